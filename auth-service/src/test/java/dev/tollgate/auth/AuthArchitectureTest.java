@@ -1,0 +1,12 @@
+package dev.tollgate.auth;
+
+import dev.tollgate.testing.ServiceArchitecture;
+import org.junit.jupiter.api.Test;
+
+class AuthArchitectureTest {
+
+    @Test
+    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+        ServiceArchitecture.checkService("auth");
+    }
+}

@@ -1,0 +1,12 @@
+package dev.tollgate.billing;
+
+import dev.tollgate.testing.ServiceArchitecture;
+import org.junit.jupiter.api.Test;
+
+class BillingArchitectureTest {
+
+    @Test
+    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+        ServiceArchitecture.checkService("billing");
+    }
+}

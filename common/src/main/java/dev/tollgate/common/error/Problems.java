@@ -1,0 +1,40 @@
+package dev.tollgate.common.error;
+
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+
+/**
+ * Builds RFC 7807 problems with Tollgate's stable {@code type} URIs. Throw what it returns from a service
+ * method; quarkus-resteasy-problem renders it as {@code application/problem+json}.
+ */
+public final class Problems {
+
+    /** Every problem type is this base plus a slug that never changes once published. */
+    public static final String TYPE_BASE = "https://tollgate.dev/problems/";
+
+    private Problems() {
+    }
+
+    public static URI type(String slug) {
+        return URI.create(TYPE_BASE + slug);
+    }
+
+    public static HttpProblem.Builder builder(Response.Status status, String slug, String title) {
+        return HttpProblem.builder().withType(type(slug)).withStatus(status).withTitle(title);
+    }
+
+    public static HttpProblem notFound(String what, Object id) {
+        return builder(Response.Status.NOT_FOUND, "not-found", "Not Found")
+                .withDetail(what + " " + id + " does not exist")
+                .build();
+    }
+
+    public static HttpProblem unauthorized(String detail) {
+        return builder(Response.Status.UNAUTHORIZED, "unauthorized", "Unauthorized").withDetail(detail).build();
+    }
+
+    public static HttpProblem forbidden(String detail) {
+        return builder(Response.Status.FORBIDDEN, "forbidden", "Forbidden").withDetail(detail).build();
+    }
+}

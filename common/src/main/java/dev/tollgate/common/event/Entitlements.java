@@ -1,0 +1,28 @@
+package dev.tollgate.common.event;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a plan lets a tenant do: monthly quotas per metric, rate limits, allowed models, boolean features and
+ * whether usage past a quota is billed as overage or refused.
+ *
+ * @param monthlyQuotas metric name ({@link UsageRecorded} metric) to units per billing period; absent = unlimited
+ */
+public record Entitlements(
+        Map<String, Long> monthlyQuotas,
+        RateLimits rateLimits,
+        Set<String> allowedModels,
+        Set<String> features,
+        boolean overageAllowed) {
+
+    public Entitlements {
+        monthlyQuotas = Map.copyOf(monthlyQuotas);
+        allowedModels = Set.copyOf(allowedModels);
+        features = Set.copyOf(features);
+    }
+
+    /** Requests per user per minute and per hour, per tenant per minute, and the per-second burst. */
+    public record RateLimits(int userPerMinute, int userPerHour, int tenantPerMinute, int burstPerSecond) {
+    }
+}

@@ -1,0 +1,36 @@
+package dev.tollgate.common.event;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Binds each event record to its topic and CloudEvents type. Topics are {@code <aggregate>.<past-tense verb>}.
+ *
+ * @param <E> the record
+ */
+public record EventType<E extends TollgateEvent>(String topic, String cloudEventType, Class<E> recordClass) {
+
+    public static final EventType<SubscriptionChanged> SUBSCRIPTION_CHANGED =
+            new EventType<>("subscription.changed", "dev.tollgate.subscription.changed.v1", SubscriptionChanged.class);
+    public static final EventType<UsageRecorded> USAGE_RECORDED =
+            new EventType<>("usage.recorded", "dev.tollgate.usage.recorded.v1", UsageRecorded.class);
+    public static final EventType<AccountDeleted> ACCOUNT_DELETED =
+            new EventType<>("account.deleted", "dev.tollgate.account.deleted.v1", AccountDeleted.class);
+    public static final EventType<AccountPurged> ACCOUNT_PURGED =
+            new EventType<>("account.purged", "dev.tollgate.account.purged.v1", AccountPurged.class);
+    public static final EventType<ApiKeyRevoked> APIKEY_REVOKED =
+            new EventType<>("apikey.revoked", "dev.tollgate.apikey.revoked.v1", ApiKeyRevoked.class);
+
+    public static final List<EventType<?>> ALL =
+            List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED, ACCOUNT_PURGED, APIKEY_REVOKED);
+
+    public static Optional<EventType<?>> ofRecord(Class<?> recordClass) {
+        return ALL.stream().filter(type -> type.recordClass().equals(recordClass)).findFirst();
+    }
+
+    @SuppressWarnings("unchecked")
+    public static <E extends TollgateEvent> EventType<E> of(E event) {
+        return (EventType<E>) ofRecord(event.getClass()).orElseThrow(() -> new IllegalArgumentException(
+                event.getClass().getName() + " is not a Tollgate event contract"));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.tollgate.common.outbox;
+
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
+import dev.tollgate.common.event.TollgateEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+
+/**
+ * Where a service writes the events it produces. Call it inside the transaction that makes the change the
+ * event reports: both commit or neither does, and the relay publishes what committed.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final OutboxRepository repository;
+    private final EventCodec codec;
+
+    public Outbox(OutboxRepository repository, EventCodec codec) {
+        this.repository = repository;
+        this.codec = codec;
+    }
+
+    public Uni<Void> append(TollgateEvent event) {
+        EventType<?> type = EventType.of(event);
+        OutboxMessage message = new OutboxMessage();
+        message.eventId = event.eventId();
+        message.topic = type.topic();
+        message.eventType = type.cloudEventType();
+        message.messageKey = event.tenantId().toString();
+        message.payload = codec.encode(event);
+        message.occurredAt = event.occurredAt();
+        message.createdAt = Instant.now();
+        return repository.persist(message).replaceWithVoid();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.tollgate.common.outbox;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+
+/** How the outbox relay publishes. */
+@ConfigMapping(prefix = "tollgate.outbox")
+public interface OutboxConfig {
+
+    /** How often the relay looks for unpublished events. */
+    @WithDefault("0.5s")
+    Duration pollInterval();
+
+    /** How many events one relay pass locks and publishes at most. */
+    @WithDefault("100")
+    @Min(1)
+    @Max(10_000)
+    int batchSize();
+
+    /** How long a published event stays in the table before it is removed. */
+    @WithDefault("P7D")
+    Duration retention();
+}

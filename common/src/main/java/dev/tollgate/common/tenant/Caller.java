@@ -1,0 +1,28 @@
+package dev.tollgate.common.tenant;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who is calling, as a verified access token says: the user, the tenant the token was issued for, and the
+ * caller's roles in that tenant. Repositories filter every tenant-owned query by {@link #tenantId()}.
+ */
+public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> scopes) {
+
+    public static final String TENANT_CLAIM = "tid";
+    public static final String ROLES_CLAIM = "roles";
+    public static final String SCOPE_CLAIM = "scope";
+
+    public Caller {
+        roles = Set.copyOf(roles);
+        scopes = Set.copyOf(scopes);
+    }
+
+    public boolean hasRole(String role) {
+        return roles.contains(role);
+    }
+
+    public boolean isAdmin() {
+        return hasRole("owner") || hasRole("admin");
+    }
+}

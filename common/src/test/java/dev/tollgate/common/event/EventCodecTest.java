@@ -1,0 +1,57 @@
+package dev.tollgate.common.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private final EventCodec codec = new EventCodec(new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS));
+
+    @Test
+    void everyContractSurvivesTheRoundTrip() {
+        UUID tenant = UUID.randomUUID();
+        AccountDeleted deleted = AccountDeleted.of(tenant, UUID.randomUUID(), UUID.randomUUID(), false);
+        Entitlements entitlements = new Entitlements(Map.of(UsageRecorded.GENERATIONS, 1000L),
+                new Entitlements.RateLimits(60, 1000, 600, 10), Set.of("small"), Set.of("history"), false);
+        for (TollgateEvent event : new TollgateEvent[] {
+                SubscriptionChanged.of(tenant, "basic", "active", null, null, entitlements),
+                UsageRecorded.of(tenant, UUID.randomUUID(), "generation", "small", "g-1", Map.of("generations", 1L)),
+                deleted,
+                AccountPurged.of(deleted, "metering", Map.of("ledger_rows", 12L)),
+                ApiKeyRevoked.of(tenant, UUID.randomUUID(), "tg_live_ab12")}) {
+            EventType<TollgateEvent> type = EventType.of(event);
+            assertEquals(event, codec.decode(codec.encode(event), type));
+        }
+    }
+
+    @Test
+    void fieldsAddedByANewerProducerAreIgnored() {
+        UsageRecorded event = UsageRecorded.of(UUID.randomUUID(), UUID.randomUUID(), "generation", "small", "g-2",
+                Map.of("generations", 1L));
+        String newer = codec.encode(event).replaceFirst("\\{", "{\"addedLater\":true,");
+        assertEquals(event, codec.decode(newer, EventType.USAGE_RECORDED));
+    }
+
+    @Test
+    void aPayloadWithoutEventIdIsUnreadable() {
+        EventCodec.UnreadableEventException e = assertThrows(EventCodec.UnreadableEventException.class,
+                () -> codec.decode("{\"tenantId\":\"" + UUID.randomUUID() + "\"}", EventType.USAGE_RECORDED));
+        assertTrue(e.getMessage().contains("usage.recorded"));
+    }
+
+    @Test
+    void aPayloadThatIsNotJsonIsUnreadable() {
+        assertThrows(EventCodec.UnreadableEventException.class,
+                () -> codec.decode("not json", EventType.ACCOUNT_DELETED));
+    }
+}

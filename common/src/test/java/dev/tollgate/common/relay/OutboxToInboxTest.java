@@ -1,0 +1,203 @@
+package dev.tollgate.common.relay;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.devstack.PostgresServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An event written through the outbox crosses the real Kafka broker and is applied exactly once through the
+ * inbox: after a redelivery of the same record, after a broker outage while the outbox held unsent rows, and
+ * with an unreadable record on the topic.
+ */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class OutboxToInboxTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    EventCodec codec;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final DevStack stack = DevStack.shared();
+
+    @Test
+    void anEventCommittedToTheOutboxIsAppliedOnce() throws Throwable {
+        UsageRecorded event = usage(UUID.randomUUID(), 42);
+
+        append(List.of(event));
+
+        await().atMost(PATIENCE).until(() -> applications(event.eventId()) == 1);
+        await().atMost(PATIENCE).until(() -> unpublished(List.of(event)) == 0);
+        assertEquals(42L, tallied(event.eventId()));
+    }
+
+    @Test
+    void aRedeliveredRecordChangesNothing() throws Throwable {
+        UsageRecorded event = usage(UUID.randomUUID(), 7);
+        append(List.of(event));
+        await().atMost(PATIENCE).until(() -> applications(event.eventId()) == 1);
+        double duplicatesBefore = inboxCount("duplicate");
+
+        // the same record again, as a relay that crashed before marking its row published would send it
+        sendRaw(event.tenantId().toString(), codec.encode(event));
+        sendRaw(event.tenantId().toString(), codec.encode(event));
+
+        await().atMost(PATIENCE).until(() -> inboxCount("duplicate") >= duplicatesBefore + 2);
+        assertEquals(1, applications(event.eventId()));
+    }
+
+    @Test
+    void eventsWrittenWhileTheBrokerIsDownArriveOnceWhenItReturns() throws Throwable {
+        UUID tenant = UUID.randomUUID();
+        List<UsageRecorded> events = IntStream.rangeClosed(1, 20).mapToObj(i -> usage(tenant, i)).toList();
+        double failuresBefore = relayFailures();
+
+        stack.kafka().stop();
+        try {
+            append(events);
+            // the relay tried, the broker did not acknowledge, and every row is still waiting
+            await().atMost(PATIENCE).until(() -> relayFailures() > failuresBefore);
+            assertEquals(events.size(), unpublished(events));
+            assertEquals(0, events.stream().mapToInt(e -> applications(e.eventId())).sum());
+        } finally {
+            stack.kafka().restart();
+        }
+
+        await().atMost(PATIENCE).until(() -> unpublished(events) == 0);
+        await().atMost(PATIENCE).until(() -> events.stream().allMatch(e -> applications(e.eventId()) >= 1));
+        for (UsageRecorded event : events) {
+            assertEquals(1, applications(event.eventId()), "event " + event.eventId() + " applied once");
+        }
+    }
+
+    @Test
+    void anUnreadableRecordGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() throws Throwable {
+        UUID tenant = UUID.randomUUID();
+        String poison = "{\"this is\": \"not a usage event\"";
+        sendRaw(tenant.toString(), poison);
+        UsageRecorded after = usage(tenant, 3);
+        append(List.of(after));
+
+        await().atMost(PATIENCE).until(() -> applications(after.eventId()) == 1);
+        assertTrue(readAll("usage.recorded.dlq").contains(poison), "the unreadable record is on usage.recorded.dlq");
+    }
+
+    private static UsageRecorded usage(UUID tenant, long tokens) {
+        return UsageRecorded.of(tenant, UUID.randomUUID(), "common-test", "offline", "subject-" + tokens,
+                Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.OUTPUT_TOKENS, tokens - 1));
+    }
+
+    private void append(List<UsageRecorded> events) throws Throwable {
+        for (UsageRecorded event : events) {
+            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> outbox.append(event)));
+        }
+    }
+
+    private double inboxCount(String outcome) {
+        return Search.in(registry).name("tollgate.inbox.events")
+                .tags("consumer", UsageTally.CONSUMER, "outcome", outcome)
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private double relayFailures() {
+        return Search.in(registry).name("tollgate.outbox.publish.failures").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    private int applications(UUID eventId) {
+        return (int) queryLong("select count(*) from common_test.usage_tally where event_id = ?", eventId);
+    }
+
+    private long tallied(UUID eventId) {
+        return queryLong("select coalesce(sum(units), 0) from common_test.usage_tally where event_id = ?", eventId);
+    }
+
+    private int unpublished(List<UsageRecorded> events) {
+        return events.stream().mapToInt(e -> (int) queryLong(
+                "select count(*) from common_test.outbox where published_at is null and event_id = ?", e.eventId()))
+                .sum();
+    }
+
+    private long queryLong(String sql, UUID id) {
+        try (Connection connection = DriverManager.getConnection(stack.postgres().jdbcUrl(),
+                PostgresServer.USER, PostgresServer.PASSWORD);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, id);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    private void sendRaw(String key, String value) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        try (KafkaProducer<String, String> producer =
+                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("usage.recorded", key, value)).get();
+        }
+    }
+
+    private List<String> readAll(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline && values.isEmpty()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
+    }
+}

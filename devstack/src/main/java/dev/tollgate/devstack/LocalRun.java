@@ -1,0 +1,86 @@
+package dev.tollgate.devstack;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local run behind {@code ./tollgate up}: PostgreSQL, Redis and Kafka on loopback with their data under
+ * {@code .tollgate/}, then the five packaged services as processes, each waited on until it is ready. Ctrl-C
+ * stops the services, then the servers.
+ */
+public final class LocalRun {
+
+    /** A service of the suite, the port it prefers and the jar Quarkus packages it into. */
+    record Service(String name, int preferredPort) {
+        Path jar(Path root) {
+            return root.resolve(name + "-service").resolve("target/quarkus-app/quarkus-run.jar");
+        }
+    }
+
+    static final List<Service> SERVICES = List.of(
+            new Service("auth", 8081), new Service("billing", 8082), new Service("generation", 8083),
+            new Service("metering", 8084), new Service("account", 8085));
+    static final DevStack.Ports PORTS = new DevStack.Ports(15432, 16379, 19092, 19093);
+    static final List<String> SERVICE_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private LocalRun() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path data = root.resolve(".tollgate");
+        PrintStream out = System.out;
+
+        out.println("tollgate: starting PostgreSQL, Redis and Kafka (data in " + root.relativize(data) + "/)");
+        DevStack stack = DevStack.start(data, PORTS, true);
+        List<ServiceProcess> running = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("tollgate: stopping the services, then the servers");
+            running.forEach(service -> service.stop(Duration.ofSeconds(20)));
+            stack.close();
+            out.println("tollgate: stopped");
+            stopped.countDown();
+        }, "tollgate-stop"));
+
+        Map<String, String> config = stack.quarkusConfig();
+        config.put("quarkus.profile", "local");
+        config.put("quarkus.http.host", "127.0.0.1");
+        for (Service service : SERVICES) {
+            int port = FreePorts.preferring(service.preferredPort());
+            running.add(ServiceProcess.start(service.name(), service.jar(root), port, config, SERVICE_JVM,
+                    data.resolve("logs").resolve(service.name() + ".log")));
+        }
+        out.println("tollgate: starting " + SERVICES.size() + " services, waiting until each is ready");
+
+        List<CompletableFuture<Boolean>> readiness = running.stream()
+                .map(service -> CompletableFuture.supplyAsync(() -> service.awaitReady(READY_TIMEOUT)))
+                .toList();
+        boolean allReady = true;
+        out.println();
+        for (int i = 0; i < running.size(); i++) {
+            ServiceProcess service = running.get(i);
+            boolean ready = readiness.get(i).join();
+            allReady &= ready;
+            out.printf("  %-20s http://localhost:%-6d %-9s log %s%n", service.name() + "-service", service.port(),
+                    ready ? "ready" : service.isAlive() ? "NOT READY" : "EXITED " + service.exitCode(),
+                    root.relativize(service.log()));
+        }
+        out.printf("  %-20s localhost:%d  (database %s, user %s, password %s)%n", "postgresql",
+                stack.postgres().port(), PostgresServer.DATABASE, PostgresServer.USER, PostgresServer.PASSWORD);
+        out.printf("  %-20s localhost:%d%n", "redis", stack.redis().port());
+        out.printf("  %-20s localhost:%d%n", "kafka", stack.kafka().port());
+        out.println();
+        out.println(allReady
+                ? "tollgate: ready. Try: curl localhost:" + running.get(0).port() + "/q/health/ready   Ctrl-C stops everything."
+                : "tollgate: not every service is ready; read its log above. Ctrl-C stops everything.");
+        stopped.await();
+    }
+}

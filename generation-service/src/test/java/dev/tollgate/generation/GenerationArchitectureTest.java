@@ -1,0 +1,12 @@
+package dev.tollgate.generation;
+
+import dev.tollgate.testing.ServiceArchitecture;
+import org.junit.jupiter.api.Test;
+
+class GenerationArchitectureTest {
+
+    @Test
+    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+        ServiceArchitecture.checkService("generation");
+    }
+}

@@ -1,0 +1,12 @@
+package dev.tollgate.metering;
+
+import dev.tollgate.testing.ServiceArchitecture;
+import org.junit.jupiter.api.Test;
+
+class MeteringArchitectureTest {
+
+    @Test
+    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+        ServiceArchitecture.checkService("metering");
+    }
+}

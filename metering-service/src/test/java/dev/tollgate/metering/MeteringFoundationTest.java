@@ -1,0 +1,15 @@
+package dev.tollgate.metering;
+
+import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.ServiceFoundationTest;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class MeteringFoundationTest extends ServiceFoundationTest {
+
+    MeteringFoundationTest() {
+        super("metering");
+    }
+}

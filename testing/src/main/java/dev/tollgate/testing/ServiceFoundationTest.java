@@ -1,0 +1,89 @@
+package dev.tollgate.testing;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.tollgate.devstack.DevStack;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every Tollgate service answers before it has any feature: health that really checks its servers,
+ * Prometheus metrics, its OpenAPI document and Swagger UI. A service's test extends this class and carries
+ * {@code @QuarkusTest} and the devstack test resource.
+ */
+public abstract class ServiceFoundationTest {
+
+    /** The readiness checks every service has, besides its schema check. */
+    public static final String POSTGRES_CHECK = "Reactive PostgreSQL connections health check";
+    public static final String REDIS_CHECK = "Redis connection health check";
+    public static final String KAFKA_CHECK = "Kafka connection health check";
+
+    private final String service;
+
+    protected ServiceFoundationTest(String service) {
+        this.service = service;
+    }
+
+    @Test
+    void readinessChecksTheSchemaPostgresRedisAndKafka() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("PostgreSQL schema " + service, POSTGRES_CHECK, REDIS_CHECK, KAFKA_CHECK));
+    }
+
+    @Test
+    void readinessGoesDownWhileRedisIsAwayAndComesBack() {
+        DevStack stack = DevStack.shared();
+        stack.redis().stop();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/q/health/ready")
+                    .then().statusCode(503).body("status", equalTo("DOWN")));
+        } finally {
+            stack.redis().restart();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().when().get("/q/health/ready")
+                .then().statusCode(200).body("status", equalTo("UP")));
+    }
+
+    @Test
+    void livenessIsUp() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsArePrometheusTextWithTheOutboxGauge() {
+        given().accept("text/plain").when().get("/q/metrics")
+                .then().statusCode(200)
+                .contentType(containsString("text/plain"))
+                .body(containsString("tollgate_outbox_pending"))
+                .body(containsString("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void openApiDocumentNamesTheService() {
+        given().accept("application/json").when().get("/q/openapi?format=json")
+                .then().statusCode(200)
+                .body("info.title", equalTo("Tollgate " + service + "-service"))
+                .body("openapi", containsString("3."));
+    }
+
+    @Test
+    void swaggerUiIsServed() {
+        given().when().get("/q/swagger-ui/")
+                .then().statusCode(200)
+                .body(containsString("swagger-ui"));
+    }
+
+    @Test
+    void unknownPathsAnswerProblemJson() {
+        given().when().get("/no-such-path")
+                .then().statusCode(404)
+                .contentType(containsString("application/problem+json"))
+                .body("status", equalTo(404));
+    }
+}
