@@ -112,6 +112,33 @@ class OutboxToInboxTest {
     }
 
     @Test
+    void rowsLockedByAnotherRelayAreSkippedNotPublishedTwice() throws Throwable {
+        UUID tenant = UUID.randomUUID();
+        UsageRecorded held = usage(tenant, 11);
+        UsageRecorded free = usage(tenant, 12);
+        append(List.of(held, free));
+
+        // another replica's relay holds the first row in its open transaction
+        try (Connection otherRelay = DriverManager.getConnection(stack.postgres().jdbcUrl(),
+                PostgresServer.USER, PostgresServer.PASSWORD)) {
+            otherRelay.setAutoCommit(false);
+            try (PreparedStatement lock = otherRelay.prepareStatement(
+                    "select id from common_test.outbox where event_id = ? for update")) {
+                lock.setObject(1, held.eventId());
+                lock.executeQuery().close();
+            }
+            await().atMost(PATIENCE).until(() -> applications(free.eventId()) == 1);
+            assertEquals(1, unpublished(List.of(held)), "the locked row is left to the replica that holds it");
+            assertEquals(0, applications(held.eventId()));
+            otherRelay.rollback();
+        }
+
+        // the replica went away without publishing: its row is published on a later pass, once
+        await().atMost(PATIENCE).until(() -> applications(held.eventId()) == 1);
+        assertEquals(0, unpublished(List.of(held, free)));
+    }
+
+    @Test
     void anUnreadableRecordGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() throws Throwable {
         UUID tenant = UUID.randomUUID();
         String poison = "{\"this is\": \"not a usage event\"";
