@@ -34,6 +34,18 @@ public final class Problems {
         return builder(Response.Status.UNAUTHORIZED, "unauthorized", "Unauthorized").withDetail(detail).build();
     }
 
+    /** 429 with {@code Retry-After}, for a limit that {@code detail} names. */
+    public static HttpProblem tooManyRequests(String detail, long retryAfterSeconds) {
+        return builder(Response.Status.TOO_MANY_REQUESTS, "rate-limited", "Too Many Requests")
+                .withDetail(detail)
+                .withHeader("Retry-After", retryAfterSeconds)
+                .build();
+    }
+
+    public static HttpProblem badRequest(String slug, String title, String detail) {
+        return builder(Response.Status.BAD_REQUEST, slug, title).withDetail(detail).build();
+    }
+
     public static HttpProblem forbidden(String detail) {
         return builder(Response.Status.FORBIDDEN, "forbidden", "Forbidden").withDetail(detail).build();
     }

@@ -1,0 +1,95 @@
+package dev.tollgate.auth.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** How auth-service issues tokens and sends sign-in links. */
+@ConfigMapping(prefix = "tollgate.auth")
+public interface AuthConfig {
+
+    /** The {@code iss} of every token, and the base of the well-known documents; e.g. https://api.example.com. */
+    @NotBlank
+    String issuer();
+
+    /** The public base URL that sign-in links in mails point at; usually the API gateway's. */
+    @NotBlank
+    String publicUrl();
+
+    /**
+     * The secret that encrypts the signing keys' private parts in the database: 32 bytes, base64. Generate one
+     * with {@code openssl rand -base64 32}; keep it out of the repository.
+     */
+    @NotBlank
+    @Pattern(regexp = "[A-Za-z0-9+/]{43}=", message = "must be 32 bytes in base64 (openssl rand -base64 32)")
+    String keyEncryptionSecret();
+
+    AccessTokens accessToken();
+
+    RefreshTokens refreshToken();
+
+    MagicLinks magicLink();
+
+    SigningKeys signingKey();
+
+    interface AccessTokens {
+        /** How long an access token is valid. */
+        @WithDefault("15m")
+        Duration ttl();
+
+        /** The {@code aud} of access tokens: the services that accept them. */
+        @WithDefault("tollgate")
+        List<String> audience();
+    }
+
+    interface RefreshTokens {
+        /** How long a session lasts without being used. */
+        @WithDefault("30d")
+        Duration ttl();
+
+        /**
+         * How long after a refresh token was spent a second use of it still gets a valid answer, so that two
+         * tabs refreshing at once do not sign the user out. Past it, a reuse revokes the whole session.
+         */
+        @WithDefault("30s")
+        Duration reuseGrace();
+    }
+
+    interface MagicLinks {
+        /** How long a sign-in link can be confirmed. */
+        @WithDefault("15m")
+        Duration ttl();
+
+        /** Sign-in links one address may request per window. */
+        @WithDefault("5")
+        int perAddressLimit();
+
+        /** Sign-in links (and confirmations) one IP address may request per window. */
+        @WithDefault("30")
+        int perIpLimit();
+
+        /** The rate-limit window. */
+        @WithDefault("15m")
+        Duration window();
+
+        /**
+         * Where a sign-in may send the browser afterwards: URL prefixes such as {@code https://app.example.com/}.
+         * A {@code redirect} outside them is refused, so that links cannot send users to someone else's site.
+         */
+        Optional<List<String>> allowedRedirects();
+
+        /** The sender of sign-in mails. */
+        @WithDefault("Tollgate <no-reply@tollgate.dev>")
+        String from();
+    }
+
+    interface SigningKeys {
+        /** A signing key older than this is replaced by a new one; the old one stays published until its tokens expire. */
+        @WithDefault("30d")
+        Duration rotation();
+    }
+}

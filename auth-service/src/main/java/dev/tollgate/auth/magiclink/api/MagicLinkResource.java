@@ -1,0 +1,101 @@
+package dev.tollgate.auth.magiclink.api;
+
+import dev.tollgate.auth.magiclink.ConfirmMagicLink;
+import dev.tollgate.auth.magiclink.RequestMagicLink;
+import dev.tollgate.auth.token.OpaqueTokens;
+import dev.tollgate.auth.token.api.RefreshCookie;
+import dev.tollgate.auth.token.api.TokenResponse;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import java.util.Map;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * Passwordless sign-in. The mailed link opens a confirmation page (GET, spends nothing, so mail scanners that
+ * open links cannot burn them); confirming it (POST) signs the user in.
+ */
+@Path("/auth/magic-link")
+public class MagicLinkResource {
+
+    static final String ACCEPTED = "If the address can receive mail, a sign-in link is on its way.";
+
+    private final RequestMagicLink requestLink;
+    private final ConfirmMagicLink confirmLink;
+    private final RefreshCookie cookie;
+
+    public MagicLinkResource(RequestMagicLink requestLink, ConfirmMagicLink confirmLink, RefreshCookie cookie) {
+        this.requestLink = requestLink;
+        this.confirmLink = confirmLink;
+        this.cookie = cookie;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Map<String, String>>> request(@Valid @NotNull MagicLinkRequest body,
+                                                         @Context HttpServerRequest http) {
+        return requestLink.request(body.email(), body.redirect(), clientIp(http))
+                .map(sent -> RestResponse.accepted(Map.of("status", "accepted", "detail", ACCEPTED)));
+    }
+
+    @GET
+    @Path("confirm")
+    @Produces(MediaType.TEXT_HTML)
+    public RestResponse<String> confirmationPage(@QueryParam("token") String token) {
+        String page = OpaqueTokens.wellFormed(token) ? ConfirmationPage.form(token) : ConfirmationPage.malformed();
+        return RestResponse.ResponseBuilder.ok(page, MediaType.TEXT_HTML_TYPE)
+                .header("Cache-Control", "no-store")
+                .header("Referrer-Policy", "no-referrer")
+                .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+                .build();
+    }
+
+    @POST
+    @Path("confirm")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<TokenResponse>> confirm(@Valid @NotNull MagicLinkConfirmation body,
+                                                   @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+                                                   @Context HttpServerRequest http) {
+        return confirmLink.confirm(body.token(), userAgent, clientIp(http))
+                .map(signIn -> RestResponse.ResponseBuilder.ok(TokenResponse.of(signIn.tokens()))
+                        .cookie(cookie.of(signIn.tokens()))
+                        .header("Cache-Control", "no-store")
+                        .build());
+    }
+
+    /** The confirmation page's form: the browser keeps the refresh cookie and goes on to the redirect. */
+    @POST
+    @Path("confirm")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<RestResponse<String>> confirmFromPage(@FormParam("token") String token,
+                                                    @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+                                                    @Context HttpServerRequest http) {
+        return confirmLink.confirm(token, userAgent, clientIp(http))
+                .map(signIn -> (signIn.redirect() == null
+                        ? RestResponse.ResponseBuilder.ok(ConfirmationPage.signedIn(), MediaType.TEXT_HTML_TYPE)
+                        : RestResponse.ResponseBuilder.<String>seeOther(URI.create(signIn.redirect())))
+                        .cookie(cookie.of(signIn.tokens()))
+                        .header("Cache-Control", "no-store")
+                        .build());
+    }
+
+    private static String clientIp(HttpServerRequest http) {
+        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+    }
+}

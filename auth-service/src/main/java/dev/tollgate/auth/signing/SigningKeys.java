@@ -1,0 +1,123 @@
+package dev.tollgate.auth.signing;
+
+import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.signing.repository.SigningKeyRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.lang.JoseException;
+
+/**
+ * The key that signs access tokens now, and the set verifiers need. The first signature creates a key; a key
+ * older than the rotation period is retired and replaced, and stays published until every token it signed
+ * has expired. Replicas agree through a database lock; each keeps the active key in memory for a minute.
+ */
+@ApplicationScoped
+public class SigningKeys {
+
+    private static final Logger LOG = Logger.getLogger(SigningKeys.class);
+    private static final Duration CACHE = Duration.ofMinutes(1);
+    /** Clock skew allowed to verifiers: a retired key stays published this much longer than its last token. */
+    private static final Duration SKEW = Duration.ofMinutes(5);
+
+    private final SigningKeyRepository repository;
+    private final KeyVault vault;
+    private final AuthConfig config;
+    private volatile Cached cached;
+
+    public SigningKeys(SigningKeyRepository repository, KeyVault vault, AuthConfig config) {
+        this.repository = repository;
+        this.vault = vault;
+        this.config = config;
+    }
+
+    /** A key ready to sign: its id for the {@code kid} header and the private key. */
+    public record ActiveKey(String kid, PrivateKey privateKey) {
+    }
+
+    private record Cached(ActiveKey key, Instant until) {
+    }
+
+    public Uni<ActiveKey> active() {
+        Cached current = cached;
+        if (current != null && Instant.now().isBefore(current.until())) {
+            return Uni.createFrom().item(current.key());
+        }
+        return loadOrRotate().invoke(key -> cached = new Cached(key, Instant.now().plus(CACHE)));
+    }
+
+    /** The JWKS document: every published public key. */
+    @WithSession
+    public Uni<String> jwks() {
+        return repository.listPublished(Instant.now()).map(keys -> {
+            try {
+                List<JsonWebKey> jwks = keys.stream().map(key -> parse(key)).toList();
+                return new JsonWebKeySet(jwks).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("the published signing keys cannot be listed", e);
+            }
+        });
+    }
+
+    /** Retires the signing key now and starts signing with a new one (also done by age, on its own). */
+    @WithTransaction
+    public Uni<String> rotate() {
+        return repository.lockRotation()
+                .chain(repository::findSigning)
+                .chain(old -> create(old, "rotation requested"))
+                .invoke(key -> cached = null)
+                .map(key -> key.kid);
+    }
+
+    private Uni<ActiveKey> loadOrRotate() {
+        return Panache.withTransaction(() -> repository.lockRotation()
+                .chain(repository::findSigning)
+                .chain(key -> {
+                    if (key == null) {
+                        return create(null, "no signing key yet");
+                    }
+                    if (key.createdAt.plus(config.signingKey().rotation()).isBefore(Instant.now())) {
+                        return create(key, "older than " + config.signingKey().rotation());
+                    }
+                    return Uni.createFrom().item(key);
+                }))
+                .map(key -> new ActiveKey(key.kid, vault.open(key.privateKey, key.kid)));
+    }
+
+    private Uni<SigningKey> create(SigningKey old, String reason) {
+        Instant now = Instant.now();
+        if (old != null) {
+            old.retiredAt = now;
+            old.publishedUntil = now.plus(config.accessToken().ttl()).plus(CACHE).plus(SKEW);
+        }
+        KeyPair pair = vault.generate();
+        SigningKey key = new SigningKey();
+        key.kid = UUID.randomUUID().toString();
+        key.algorithm = KeyVault.ALGORITHM;
+        key.publicJwk = vault.publicJwk(pair, key.kid);
+        key.privateKey = vault.seal(pair.getPrivate());
+        key.createdAt = now;
+        LOG.infof("signing key %s created (%s)%s", key.kid, reason,
+                old == null ? "" : "; key " + old.kid + " retired, published until " + old.publishedUntil);
+        return repository.persist(key);
+    }
+
+    private static JsonWebKey parse(SigningKey key) {
+        try {
+            return JsonWebKey.Factory.newJwk(key.publicJwk);
+        } catch (JoseException e) {
+            throw new IllegalStateException("signing key " + key.kid + " has an unreadable public JWK", e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.tollgate.auth.token;
+
+import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
+import dev.tollgate.auth.token.repository.RefreshTokenRepository;
+import dev.tollgate.auth.user.Membership;
+import dev.tollgate.auth.user.repository.MembershipRepository;
+import dev.tollgate.common.error.Problems;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Sessions and their refresh tokens. A refresh token is spent when it is exchanged; the session then lives on
+ * in its successor. A spent token used again within the grace window (a second tab that refreshed at the same
+ * moment) gets a valid answer of its own; used again later, it is taken as stolen and the whole session is
+ * revoked, while the user's other sessions live on.
+ */
+@ApplicationScoped
+public class Sessions {
+
+    private static final Logger LOG = Logger.getLogger(Sessions.class);
+
+    private final RefreshFamilyRepository families;
+    private final RefreshTokenRepository tokens;
+    private final MembershipRepository memberships;
+    private final AccessTokens accessTokens;
+    private final AuthConfig config;
+    private final MeterRegistry registry;
+
+    public Sessions(RefreshFamilyRepository families, RefreshTokenRepository tokens, MembershipRepository memberships,
+                    AccessTokens accessTokens, AuthConfig config, MeterRegistry registry) {
+        this.families = families;
+        this.tokens = tokens;
+        this.memberships = memberships;
+        this.accessTokens = accessTokens;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /** Starts a session for a signed-in user in a tenant; call inside the sign-in's transaction. */
+    public Uni<TokenPair> start(Membership membership, String userAgent, String ip) {
+        RefreshFamily family = new RefreshFamily();
+        family.id = UUID.randomUUID();
+        family.userId = membership.userId;
+        family.tenantId = membership.tenantId;
+        family.createdAt = Instant.now();
+        family.lastUsedAt = family.createdAt;
+        family.userAgent = truncate(userAgent, 500);
+        family.ip = truncate(ip, 64);
+        return families.persist(family).chain(saved -> issue(saved, membership.role));
+    }
+
+    /**
+     * Exchanges a refresh token for a new pair. A refusal that revokes the session commits the revocation
+     * before the refusal is answered.
+     */
+    public Uni<TokenPair> refresh(String refreshToken) {
+        if (!OpaqueTokens.wellFormed(refreshToken)) {
+            count("malformed");
+            return Uni.createFrom().failure(invalidGrant("refresh-token-invalid", "the refresh token is malformed"));
+        }
+        return Panache.withTransaction(() -> attempt(OpaqueTokens.hash(refreshToken)))
+                .chain(outcome -> {
+                    count(outcome.name());
+                    return outcome.problem() == null ? Uni.createFrom().item(outcome.pair())
+                            : Uni.createFrom().failure(outcome.problem());
+                });
+    }
+
+    private record Outcome(String name, TokenPair pair, HttpProblem problem) {
+        static Outcome refused(String name, String slug, String detail) {
+            return new Outcome(name, null, invalidGrant(slug, detail));
+        }
+    }
+
+    private Uni<Outcome> attempt(String tokenHash) {
+        return tokens.lockByHash(tokenHash).chain(token -> {
+            Instant now = Instant.now();
+            if (token == null) {
+                return refused("unknown", "refresh-token-invalid", "the refresh token is not known");
+            }
+            RefreshFamily family = token.family;
+            if (family.revokedAt != null) {
+                return refused("revoked", "session-revoked", "this session was ended");
+            }
+            if (!token.expiresAt.isAfter(now)) {
+                return refused("expired", "refresh-token-expired", "the refresh token has expired");
+            }
+            if (token.spentAt == null) {
+                token.spentAt = now;
+                return continueSession(family, now, "rotated");
+            }
+            if (token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
+                return continueSession(family, now, "grace");
+            }
+            family.revokedAt = now;
+            family.revokedReason = RefreshFamily.REVOKED_BY_REUSE;
+            LOG.warnf("audit: refresh token reuse detected; session %s of user %s in tenant %s revoked",
+                    family.id, family.userId, family.tenantId);
+            return refused("reused", "refresh-token-reused",
+                    "this refresh token was already used; the session has been ended for safety");
+        });
+    }
+
+    private static Uni<Outcome> refused(String name, String slug, String detail) {
+        return Uni.createFrom().item(Outcome.refused(name, slug, detail));
+    }
+
+    private Uni<Outcome> continueSession(RefreshFamily family, Instant now, String name) {
+        family.lastUsedAt = now;
+        return memberships.find(family.tenantId, family.userId).chain(membership -> membership == null
+                ? refused("left-tenant", "session-revoked", "the user no longer belongs to this tenant")
+                : issue(family, membership.role).map(pair -> new Outcome(name, pair, null)));
+    }
+
+    private Uni<TokenPair> issue(RefreshFamily family, String role) {
+        String secret = OpaqueTokens.generate();
+        RefreshToken token = new RefreshToken();
+        token.tokenHash = OpaqueTokens.hash(secret);
+        token.family = family;
+        token.createdAt = Instant.now();
+        token.expiresAt = token.createdAt.plus(config.refreshToken().ttl());
+        return tokens.persist(token)
+                .chain(saved -> accessTokens.issue(family.userId, family.tenantId, role, AccessTokens.USER_SCOPE))
+                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), secret, token.expiresAt, family.id,
+                        family.tenantId));
+    }
+
+    private void count(String outcome) {
+        registry.counter("tollgate.auth.refresh", "outcome", outcome).increment();
+    }
+
+    /** OAuth's {@code invalid_grant}, as problem+json with the OAuth error code alongside. */
+    static HttpProblem invalidGrant(String slug, String detail) {
+        return Problems.builder(Response.Status.BAD_REQUEST, slug, "Invalid Grant")
+                .withDetail(detail)
+                .with("error", "invalid_grant")
+                .build();
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

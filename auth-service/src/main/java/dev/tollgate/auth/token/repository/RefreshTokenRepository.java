@@ -1,0 +1,16 @@
+package dev.tollgate.auth.token.repository;
+
+import dev.tollgate.auth.token.RefreshToken;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+@ApplicationScoped
+public class RefreshTokenRepository implements PanacheRepositoryBase<RefreshToken, String> {
+
+    /** The token with its session, locked until the transaction ends, so two uses of it are served one by one. */
+    public Uni<RefreshToken> lockByHash(String tokenHash) {
+        return find("tokenHash", tokenHash).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.tollgate.auth.signing;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.devstack.DevStackTestResource;
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.jose4j.jws.JsonWebSignature;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class SigningKeyRotationTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    @Inject
+    SigningKeys keys;
+
+    @Test
+    void theWellKnownDocumentsDescribeTheIssuer() {
+        given().get("/.well-known/openid-configuration")
+                .then().statusCode(200)
+                .body("issuer", equalTo(SignInFlow.ISSUER))
+                .body("jwks_uri", equalTo(SignInFlow.ISSUER + "/.well-known/jwks.json"))
+                .body("id_token_signing_alg_values_supported", hasItem("ES256"));
+        SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        given().get("/.well-known/jwks.json")
+                .then().statusCode(200)
+                .header("Cache-Control", "public, max-age=300")
+                .body("keys.kty", hasItem("EC"))
+                .body("keys.alg", hasItem("ES256"))
+                .body("keys.use", hasItem("sig"))
+                .body("keys.d", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.nullValue()));
+    }
+
+    @Test
+    void afterARotationOldTokensStillVerifyAndNewOnesUseTheNewKey() throws Throwable {
+        Response before = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        String oldKid = kid(before.path("access_token"));
+
+        String newKid = VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
+        assertNotEquals(oldKid, newKid);
+
+        given().get("/.well-known/jwks.json").then().statusCode(200).body("keys.kid", hasItems(oldKid, newKid));
+        SignInFlow.verify(before.path("access_token"));
+
+        Response after = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        assertEquals(newKid, kid(after.path("access_token")));
+        SignInFlow.verify(after.path("access_token"));
+    }
+
+    @Test
+    void aRetiredKeyLeavesTheJwksOnceItsTokensHaveExpired() throws Throwable {
+        SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        String retired = VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
+        VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
+        SignInFlow.sql("update auth.signing_keys set published_until = now() - interval '1 second' where kid = ?", retired);
+
+        given().get("/.well-known/jwks.json").then().statusCode(200)
+                .body("keys.kid", org.hamcrest.Matchers.not(hasItem(retired)));
+    }
+
+    private static String kid(String jwt) throws Exception {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setCompactSerialization(jwt);
+        return jws.getKeyIdHeaderValue();
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tollgate.auth.token;
+
+import static dev.tollgate.auth.SignInFlow.newAddress;
+import static dev.tollgate.auth.SignInFlow.refresh;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.devstack.DevStackTestResource;
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class RefreshRotationTest {
+
+    @Inject
+    MockMailbox mailbox;
+
+    @Test
+    void eachRefreshRotatesTheTokenAndKeepsTheSession() throws Exception {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        String first = signIn.path("refresh_token");
+
+        Response next = refresh(first);
+        next.then().statusCode(200).header("Set-Cookie", containsString("tollgate_refresh="));
+        assertNotEquals(first, next.path("refresh_token"));
+        assertEquals(signIn.path("session_id").toString(), next.path("session_id").toString());
+        assertEquals(SignInFlow.verify(signIn.path("access_token")).getSubject(),
+                SignInFlow.verify(next.path("access_token")).getSubject());
+
+        refresh(next.path("refresh_token")).then().statusCode(200);
+    }
+
+    @Test
+    void theBrowserCookieWorksInPlaceOfTheFormField() {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        RestAssured.given().contentType(ContentType.URLENC)
+                .cookie("tollgate_refresh", signIn.path("refresh_token"))
+                .formParam("grant_type", "refresh_token")
+                .post("/auth/token")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void twoTabsRefreshingAtOnceBothStaySignedIn() {
+        String token = SignInFlow.signIn(mailbox, newAddress()).path("refresh_token");
+
+        List<CompletableFuture<Response>> tabs = List.of(
+                CompletableFuture.supplyAsync(() -> refresh(token)),
+                CompletableFuture.supplyAsync(() -> refresh(token)));
+        for (CompletableFuture<Response> tab : tabs) {
+            Response answer = tab.join();
+            answer.then().statusCode(200);
+            refresh(answer.path("refresh_token")).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void aReuseAfterTheGraceWindowEndsThatSessionOnly() {
+        String email = newAddress();
+        Response stolenSession = SignInFlow.signIn(mailbox, email);
+        Response otherDevice = SignInFlow.signIn(mailbox, email);
+        String spent = stolenSession.path("refresh_token");
+        String successor = refresh(spent).path("refresh_token");
+        SignInFlow.sql("update auth.refresh_tokens set spent_at = now() - interval '1 hour' where family_id = ? "
+                + "and spent_at is not null", java.util.UUID.fromString(stolenSession.path("session_id")));
+
+        refresh(spent).then().statusCode(400)
+                .contentType(containsString("application/problem+json"))
+                .body("type", equalTo("https://tollgate.dev/problems/refresh-token-reused"))
+                .body("error", equalTo("invalid_grant"));
+        // the thief's (or the user's) successor token dies with the session
+        refresh(successor).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/session-revoked"));
+        // the user's other session lives on
+        refresh(otherDevice.path("refresh_token")).then().statusCode(200);
+    }
+
+    @Test
+    void expiredUnknownAndMalformedRefreshTokensAreRefused() {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        SignInFlow.sql("update auth.refresh_tokens set expires_at = now() - interval '1 second' where family_id = ?",
+                java.util.UUID.fromString(signIn.path("session_id")));
+        refresh(signIn.path("refresh_token")).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/refresh-token-expired"));
+
+        refresh("B".repeat(43)).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/refresh-token-invalid"));
+        refresh("short").then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/refresh-token-invalid"));
+    }
+
+    @Test
+    void anUnsupportedGrantIsNamed() {
+        RestAssured.given().contentType(ContentType.URLENC).formParam("grant_type", "password")
+                .post("/auth/token")
+                .then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/unsupported-grant-type"))
+                .body("error", equalTo("unsupported_grant_type"));
+    }
+}

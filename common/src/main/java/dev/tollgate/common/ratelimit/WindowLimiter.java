@@ -1,0 +1,66 @@
+package dev.tollgate.common.ratelimit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Counts attempts per key in fixed windows in Redis, shared by every replica: one round trip (a Lua script
+ * that increments, sets the window's expiry on the first hit and reads what is left of it). For abuse limits
+ * such as sign-in requests per address. While Redis is unreachable it lets requests through and counts that
+ * in {@code tollgate_ratelimit_unavailable_total}: an outage must not lock every user out of signing in.
+ */
+@ApplicationScoped
+public class WindowLimiter {
+
+    private static final Logger LOG = Logger.getLogger(WindowLimiter.class);
+    private static final String SCRIPT = """
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+            return {n, ttl}
+            """;
+
+    private final ReactiveRedisDataSource redis;
+    private final MeterRegistry registry;
+
+    public WindowLimiter(ReactiveRedisDataSource redis, MeterRegistry registry) {
+        this.redis = redis;
+        this.registry = registry;
+    }
+
+    /** Counts one attempt on {@code key} and says whether it is within {@code limit} per {@code window}. */
+    public Uni<Decision> hit(String key, int limit, Duration window) {
+        return redis.execute("EVAL", SCRIPT, "1", "tollgate:limit:" + key, String.valueOf(window.toMillis()))
+                .map(response -> {
+                    long count = response.get(0).toLong();
+                    long resetMillis = Math.max(0, response.get(1).toLong());
+                    return new Decision(count <= limit, limit, Math.max(0, limit - count), Duration.ofMillis(resetMillis));
+                })
+                .invoke(decision -> registry.counter("tollgate.ratelimit.decisions",
+                        "limit", family(key), "outcome", decision.allowed() ? "allowed" : "limited").increment())
+                .onFailure().recoverWithItem(e -> {
+                    registry.counter("tollgate.ratelimit.unavailable", "limit", family(key)).increment();
+                    LOG.warnf("rate limit %s not applied: Redis is unreachable (%s)", family(key), e.getMessage());
+                    return new Decision(true, limit, limit, window);
+                });
+    }
+
+    private static String family(String key) {
+        int colon = key.indexOf(':');
+        return colon < 0 ? key : key.substring(0, colon);
+    }
+
+    /** The outcome of one attempt; {@code reset} is how long until the window starts over. */
+    public record Decision(boolean allowed, int limit, long remaining, Duration reset) {
+
+        /** Whole seconds to wait, at least one, for a {@code Retry-After} header. */
+        public long retryAfterSeconds() {
+            return Math.max(1, (reset.toMillis() + 999) / 1000);
+        }
+    }
+}
