@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,13 +51,16 @@ public final class LocalRun {
             stopped.countDown();
         }, "tollgate-stop"));
 
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        SERVICES.forEach(service -> ports.put(service.name(), FreePorts.preferring(service.preferredPort())));
         Map<String, String> config = stack.quarkusConfig();
         config.put("quarkus.profile", "local");
         config.put("quarkus.http.host", "127.0.0.1");
+        // auth-service issues the tokens every service trusts
+        config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
         for (Service service : SERVICES) {
-            int port = FreePorts.preferring(service.preferredPort());
-            running.add(ServiceProcess.start(service.name(), service.jar(root), port, config, SERVICE_JVM,
-                    data.resolve("logs").resolve(service.name() + ".log")));
+            running.add(ServiceProcess.start(service.name(), service.jar(root), ports.get(service.name()), config,
+                    SERVICE_JVM, data.resolve("logs").resolve(service.name() + ".log")));
         }
         out.println("tollgate: starting " + SERVICES.size() + " services, waiting until each is ready");
 

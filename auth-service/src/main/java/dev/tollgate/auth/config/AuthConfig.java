@@ -12,10 +12,6 @@ import java.util.Optional;
 @ConfigMapping(prefix = "tollgate.auth")
 public interface AuthConfig {
 
-    /** The {@code iss} of every token, and the base of the well-known documents; e.g. https://api.example.com. */
-    @NotBlank
-    String issuer();
-
     /** The public base URL that sign-in links in mails point at; usually the API gateway's. */
     @NotBlank
     String publicUrl();
@@ -37,13 +33,9 @@ public interface AuthConfig {
     SigningKeys signingKey();
 
     interface AccessTokens {
-        /** How long an access token is valid. */
+        /** How long an access token is valid. Its issuer and audience are common's {@code tollgate.tokens.*}. */
         @WithDefault("15m")
         Duration ttl();
-
-        /** The {@code aud} of access tokens: the services that accept them. */
-        @WithDefault("tollgate")
-        List<String> audience();
     }
 
     interface RefreshTokens {

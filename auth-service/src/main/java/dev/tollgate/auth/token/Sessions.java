@@ -128,7 +128,7 @@ public class Sessions {
         token.createdAt = Instant.now();
         token.expiresAt = token.createdAt.plus(config.refreshToken().ttl());
         return tokens.persist(token)
-                .chain(saved -> accessTokens.issue(family.userId, family.tenantId, role, AccessTokens.USER_SCOPE))
+                .chain(saved -> accessTokens.issue(family.userId, family.tenantId, role, AccessTokens.USER_SCOPE, family.id))
                 .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), secret, token.expiresAt, family.id,
                         family.tenantId));
     }

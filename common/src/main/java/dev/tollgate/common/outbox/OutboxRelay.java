@@ -51,7 +51,7 @@ public class OutboxRelay {
         registry.gauge("tollgate.outbox.pending", pending);
     }
 
-    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}",
+    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         return Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize()).flatMap(this::publishAll))

@@ -1,6 +1,6 @@
 package dev.tollgate.auth.signing.api;
 
-import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.common.security.TokenConfig;
 import dev.tollgate.auth.signing.KeyVault;
 import dev.tollgate.auth.signing.SigningKeys;
 import io.smallrye.mutiny.Uni;
@@ -18,11 +18,11 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class WellKnownResource {
 
     private final SigningKeys keys;
-    private final AuthConfig config;
+    private final TokenConfig tokens;
 
-    public WellKnownResource(SigningKeys keys, AuthConfig config) {
+    public WellKnownResource(SigningKeys keys, TokenConfig tokens) {
         this.keys = keys;
-        this.config = config;
+        this.tokens = tokens;
     }
 
     @GET
@@ -36,7 +36,7 @@ public class WellKnownResource {
     @GET
     @Path("openid-configuration")
     public Map<String, Object> openidConfiguration() {
-        String issuer = config.issuer();
+        String issuer = tokens.issuer();
         return Map.of(
                 "issuer", issuer,
                 "jwks_uri", issuer + "/.well-known/jwks.json",

@@ -1,4 +1,4 @@
-package dev.tollgate.common.tenant;
+package dev.tollgate.common.security;
 
 import java.util.Set;
 import java.util.UUID;
@@ -12,6 +12,7 @@ public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> 
     public static final String TENANT_CLAIM = "tid";
     public static final String ROLES_CLAIM = "roles";
     public static final String SCOPE_CLAIM = "scope";
+    public static final String SESSION_CLAIM = "sid";
 
     public Caller {
         roles = Set.copyOf(roles);

@@ -1,0 +1,25 @@
+package dev.tollgate.common.security;
+
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** A protected endpoint of the test application: answers who the verified caller is. */
+@Path("/caller")
+public class CallerProbeResource {
+
+    private final CallerContext caller;
+
+    public CallerProbeResource(CallerContext caller) {
+        this.caller = caller;
+    }
+
+    @GET
+    @Authenticated
+    @Produces(MediaType.APPLICATION_JSON)
+    public Caller whoAmI() {
+        return caller.require();
+    }
+}
