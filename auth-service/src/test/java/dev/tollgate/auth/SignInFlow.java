@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
@@ -88,6 +89,13 @@ public final class SignInFlow {
                 .setVerificationKeyResolver(new JwksVerificationKeyResolver(jwks.getJsonWebKeys()))
                 .build();
         return consumer.processToClaims(accessToken);
+    }
+
+    /** The {@code kid} header of a token, read without verifying it. */
+    public static String kid(String jwt) throws Exception {
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setCompactSerialization(jwt);
+        return jws.getKeyIdHeaderValue();
     }
 
     /** Runs one statement against auth-service's schema, to move time forward for an expiry. */

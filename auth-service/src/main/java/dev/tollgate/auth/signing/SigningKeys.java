@@ -9,13 +9,18 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
 import org.jose4j.lang.JoseException;
 
 /**
@@ -34,7 +39,12 @@ public class SigningKeys {
     private final SigningKeyRepository repository;
     private final KeyVault vault;
     private final AuthConfig config;
+    /** At most one reload of the published keys per this interval, however many unknown key ids arrive. */
+    private static final Duration RELOAD_THROTTLE = Duration.ofSeconds(1);
+
     private volatile Cached cached;
+    private final Map<String, PublicKey> verificationKeys = new ConcurrentHashMap<>();
+    private volatile Instant lastReload = Instant.EPOCH;
 
     public SigningKeys(SigningKeyRepository repository, KeyVault vault, AuthConfig config) {
         this.repository = repository;
@@ -57,6 +67,23 @@ public class SigningKeys {
         return loadOrRotate().invoke(key -> cached = new Cached(key, Instant.now().plus(CACHE)));
     }
 
+    /** The public key published under {@code kid}, or null when no published key has that id. */
+    public Uni<PublicKey> verificationKey(String kid) {
+        PublicKey known = verificationKeys.get(kid);
+        Instant now = Instant.now();
+        if (known != null || lastReload.plus(RELOAD_THROTTLE).isAfter(now)) {
+            return Uni.createFrom().item(known);
+        }
+        lastReload = now;
+        return Panache.withSession(() -> repository.listPublished(now)).map(keys -> {
+            Map<String, PublicKey> published = new HashMap<>();
+            keys.forEach(key -> published.put(key.kid, ((PublicJsonWebKey) parse(key)).getPublicKey()));
+            verificationKeys.keySet().retainAll(published.keySet());
+            verificationKeys.putAll(published);
+            return published.get(kid);
+        });
+    }
+
     /** The JWKS document: every published public key. */
     @WithSession
     public Uni<String> jwks() {
@@ -76,7 +103,10 @@ public class SigningKeys {
         return repository.lockRotation()
                 .chain(repository::findSigning)
                 .chain(old -> create(old, "rotation requested"))
-                .invoke(key -> cached = null)
+                .invoke(key -> {
+                    cached = null;
+                    lastReload = Instant.EPOCH;
+                })
                 .map(key -> key.kid);
     }
 

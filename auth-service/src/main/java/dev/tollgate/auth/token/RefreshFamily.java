@@ -15,6 +15,7 @@ public class RefreshFamily extends PanacheEntityBase {
 
     public static final String REVOKED_BY_REUSE = "reuse";
     public static final String REVOKED_BY_LOGOUT = "logout";
+    public static final String REVOKED_BY_USER = "ended-by-user";
 
     @Id
     public UUID id;

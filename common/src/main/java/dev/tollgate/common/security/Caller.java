@@ -5,9 +5,10 @@ import java.util.UUID;
 
 /**
  * Who is calling, as a verified access token says: the user, the tenant the token was issued for, and the
- * caller's roles in that tenant. Repositories filter every tenant-owned query by {@link #tenantId()}.
+ * caller's roles in that tenant, and the sign-in session the token belongs to (absent for service and API-key
+ * tokens). Repositories filter every tenant-owned query by {@link #tenantId()}.
  */
-public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> scopes) {
+public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> scopes, UUID sessionId) {
 
     public static final String TENANT_CLAIM = "tid";
     public static final String ROLES_CLAIM = "roles";

@@ -44,8 +44,10 @@ public class CallerContext {
             throw Problems.unauthorized("the access token names no tenant (claim 'tid')");
         }
         try {
+            Object session = jwt.getClaim(Caller.SESSION_CLAIM);
             return new Caller(UUID.fromString(jwt.getSubject()), UUID.fromString(tenant),
-                    stringSet(jwt.getClaim(Caller.ROLES_CLAIM)), scopes(jwt.getClaim(Caller.SCOPE_CLAIM)));
+                    stringSet(jwt.getClaim(Caller.ROLES_CLAIM)), scopes(jwt.getClaim(Caller.SCOPE_CLAIM)),
+                    session == null ? null : UUID.fromString(unquote(session.toString())));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw Problems.unauthorized("the access token's subject and tenant must be UUIDs");
         }
