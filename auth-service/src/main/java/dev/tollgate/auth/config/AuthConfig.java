@@ -32,6 +32,8 @@ public interface AuthConfig {
 
     SigningKeys signingKey();
 
+    Invitations invitation();
+
     interface AccessTokens {
         /** How long an access token is valid. Its issuer and audience are common's {@code tollgate.tokens.*}. */
         @WithDefault("15m")
@@ -77,6 +79,19 @@ public interface AuthConfig {
         /** The sender of sign-in mails. */
         @WithDefault("Tollgate <no-reply@tollgate.dev>")
         String from();
+    }
+
+    interface Invitations {
+        /** How long an invitation to a tenant can be accepted. */
+        @WithDefault("7d")
+        Duration ttl();
+
+        /**
+         * The page that accepts an invitation, in the product's frontend; the mail links to it with
+         * {@code ?token=...} appended, and the page calls {@code POST /auth/invitations/accept}.
+         */
+        @WithDefault("${tollgate.auth.public-url}/invitations/accept")
+        String acceptUrl();
     }
 
     interface SigningKeys {

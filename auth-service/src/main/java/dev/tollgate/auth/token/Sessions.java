@@ -3,8 +3,8 @@ package dev.tollgate.auth.token;
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
 import dev.tollgate.auth.token.repository.RefreshTokenRepository;
-import dev.tollgate.auth.user.Membership;
-import dev.tollgate.auth.user.repository.MembershipRepository;
+import dev.tollgate.auth.tenant.Membership;
+import dev.tollgate.auth.tenant.repository.MembershipRepository;
 import dev.tollgate.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -118,6 +118,29 @@ public class Sessions {
         return memberships.find(family.tenantId, family.userId).chain(membership -> membership == null
                 ? refused("left-tenant", "session-revoked", "the user no longer belongs to this tenant")
                 : issue(family, membership.role).map(pair -> new Outcome(name, pair, null)));
+    }
+
+    /**
+     * Moves the caller's session to another tenant they belong to and hands back tokens for it: one session,
+     * a token per tenant. A tenant the user does not belong to answers 404.
+     */
+    public Uni<TokenPair> switchTenant(UUID userId, UUID sessionId, UUID tenantId) {
+        if (sessionId == null) {
+            return Uni.createFrom().failure(Problems.badRequest("no-session", "No Session",
+                    "this access token belongs to no sign-in session"));
+        }
+        return Panache.withTransaction(() -> memberships.find(tenantId, userId)
+                .onItem().ifNull().failWith(() -> Problems.notFound("tenant", tenantId))
+                .chain(membership -> families.findById(sessionId).chain(family -> {
+                    if (family == null || !family.userId.equals(userId) || family.revokedAt != null) {
+                        return Uni.createFrom().<TokenPair>failure(invalidGrant("session-revoked",
+                                "this session was ended"));
+                    }
+                    family.tenantId = tenantId;
+                    family.lastUsedAt = Instant.now();
+                    LOG.infof("audit: user %s switched session %s to tenant %s", userId, sessionId, tenantId);
+                    return issue(family, membership.role);
+                })));
     }
 
     private Uni<TokenPair> issue(RefreshFamily family, String role) {

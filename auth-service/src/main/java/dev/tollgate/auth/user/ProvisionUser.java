@@ -1,7 +1,9 @@
 package dev.tollgate.auth.user;
 
-import dev.tollgate.auth.user.repository.MembershipRepository;
-import dev.tollgate.auth.user.repository.TenantRepository;
+import dev.tollgate.auth.tenant.Membership;
+import dev.tollgate.auth.tenant.Tenant;
+import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import dev.tollgate.auth.tenant.repository.TenantRepository;
 import dev.tollgate.auth.user.repository.UserRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;

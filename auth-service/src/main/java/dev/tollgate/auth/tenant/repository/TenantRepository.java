@@ -1,6 +1,6 @@
-package dev.tollgate.auth.user.repository;
+package dev.tollgate.auth.tenant.repository;
 
-import dev.tollgate.auth.user.Tenant;
+import dev.tollgate.auth.tenant.Tenant;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;

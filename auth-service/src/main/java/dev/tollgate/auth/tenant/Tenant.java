@@ -1,4 +1,4 @@
-package dev.tollgate.auth.user;
+package dev.tollgate.auth.tenant;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
