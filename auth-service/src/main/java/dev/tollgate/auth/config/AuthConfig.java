@@ -4,8 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** How auth-service issues tokens and sends sign-in links. */
@@ -33,6 +35,38 @@ public interface AuthConfig {
     SigningKeys signingKey();
 
     Invitations invitation();
+
+    ApiKeys apiKey();
+
+    /**
+     * The services that may ask for client-credentials tokens, by client id: e.g.
+     * {@code tollgate.auth.clients.generation.secret=...}. Their tokens carry the role {@code service}.
+     */
+    Map<String, ServiceClient> clients();
+
+    interface ServiceClient {
+        /** The client's secret, at least 32 characters, from the environment. */
+        @Size(min = 32, message = "must be at least 32 characters")
+        String secret();
+
+        /** The scopes its tokens carry. */
+        @WithDefault("internal")
+        List<String> scopes();
+    }
+
+    interface ApiKeys {
+        /** The scopes a key may be given; a key gets a subset. */
+        @WithDefault("generate,usage:read,billing:read")
+        List<String> scopes();
+
+        /** After a rotation, how long the old key keeps working so that deployments can switch over. */
+        @WithDefault("24h")
+        Duration rotationOverlap();
+
+        /** How long an access token obtained for an API key lives. */
+        @WithDefault("15m")
+        Duration exchangedTokenTtl();
+    }
 
     interface AccessTokens {
         /** How long an access token is valid. Its issuer and audience are common's {@code tollgate.tokens.*}. */

@@ -34,7 +34,7 @@ public class TenantAccess {
         });
     }
 
-    static boolean isManager(String role) {
+    public static boolean isManager(String role) {
         return Membership.OWNER.equals(role) || Membership.ADMIN.equals(role);
     }
 }

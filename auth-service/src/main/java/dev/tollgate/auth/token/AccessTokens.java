@@ -6,8 +6,10 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.TokenConfig;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
@@ -17,6 +19,7 @@ import java.util.UUID;
 public class AccessTokens {
 
     public static final String USER_SCOPE = "api";
+    public static final String API_KEY_CLAIM = "akid";
 
     private final SigningKeys keys;
     private final AuthConfig config;
@@ -29,24 +32,40 @@ public class AccessTokens {
     }
 
     /**
-     * An access token for {@code userId} acting in {@code tenantId} with {@code role} there, within the session
-     * {@code sessionId}.
+     * What a token says. {@code tenantId} is absent for service clients; {@code sessionId} is present for a
+     * user's sign-in session; {@code apiKeyId} for a token obtained with an API key.
      */
-    public Uni<String> issue(UUID userId, UUID tenantId, String role, String scope, UUID sessionId) {
-        return keys.active().map(key -> Jwt.issuer(tokens.issuer())
-                .subject(userId.toString())
-                .audience(new HashSet<>(tokens.audience()))
-                .claim(Caller.TENANT_CLAIM, tenantId.toString())
-                .claim(Caller.ROLES_CLAIM, List.of(role))
-                .claim(Caller.SCOPE_CLAIM, scope)
-                .claim(Caller.SESSION_CLAIM, sessionId.toString())
-                .claim("jti", UUID.randomUUID().toString())
-                .issuedAt(System.currentTimeMillis() / 1000)
-                .expiresIn(config.accessToken().ttl())
-                .jws()
-                .keyId(key.kid())
-                .algorithm(SignatureAlgorithm.ES256)
-                .sign(key.privateKey()));
+    public record Grant(String subject, UUID tenantId, List<String> roles, String scope, UUID sessionId,
+                        UUID apiKeyId, Duration ttl) {
+    }
+
+    /** A user's token in their session, with the configured lifetime. */
+    public Uni<String> forSession(UUID userId, UUID tenantId, String role, UUID sessionId) {
+        return issue(new Grant(userId.toString(), tenantId, List.of(role), USER_SCOPE, sessionId, null,
+                config.accessToken().ttl()));
+    }
+
+    public Uni<String> issue(Grant grant) {
+        return keys.active().map(key -> {
+            JwtClaimsBuilder claims = Jwt.issuer(tokens.issuer())
+                    .subject(grant.subject())
+                    .audience(new HashSet<>(tokens.audience()))
+                    .claim(Caller.ROLES_CLAIM, grant.roles())
+                    .claim(Caller.SCOPE_CLAIM, grant.scope())
+                    .claim("jti", UUID.randomUUID().toString())
+                    .issuedAt(System.currentTimeMillis() / 1000)
+                    .expiresIn(grant.ttl());
+            if (grant.tenantId() != null) {
+                claims.claim(Caller.TENANT_CLAIM, grant.tenantId().toString());
+            }
+            if (grant.sessionId() != null) {
+                claims.claim(Caller.SESSION_CLAIM, grant.sessionId().toString());
+            }
+            if (grant.apiKeyId() != null) {
+                claims.claim(API_KEY_CLAIM, grant.apiKeyId().toString());
+            }
+            return claims.jws().keyId(key.kid()).algorithm(SignatureAlgorithm.ES256).sign(key.privateKey());
+        });
     }
 
     public long ttlSeconds() {

@@ -1,20 +1,30 @@
 package dev.tollgate.auth.token.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tollgate.auth.token.ServiceGrants;
 import dev.tollgate.auth.token.TokenPair;
 import java.util.UUID;
 
-/** The OAuth 2.0 token response, plus the session and tenant it belongs to. */
+/** The OAuth 2.0 token response; a session's also names the session and its tenant. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TokenResponse(
         @JsonProperty("access_token") String accessToken,
         @JsonProperty("token_type") String tokenType,
         @JsonProperty("expires_in") long expiresIn,
         @JsonProperty("refresh_token") String refreshToken,
+        @JsonProperty("scope") String scope,
+        @JsonProperty("issued_token_type") String issuedTokenType,
         @JsonProperty("session_id") UUID sessionId,
         @JsonProperty("tenant_id") UUID tenantId) {
 
     public static TokenResponse of(TokenPair pair) {
-        return new TokenResponse(pair.accessToken(), "Bearer", pair.expiresIn(), pair.refreshToken(), pair.sessionId(),
-                pair.tenantId());
+        return new TokenResponse(pair.accessToken(), "Bearer", pair.expiresIn(), pair.refreshToken(), null, null,
+                pair.sessionId(), pair.tenantId());
+    }
+
+    static TokenResponse of(ServiceGrants.Issued issued, String issuedTokenType) {
+        return new TokenResponse(issued.accessToken(), "Bearer", issued.expiresIn(), null, issued.scope(),
+                issuedTokenType, null, null);
     }
 }

@@ -1,0 +1,179 @@
+package dev.tollgate.auth.apikey;
+
+import dev.tollgate.auth.apikey.repository.ApiKeyRepository;
+import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.tenant.TenantAccess;
+import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.ApiKeyRevoked;
+import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.security.Caller;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * A tenant's API keys: created by a member with a subset of the allowed scopes, shown once, listed without
+ * their secret, rotated with an overlap, revoked at once (announced on {@code apikey.revoked} so that caches
+ * drop them). A member manages their own keys; owners and admins manage all of the tenant's.
+ */
+@ApplicationScoped
+public class ApiKeys {
+
+    private static final Logger LOG = Logger.getLogger(ApiKeys.class);
+
+    private final ApiKeyRepository keys;
+    private final MembershipRepository memberships;
+    private final Outbox outbox;
+    private final AuthConfig config;
+    private final MeterRegistry registry;
+
+    public ApiKeys(ApiKeyRepository keys, MembershipRepository memberships, Outbox outbox, AuthConfig config,
+                   MeterRegistry registry) {
+        this.keys = keys;
+        this.memberships = memberships;
+        this.outbox = outbox;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    /** A key with its secret, answered once. */
+    public record Issued(ApiKeyView key, String secret, Instant previousKeyValidUntil) {
+    }
+
+    /** A presented key that works: whose it is, what it may do, and until when a cache may trust it. */
+    public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil) {
+    }
+
+    @WithTransaction
+    public Uni<Issued> create(Caller caller, String name, List<String> scopes, Instant expiresAt) {
+        List<String> unknown = scopes.stream().filter(scope -> !config.apiKey().scopes().contains(scope)).toList();
+        if (!unknown.isEmpty()) {
+            return Uni.createFrom().failure(Problems.badRequest("unknown-scope", "Unknown Scope",
+                    "unknown scopes " + unknown + "; allowed: " + config.apiKey().scopes()));
+        }
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            return Uni.createFrom().failure(Problems.badRequest("expiry-in-the-past", "Expiry In The Past",
+                    "expiresAt must be in the future"));
+        }
+        return memberships.find(caller.tenantId(), caller.userId())
+                .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
+                .chain(member -> issue(caller.tenantId(), caller.userId(), name.trim(),
+                        List.copyOf(new LinkedHashSet<>(scopes)), expiresAt))
+                .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
+                        issued.key().id(), issued.key().prefix(), caller.tenantId()));
+    }
+
+    @WithSession
+    public Uni<List<ApiKeyView>> list(Caller caller) {
+        return manages(caller).chain(manager -> (manager
+                        ? keys.listInTenant(caller.tenantId())
+                        : keys.listOfUserInTenant(caller.tenantId(), caller.userId()))
+                .map(found -> found.stream().map(ApiKeyView::of).toList()));
+    }
+
+    /** A new secret for the key; the old one keeps working for the configured overlap. */
+    @WithTransaction
+    public Uni<Issued> rotate(Caller caller, UUID id) {
+        return owned(caller, id).chain(old -> {
+            if (!old.usableAt(Instant.now()) || old.replacedBy != null) {
+                return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
+                        "only an active key can be rotated"));
+            }
+            return issue(old.tenantId, old.userId, old.name, old.scopeList(), old.expiresAt).map(issued -> {
+                old.replacedBy = issued.key().id();
+                old.revokedAt = Instant.now().plus(config.apiKey().rotationOverlap());
+                LOG.infof("audit: user %s rotated API key %s to %s in tenant %s; the old key works until %s",
+                        caller.userId(), old.id, issued.key().id(), old.tenantId, old.revokedAt);
+                return new Issued(issued.key(), issued.secret(), old.revokedAt);
+            });
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> revoke(Caller caller, UUID id) {
+        return owned(caller, id).chain(key -> {
+            if (key.revokedAt != null && !key.revokedAt.isAfter(Instant.now())) {
+                return Uni.createFrom().voidItem();
+            }
+            key.revokedAt = Instant.now();
+            LOG.infof("audit: user %s revoked API key %s (%s) in tenant %s", caller.userId(), key.id, key.prefix,
+                    key.tenantId);
+            return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix));
+        });
+    }
+
+    /** Checks a presented key; null when it is malformed, unknown, revoked or expired. */
+    @WithTransaction
+    public Uni<VerifiedKey> verify(String presented) {
+        String prefix = ApiKeySecrets.prefixOf(presented);
+        if (prefix == null) {
+            return outcome("malformed", null);
+        }
+        return keys.findByPrefix(prefix).chain(key -> {
+            Instant now = Instant.now();
+            if (key == null || !ApiKeySecrets.matches(presented, key.secretHash)) {
+                return outcome("unknown", null);
+            }
+            if (!key.usableAt(now)) {
+                return outcome("inactive", null);
+            }
+            if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
+                key.lastUsedAt = now;
+            }
+            Instant validUntil = earliest(key.expiresAt, key.revokedAt);
+            return outcome("valid", new VerifiedKey(key.id, key.tenantId, key.userId, key.scopeList(), validUntil));
+        });
+    }
+
+    private Uni<VerifiedKey> outcome(String outcome, VerifiedKey key) {
+        registry.counter("tollgate.auth.api_key.verifications", "outcome", outcome).increment();
+        return Uni.createFrom().item(key);
+    }
+
+    private Uni<Issued> issue(UUID tenantId, UUID userId, String name, List<String> scopes, Instant expiresAt) {
+        String prefix = ApiKeySecrets.newPrefix();
+        String secret = ApiKeySecrets.compose(prefix);
+        ApiKey key = new ApiKey();
+        key.id = UUID.randomUUID();
+        key.tenantId = tenantId;
+        key.userId = userId;
+        key.name = name;
+        key.prefix = prefix;
+        key.secretHash = ApiKeySecrets.hash(secret);
+        key.scopes = String.join(" ", new ArrayList<>(scopes));
+        key.createdAt = Instant.now();
+        key.expiresAt = expiresAt;
+        return keys.persist(key).map(saved -> new Issued(ApiKeyView.of(saved), secret, null));
+    }
+
+    /** The key if the caller may manage it: their own, or any of the tenant's for owners and admins. */
+    private Uni<ApiKey> owned(Caller caller, UUID id) {
+        return keys.findInTenant(id, caller.tenantId()).chain(key -> manages(caller).map(manager -> {
+            if (key == null || (!manager && !key.userId.equals(caller.userId()))) {
+                throw Problems.notFound("API key", id);
+            }
+            return key;
+        }));
+    }
+
+    private Uni<Boolean> manages(Caller caller) {
+        return memberships.find(caller.tenantId(), caller.userId())
+                .map(member -> member != null && TenantAccess.isManager(member.role));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isBefore(b) ? a : b;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.tollgate.auth.apikey.api;
+
+import dev.tollgate.auth.apikey.ApiKeys;
+import dev.tollgate.common.error.Problems;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * For other services only (a client-credentials token with the role {@code service}): checks an API key that a
+ * client presented to them. They cache the answer until {@code validUntil} or an {@code apikey.revoked} event.
+ */
+@Path("/auth/internal/api-keys")
+@RolesAllowed("service")
+public class InternalApiKeyResource {
+
+    public record Presented(@NotBlank @Size(max = 200) String key) {
+    }
+
+    private final ApiKeys keys;
+
+    public InternalApiKeyResource(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    @POST
+    @Path("verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<ApiKeys.VerifiedKey> verify(@Valid @NotNull Presented body) {
+        return keys.verify(body.key()).onItem().ifNull().failWith(() -> Problems.builder(Response.Status.NOT_FOUND,
+                "api-key-invalid", "Invalid API Key").withDetail("the key is unknown, revoked or expired").build());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.tollgate.auth.apikey.repository;
+
+import dev.tollgate.auth.apikey.ApiKey;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.UUID;
+
+@ApplicationScoped
+public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
+
+    public Uni<ApiKey> findByPrefix(String prefix) {
+        return find("prefix", prefix).firstResult();
+    }
+
+    /** A key of the tenant; another tenant's key does not exist for the caller. */
+    public Uni<ApiKey> findInTenant(UUID id, UUID tenantId) {
+        return find("id = ?1 and tenantId = ?2", id, tenantId).firstResult();
+    }
+
+    public Uni<List<ApiKey>> listInTenant(UUID tenantId) {
+        return list("tenantId = ?1 and replacedBy is null order by createdAt desc", tenantId);
+    }
+
+    public Uni<List<ApiKey>> listOfUserInTenant(UUID tenantId, UUID userId) {
+        return list("tenantId = ?1 and userId = ?2 and replacedBy is null order by createdAt desc", tenantId, userId);
+    }
+}
