@@ -38,6 +38,8 @@ public interface AuthConfig {
 
     ApiKeys apiKey();
 
+    Social social();
+
     /**
      * The services that may ask for client-credentials tokens, by client id: e.g.
      * {@code tollgate.auth.clients.generation.secret=...}. Their tokens carry the role {@code service}.
@@ -52,6 +54,16 @@ public interface AuthConfig {
         /** The scopes its tokens carry. */
         @WithDefault("internal")
         List<String> scopes();
+    }
+
+    /**
+     * Social sign-in. Each provider is a quarkus-oidc tenant named after it ({@code quarkus.oidc.<name>.*}),
+     * reached at {@code /auth/social/<name>/login}.
+     */
+    interface Social {
+        /** Where the browser goes after a social sign-in, holding the refresh cookie. */
+        @WithDefault("${tollgate.auth.public-url}/")
+        String successUrl();
     }
 
     interface ApiKeys {

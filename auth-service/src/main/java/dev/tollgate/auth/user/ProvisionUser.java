@@ -41,11 +41,14 @@ public class ProvisionUser {
                         .setParameter("id", candidate)
                         .setParameter("email", email)
                         .executeUpdate())
-                .chain(inserted -> users.findByEmail(email).chain(user -> {
-                    user.lastSignInAt = Instant.now();
-                    return inserted == 1 ? createPersonalTenant(user) : memberships.findPersonal(user.id)
-                            .chain(found -> found != null ? Uni.createFrom().item(found) : createPersonalTenant(user));
-                }));
+                .chain(inserted -> users.findByEmail(email).chain(this::signedIn));
+    }
+
+    /** The membership in the user's personal tenant, for a user found another way (a social identity). */
+    public Uni<Membership> signedIn(User user) {
+        user.lastSignInAt = Instant.now();
+        return memberships.findPersonal(user.id)
+                .chain(found -> found != null ? Uni.createFrom().item(found) : createPersonalTenant(user));
     }
 
     private Uni<Membership> createPersonalTenant(User user) {

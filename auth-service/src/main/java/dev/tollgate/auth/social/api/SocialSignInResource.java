@@ -1,0 +1,67 @@
+package dev.tollgate.auth.social.api;
+
+import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.social.SignInWithProvider;
+import dev.tollgate.auth.token.api.RefreshCookie;
+import io.quarkus.oidc.IdToken;
+import io.quarkus.oidc.OidcSession;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.net.URI;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * Social sign-in. Opening {@code /auth/social/<provider>/login} starts the provider's authorization-code flow
+ * with PKCE and state (quarkus-oidc); when the provider sends the browser back and the code is exchanged, this
+ * method signs the user in, ends the provider session cookie, and sends the browser on with Tollgate's own
+ * refresh cookie.
+ */
+@Path("/auth/social")
+public class SocialSignInResource {
+
+    private final SignInWithProvider signIn;
+    private final RefreshCookie cookie;
+    private final OidcSession oidcSession;
+    private final AuthConfig config;
+
+    /** The provider's ID token; @IdToken applies to fields only. */
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+
+    public SocialSignInResource(SignInWithProvider signIn, RefreshCookie cookie, OidcSession oidcSession,
+                                AuthConfig config) {
+        this.signIn = signIn;
+        this.cookie = cookie;
+        this.oidcSession = oidcSession;
+        this.config = config;
+    }
+
+    @GET
+    @Path("{provider}/login")
+    @Authenticated
+    public Uni<RestResponse<Void>> login(@RestPath String provider,
+                                         @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+                                         @Context HttpServerRequest http) {
+        Object verified = idToken.getClaim("email_verified");
+        SignInWithProvider.ProviderAccount account = new SignInWithProvider.ProviderAccount(provider,
+                idToken.getSubject(), idToken.getClaim("email"), verified != null && Boolean.parseBoolean(
+                        String.valueOf(verified)));
+        String ip = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+        return signIn.signIn(account, userAgent, ip)
+                .call(pair -> oidcSession.logout())
+                .map(pair -> RestResponse.ResponseBuilder.<Void>seeOther(URI.create(config.social().successUrl()))
+                        .cookie(cookie.of(pair))
+                        .header("Cache-Control", "no-store")
+                        .build());
+    }
+}
