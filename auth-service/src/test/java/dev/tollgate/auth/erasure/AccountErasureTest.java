@@ -1,0 +1,175 @@
+package dev.tollgate.auth.erasure;
+
+import static dev.tollgate.auth.SignInFlow.newAddress;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.common.event.AccountDeleted;
+import dev.tollgate.common.event.AccountPurged;
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
+import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.devstack.PostgresServer;
+import io.quarkus.mailer.MockMailbox;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** An account.deleted from the broker erases the user here, once, and a receipt goes back. */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class AccountErasureTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @Inject
+    MockMailbox mailbox;
+
+    @Inject
+    EventCodec codec;
+
+    @Test
+    void theUserAndEverythingTheyAloneOwnedIsErasedAndReceipted() throws Exception {
+        String email = newAddress();
+        Response leaving = SignInFlow.signIn(mailbox, email);
+        SignInFlow.signIn(mailbox, email);
+        UUID user = UUID.fromString(SignInFlow.verify(leaving.path("access_token")).getSubject());
+        UUID personal = UUID.fromString(leaving.path("tenant_id"));
+        String ownKey = apiKey(leaving);
+
+        // a team that someone else owns, where the leaving user is a member: it stays
+        Response other = SignInFlow.signIn(mailbox, newAddress());
+        String othersTeam = team(other);
+        join(other, othersTeam, email, leaving);
+        String othersKey = apiKey(other);
+
+        UUID deletion = UUID.randomUUID();
+        AccountDeleted request = AccountDeleted.of(personal, deletion, user, true);
+        send(request);
+
+        await().atMost(PATIENCE).until(() -> count("select count(*) from auth.users where id = ?", user) == 0);
+        assertEquals(0, count("select count(*) from auth.tenants where id = ?", personal));
+        assertEquals(0, count("select count(*) from auth.memberships where user_id = ?", user));
+        assertEquals(0, count("select count(*) from auth.refresh_families where user_id = ?", user));
+        assertEquals(0, count("select count(*) from auth.api_keys where user_id = ?", user));
+        assertEquals(1, count("select count(*) from auth.tenants where id = ?", UUID.fromString(othersTeam)));
+        assertEquals(0, count("select count(*) from auth.magic_link_challenges where email = ?", email));
+        SignInFlow.refresh(leaving.path("refresh_token")).then().statusCode(400);
+        exchange(othersKey).then().statusCode(200);
+        exchange(ownKey).then().statusCode(400);
+
+        AccountPurged receipt = awaitReceipt(deletion);
+        assertEquals("auth", receipt.service());
+        assertEquals(user, receipt.userId());
+        assertEquals(1L, receipt.counts().get("users"));
+        assertEquals(2L, receipt.counts().get("sessions"));
+        assertEquals(1L, receipt.counts().get("api_keys"));
+        assertEquals(1L, receipt.counts().get("tenants"));
+
+        // a redelivery changes nothing and sends no second receipt
+        send(request);
+        send(AccountDeleted.of(personal, UUID.randomUUID(), UUID.randomUUID(), false));
+        await().atMost(PATIENCE).until(() -> count("select count(*) from auth.inbox where topic = 'account.deleted' "
+                + "and event_id = ?", request.eventId()) == 1);
+        assertEquals(1, count("select count(*) from auth.outbox where topic = 'account.purged' and payload like ?",
+                "%" + deletion + "%"));
+    }
+
+    private static String apiKey(Response user) {
+        return given().auth().oauth2(user.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("name", "k", "scopes", List.of("generate"))).post("/auth/api-keys")
+                .then().statusCode(201).extract().path("secret");
+    }
+
+    private static String team(Response owner) {
+        return given().auth().oauth2(owner.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("name", "Other's team")).post("/auth/tenants").then().statusCode(201).extract().path("id");
+    }
+
+    private void join(Response owner, String team, String email, Response member) {
+        given().auth().oauth2(owner.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("email", email, "role", "member")).post("/auth/tenants/" + team + "/invitations")
+                .then().statusCode(202);
+        String text = mailbox.getMailsSentTo(email).stream().reduce((a, b) -> b).orElseThrow().getText();
+        String token = text.substring(text.indexOf("?token=") + 7, text.indexOf("?token=") + 50);
+        given().auth().oauth2(member.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("token", token)).post("/auth/invitations/accept").then().statusCode(200);
+    }
+
+    private static Response exchange(String key) {
+        return given().contentType(ContentType.URLENC)
+                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
+                .formParam("subject_token", key).post("/auth/token");
+    }
+
+    private void send(AccountDeleted event) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStack.shared().kafka().bootstrapServers());
+        try (KafkaProducer<String, String> producer =
+                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("account.deleted", event.tenantId().toString(), codec.encode(event))).get();
+        }
+    }
+
+    private AccountPurged awaitReceipt(UUID deletion) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStack.shared().kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "receipts-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<AccountPurged> receipts = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("account.purged"));
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (receipts.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    AccountPurged receipt = codec.decode(record.value(), EventType.ACCOUNT_PURGED);
+                    if (receipt.deletionId().equals(deletion)) {
+                        receipts.add(receipt);
+                    }
+                }
+            }
+        }
+        if (receipts.isEmpty()) {
+            throw new AssertionError("no account.purged receipt for deletion " + deletion);
+        }
+        return receipts.get(0);
+    }
+
+    private static long count(String sql, Object parameter) throws Exception {
+        try (Connection connection = DriverManager.getConnection(DevStack.shared().postgres().jdbcUrl(),
+                PostgresServer.USER, PostgresServer.PASSWORD);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setObject(1, parameter);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
