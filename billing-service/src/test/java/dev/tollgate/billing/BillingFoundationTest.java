@@ -1,6 +1,6 @@
 package dev.tollgate.billing;
 
-import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.ServiceFoundationTest;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -30,6 +30,19 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(Path dir, Ports ports, boolean keepData) {
+        // the servers find their own classes by the context class loader (Kafka does); in tests that is a Quarkus
+        // class loader, which must not lend them a second copy of a class
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(DevStack.class.getClassLoader());
+        try {
+            return startServers(dir, ports, keepData);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static DevStack startServers(Path dir, Ports ports, boolean keepData) {
         long started = System.nanoTime();
         PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"), FreePorts.preferring(ports.postgres()), keepData);
         RedisServer redis = null;

@@ -73,7 +73,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     public synchronized void restart() {
         if (server == null) {
-            startServer();
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(KafkaBroker.class.getClassLoader());
+            try {
+                startServer();
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.devstack.DevStack;
-import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.devstack.PostgresServer;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;

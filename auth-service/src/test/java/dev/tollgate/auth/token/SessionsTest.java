@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
 import dev.tollgate.auth.SignInFlow;
-import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuer;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -8,7 +8,7 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.devstack.DevStack;
-import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.devstack.PostgresServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.tollgate.devstack.DevStackTestResource;
+import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
