@@ -71,6 +71,10 @@ public final class ServiceProcess {
         return log;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
