@@ -48,7 +48,7 @@ import org.jose4j.jwk.PublicJsonWebKey;
  *
  * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java</pre>
  * Properties: bench.seconds (measured time per figure, default 30), bench.warmup (10), bench.sessions (16 chains
- * of refreshes in flight).
+ * of refreshes in flight), bench.auth.jvm (extra JVM options for auth-service, e.g. a flight recording).
  */
 public final class AuthBench {
 
@@ -73,8 +73,13 @@ public final class AuthBench {
         config.put("quarkus.http.host", "127.0.0.1");
         config.put("tollgate.tokens.issuer", "http://localhost:" + port);
         config.put("quarkus.log.level", "WARN");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        String extra = System.getProperty("bench.auth.jvm", "");
+        if (!extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
         ServiceProcess auth = ServiceProcess.start("auth", root.resolve("auth-service/target/quarkus-app/quarkus-run.jar"),
-                port, config, List.of("-Xmx512m"), work.resolve("bench-auth.log"));
+                port, config, jvm, work.resolve("bench-auth.log"));
         try {
             if (!auth.awaitReady(Duration.ofMinutes(3))) {
                 throw new IllegalStateException("auth-service did not become ready; see " + auth.log());
