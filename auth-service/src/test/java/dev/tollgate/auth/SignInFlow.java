@@ -4,16 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.auth.magiclink.SignInMail;
-import dev.tollgate.devstack.DevStack;
-import dev.tollgate.devstack.PostgresServer;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -96,19 +90,5 @@ public final class SignInFlow {
         JsonWebSignature jws = new JsonWebSignature();
         jws.setCompactSerialization(jwt);
         return jws.getKeyIdHeaderValue();
-    }
-
-    /** Runs one statement against auth-service's schema, to move time forward for an expiry. */
-    public static int sql(String statement, Object... params) {
-        try (Connection connection = DriverManager.getConnection(DevStack.shared().postgres().jdbcUrl(),
-                PostgresServer.USER, PostgresServer.PASSWORD);
-             PreparedStatement prepared = connection.prepareStatement(statement)) {
-            for (int i = 0; i < params.length; i++) {
-                prepared.setObject(i + 1, params[i]);
-            }
-            return prepared.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException(statement, e);
-        }
     }
 }

@@ -56,7 +56,7 @@ public class ConfirmMagicLink {
                                 decision.retryAfterSeconds()));
                     }
                     if (!OpaqueTokens.wellFormed(token)) {
-                        return refuse("malformed", problem(Response.Status.BAD_REQUEST, "magic-link-malformed",
+                        return refuse("malformed", Problems.of(Response.Status.BAD_REQUEST, "magic-link-malformed",
                                 "the sign-in token is malformed"));
                     }
                     return Panache.withTransaction(() -> spend(OpaqueTokens.hash(token), userAgent, ip));
@@ -67,15 +67,15 @@ public class ConfirmMagicLink {
         return challenges.lockByHash(tokenHash).chain(challenge -> {
             Instant now = Instant.now();
             if (challenge == null) {
-                return refuse("unknown", problem(Response.Status.BAD_REQUEST, "magic-link-unknown",
+                return refuse("unknown", Problems.of(Response.Status.BAD_REQUEST, "magic-link-unknown",
                         "this sign-in link is not known; request a new one"));
             }
             if (challenge.spentAt != null) {
-                return refuse("used", problem(Response.Status.GONE, "magic-link-used",
+                return refuse("used", Problems.of(Response.Status.GONE, "magic-link-used",
                         "this sign-in link was already used; request a new one"));
             }
             if (!challenge.expiresAt.isAfter(now)) {
-                return refuse("expired", problem(Response.Status.GONE, "magic-link-expired",
+                return refuse("expired", Problems.of(Response.Status.GONE, "magic-link-expired",
                         "this sign-in link has expired; request a new one"));
             }
             challenge.spentAt = now;
@@ -92,9 +92,5 @@ public class ConfirmMagicLink {
     private <T> Uni<T> refuse(String outcome, HttpProblem problem) {
         registry.counter("tollgate.auth.sign_ins", "method", "magic-link", "outcome", outcome).increment();
         return Uni.createFrom().failure(problem);
-    }
-
-    private static HttpProblem problem(Response.Status status, String slug, String detail) {
-        return Problems.builder(status, slug, status.getReasonPhrase()).withDetail(detail).build();
     }
 }

@@ -7,7 +7,6 @@ import dev.tollgate.auth.tenant.repository.TenantRepository;
 import dev.tollgate.auth.token.OpaqueTokens;
 import dev.tollgate.auth.user.repository.UserRepository;
 import dev.tollgate.common.error.Problems;
-import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,26 +70,26 @@ public class Invitations {
     /** Joins the invitation's tenant; only the user whose address was invited may accept. */
     public Uni<TenantView> accept(UUID userId, String token) {
         if (!OpaqueTokens.wellFormed(token)) {
-            return Uni.createFrom().failure(problem(Response.Status.BAD_REQUEST, "invitation-unknown",
+            return Uni.createFrom().failure(Problems.of(Response.Status.BAD_REQUEST, "invitation-unknown",
                     "this invitation is not known"));
         }
         return Panache.withTransaction(() -> invitations.lockByHash(OpaqueTokens.hash(token))
                 .chain(invitation -> users.findById(userId).chain(user -> {
                     if (invitation == null) {
-                        return Uni.createFrom().failure(problem(Response.Status.BAD_REQUEST, "invitation-unknown",
+                        return Uni.createFrom().failure(Problems.of(Response.Status.BAD_REQUEST, "invitation-unknown",
                                 "this invitation is not known"));
                     }
                     if (!invitation.email.equals(user.email)) {
-                        return Uni.createFrom().failure(problem(Response.Status.FORBIDDEN,
+                        return Uni.createFrom().failure(Problems.of(Response.Status.FORBIDDEN,
                                 "invitation-for-another-address",
                                 "this invitation was sent to another address; sign in with that address"));
                     }
                     if (invitation.acceptedAt != null) {
-                        return Uni.createFrom().failure(problem(Response.Status.GONE, "invitation-used",
+                        return Uni.createFrom().failure(Problems.of(Response.Status.GONE, "invitation-used",
                                 "this invitation was already accepted"));
                     }
                     if (!invitation.expiresAt.isAfter(Instant.now())) {
-                        return Uni.createFrom().failure(problem(Response.Status.GONE, "invitation-expired",
+                        return Uni.createFrom().failure(Problems.of(Response.Status.GONE, "invitation-expired",
                                 "this invitation has expired; ask for a new one"));
                     }
                     invitation.acceptedAt = Instant.now();
@@ -116,9 +115,5 @@ public class Invitations {
                     .invoke(m -> LOG.infof("audit: user %s joined tenant %s as %s", userId, m.tenantId, m.role))
                     .chain(m -> tenants.findById(m.tenantId).map(tenant -> TenantView.of(tenant, m.role)));
         });
-    }
-
-    private static HttpProblem problem(Response.Status status, String slug, String detail) {
-        return Problems.builder(status, slug, status.getReasonPhrase()).withDetail(detail).build();
     }
 }

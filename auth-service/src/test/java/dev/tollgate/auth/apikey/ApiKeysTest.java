@@ -13,9 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.auth.SignInFlow;
-import dev.tollgate.devstack.DevStack;
+import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.devstack.PostgresServer;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,10 +22,6 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -137,7 +132,7 @@ class ApiKeysTest {
 
         exchange(original.path("secret")).then().statusCode(200);
         exchange(rotated.path("secret")).then().statusCode(200);
-        SignInFlow.sql("update auth.api_keys set revoked_at = now() - interval '1 second' where id = ?",
+        Sql.update("update auth.api_keys set revoked_at = now() - interval '1 second' where id = ?",
                 UUID.fromString(original.path("key.id")));
         exchange(original.path("secret")).then().statusCode(400);
         exchange(rotated.path("secret")).then().statusCode(200);
@@ -185,16 +180,8 @@ class ApiKeysTest {
                 .post("/auth/token");
     }
 
-    private static int publishedRevocations(String keyId) throws Exception {
-        try (Connection connection = DriverManager.getConnection(DevStack.shared().postgres().jdbcUrl(),
-                PostgresServer.USER, PostgresServer.PASSWORD);
-             PreparedStatement statement = connection.prepareStatement("select count(*) from auth.outbox "
-                     + "where topic = 'apikey.revoked' and payload like ? and published_at is not null")) {
-            statement.setString(1, "%" + keyId + "%");
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    private static long publishedRevocations(String keyId) {
+        return Sql.number("select count(*) from auth.outbox where topic = 'apikey.revoked' and payload like ? "
+                + "and published_at is not null", "%" + keyId + "%");
     }
 }

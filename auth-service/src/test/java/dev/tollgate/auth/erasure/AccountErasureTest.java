@@ -12,17 +12,13 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.devstack.PostgresServer;
+import dev.tollgate.testing.Sql;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,13 +67,13 @@ class AccountErasureTest {
         AccountDeleted request = AccountDeleted.of(personal, deletion, user, true);
         send(request);
 
-        await().atMost(PATIENCE).until(() -> count("select count(*) from auth.users where id = ?", user) == 0);
-        assertEquals(0, count("select count(*) from auth.tenants where id = ?", personal));
-        assertEquals(0, count("select count(*) from auth.memberships where user_id = ?", user));
-        assertEquals(0, count("select count(*) from auth.refresh_families where user_id = ?", user));
-        assertEquals(0, count("select count(*) from auth.api_keys where user_id = ?", user));
-        assertEquals(1, count("select count(*) from auth.tenants where id = ?", UUID.fromString(othersTeam)));
-        assertEquals(0, count("select count(*) from auth.magic_link_challenges where email = ?", email));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from auth.users where id = ?", user) == 0);
+        assertEquals(0, Sql.number("select count(*) from auth.tenants where id = ?", personal));
+        assertEquals(0, Sql.number("select count(*) from auth.memberships where user_id = ?", user));
+        assertEquals(0, Sql.number("select count(*) from auth.refresh_families where user_id = ?", user));
+        assertEquals(0, Sql.number("select count(*) from auth.api_keys where user_id = ?", user));
+        assertEquals(1, Sql.number("select count(*) from auth.tenants where id = ?", UUID.fromString(othersTeam)));
+        assertEquals(0, Sql.number("select count(*) from auth.magic_link_challenges where email = ?", email));
         SignInFlow.refresh(leaving.path("refresh_token")).then().statusCode(400);
         exchange(othersKey).then().statusCode(200);
         exchange(ownKey).then().statusCode(400);
@@ -93,9 +89,9 @@ class AccountErasureTest {
         // a redelivery changes nothing and sends no second receipt
         send(request);
         send(AccountDeleted.of(personal, UUID.randomUUID(), UUID.randomUUID(), false));
-        await().atMost(PATIENCE).until(() -> count("select count(*) from auth.inbox where topic = 'account.deleted' "
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from auth.inbox where topic = 'account.deleted' "
                 + "and event_id = ?", request.eventId()) == 1);
-        assertEquals(1, count("select count(*) from auth.outbox where topic = 'account.purged' and payload like ?",
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'account.purged' and payload like ?",
                 "%" + deletion + "%"));
     }
 
@@ -159,17 +155,5 @@ class AccountErasureTest {
             throw new AssertionError("no account.purged receipt for deletion " + deletion);
         }
         return receipts.get(0);
-    }
-
-    private static long count(String sql, Object parameter) throws Exception {
-        try (Connection connection = DriverManager.getConnection(DevStack.shared().postgres().jdbcUrl(),
-                PostgresServer.USER, PostgresServer.PASSWORD);
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, parameter);
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -129,7 +130,7 @@ class MagicLinkSignInTest {
         String email = newAddress();
         requestLink(email).then().statusCode(202);
         String token = tokenFromMail(mailbox, email);
-        SignInFlow.sql("update auth.magic_link_challenges set expires_at = now() - interval '1 second' where email = ?",
+        Sql.update("update auth.magic_link_challenges set expires_at = now() - interval '1 second' where email = ?",
                 email);
 
         confirm(token).then().statusCode(410)

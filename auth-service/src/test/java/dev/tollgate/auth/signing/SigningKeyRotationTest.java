@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -65,7 +66,7 @@ class SigningKeyRotationTest {
         SignInFlow.signIn(mailbox, SignInFlow.newAddress());
         String retired = VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
         VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
-        SignInFlow.sql("update auth.signing_keys set published_until = now() - interval '1 second' where kid = ?", retired);
+        Sql.update("update auth.signing_keys set published_until = now() - interval '1 second' where kid = ?", retired);
 
         given().get("/.well-known/jwks.json").then().statusCode(200)
                 .body("keys.kid", org.hamcrest.Matchers.not(hasItem(retired)));

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
@@ -92,7 +93,7 @@ class TenantsTest {
         accept(somebodyElse, token).then().statusCode(403)
                 .body("type", equalTo("https://tollgate.dev/problems/invitation-for-another-address"));
 
-        SignInFlow.sql("update auth.invitations set expires_at = now() - interval '1 second' where email = ?", invited);
+        Sql.update("update auth.invitations set expires_at = now() - interval '1 second' where email = ?", invited);
         accept(SignInFlow.signIn(mailbox, invited), token).then().statusCode(410)
                 .body("type", equalTo("https://tollgate.dev/problems/invitation-expired"));
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -73,7 +74,7 @@ class RefreshRotationTest {
         Response otherDevice = SignInFlow.signIn(mailbox, email);
         String spent = stolenSession.path("refresh_token");
         String successor = refresh(spent).path("refresh_token");
-        SignInFlow.sql("update auth.refresh_tokens set spent_at = now() - interval '1 hour' where family_id = ? "
+        Sql.update("update auth.refresh_tokens set spent_at = now() - interval '1 hour' where family_id = ? "
                 + "and spent_at is not null", java.util.UUID.fromString(stolenSession.path("session_id")));
 
         refresh(spent).then().statusCode(400)
@@ -90,7 +91,7 @@ class RefreshRotationTest {
     @Test
     void expiredUnknownAndMalformedRefreshTokensAreRefused() {
         Response signIn = SignInFlow.signIn(mailbox, newAddress());
-        SignInFlow.sql("update auth.refresh_tokens set expires_at = now() - interval '1 second' where family_id = ?",
+        Sql.update("update auth.refresh_tokens set expires_at = now() - interval '1 second' where family_id = ?",
                 java.util.UUID.fromString(signIn.path("session_id")));
         refresh(signIn.path("refresh_token")).then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/refresh-token-expired"));

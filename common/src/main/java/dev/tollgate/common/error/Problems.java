@@ -24,6 +24,11 @@ public final class Problems {
         return HttpProblem.builder().withType(type(slug)).withStatus(status).withTitle(title);
     }
 
+    /** A problem whose title is the status's reason phrase. */
+    public static HttpProblem of(Response.Status status, String slug, String detail) {
+        return builder(status, slug, status.getReasonPhrase()).withDetail(detail).build();
+    }
+
     public static HttpProblem notFound(String what, Object id) {
         return builder(Response.Status.NOT_FOUND, "not-found", "Not Found")
                 .withDetail(what + " " + id + " does not exist")

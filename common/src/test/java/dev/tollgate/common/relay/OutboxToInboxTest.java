@@ -8,8 +8,9 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.devstack.DevStack;
-import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.devstack.PostgresServer;
+import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.Sql;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -20,8 +21,6 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,32 +172,19 @@ class OutboxToInboxTest {
     }
 
     private int applications(UUID eventId) {
-        return (int) queryLong("select count(*) from common_test.usage_tally where event_id = ?", eventId);
+        return (int) Sql.number("select count(*) from common_test.usage_tally where event_id = ?", eventId);
     }
 
     private long tallied(UUID eventId) {
-        return queryLong("select coalesce(sum(units), 0) from common_test.usage_tally where event_id = ?", eventId);
+        return Sql.number("select coalesce(sum(units), 0) from common_test.usage_tally where event_id = ?", eventId);
     }
 
     private int unpublished(List<UsageRecorded> events) {
-        return events.stream().mapToInt(e -> (int) queryLong(
+        return events.stream().mapToInt(e -> (int) Sql.number(
                 "select count(*) from common_test.outbox where published_at is null and event_id = ?", e.eventId()))
                 .sum();
     }
 
-    private long queryLong(String sql, UUID id) {
-        try (Connection connection = DriverManager.getConnection(stack.postgres().jdbcUrl(),
-                PostgresServer.USER, PostgresServer.PASSWORD);
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setObject(1, id);
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql, e);
-        }
-    }
 
     private void sendRaw(String key, String value) throws Exception {
         Properties props = new Properties();

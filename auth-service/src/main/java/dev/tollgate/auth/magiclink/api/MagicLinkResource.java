@@ -2,6 +2,7 @@ package dev.tollgate.auth.magiclink.api;
 
 import dev.tollgate.auth.magiclink.ConfirmMagicLink;
 import dev.tollgate.auth.magiclink.RequestMagicLink;
+import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.token.OpaqueTokens;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import dev.tollgate.auth.token.api.TokenResponse;
@@ -48,7 +49,7 @@ public class MagicLinkResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Map<String, String>>> request(@Valid @NotNull MagicLinkRequest body,
                                                          @Context HttpServerRequest http) {
-        return requestLink.request(body.email(), body.redirect(), clientIp(http))
+        return requestLink.request(body.email(), body.redirect(), ClientAddress.of(http))
                 .map(sent -> RestResponse.accepted(Map.of("status", "accepted", "detail", ACCEPTED)));
     }
 
@@ -71,7 +72,7 @@ public class MagicLinkResource {
     public Uni<RestResponse<TokenResponse>> confirm(@Valid @NotNull MagicLinkConfirmation body,
                                                    @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
                                                    @Context HttpServerRequest http) {
-        return confirmLink.confirm(body.token(), userAgent, clientIp(http))
+        return confirmLink.confirm(body.token(), userAgent, ClientAddress.of(http))
                 .map(signIn -> RestResponse.ResponseBuilder.ok(TokenResponse.of(signIn.tokens()))
                         .cookie(cookie.of(signIn.tokens()))
                         .header("Cache-Control", "no-store")
@@ -86,16 +87,12 @@ public class MagicLinkResource {
     public Uni<RestResponse<String>> confirmFromPage(@FormParam("token") String token,
                                                     @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
                                                     @Context HttpServerRequest http) {
-        return confirmLink.confirm(token, userAgent, clientIp(http))
+        return confirmLink.confirm(token, userAgent, ClientAddress.of(http))
                 .map(signIn -> (signIn.redirect() == null
                         ? RestResponse.ResponseBuilder.ok(ConfirmationPage.signedIn(), MediaType.TEXT_HTML_TYPE)
                         : RestResponse.ResponseBuilder.<String>seeOther(URI.create(signIn.redirect())))
                         .cookie(cookie.of(signIn.tokens()))
                         .header("Cache-Control", "no-store")
                         .build());
-    }
-
-    private static String clientIp(HttpServerRequest http) {
-        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
     }
 }

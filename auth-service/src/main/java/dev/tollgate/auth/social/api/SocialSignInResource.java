@@ -1,6 +1,7 @@
 package dev.tollgate.auth.social.api;
 
 import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.social.SignInWithProvider;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import io.quarkus.oidc.IdToken;
@@ -56,8 +57,7 @@ public class SocialSignInResource {
         SignInWithProvider.ProviderAccount account = new SignInWithProvider.ProviderAccount(provider,
                 idToken.getSubject(), idToken.getClaim("email"), verified != null && Boolean.parseBoolean(
                         String.valueOf(verified)));
-        String ip = http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
-        return signIn.signIn(account, userAgent, ip)
+        return signIn.signIn(account, userAgent, ClientAddress.of(http))
                 .call(pair -> oidcSession.logout())
                 .map(pair -> RestResponse.ResponseBuilder.<Void>seeOther(URI.create(config.social().successUrl()))
                         .cookie(cookie.of(pair))
