@@ -4,11 +4,15 @@ import dev.tollgate.common.config.ServiceConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -51,9 +55,13 @@ public class OutboxRelay {
         registry.gauge("tollgate.outbox.pending", pending);
     }
 
-    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", delayed = "1s",
+    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", skipExecutionIf = UntilStarted.class,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
+        if (!emitter.hasRequests()) {
+            // the Kafka channel is not wired yet (start-up) or is full: the rows wait for the next pass
+            return Uni.createFrom().voidItem();
+        }
         return Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize()).flatMap(this::publishAll))
                 .flatMap(count -> Panache.withSession(repository::countUnpublished))
                 .invoke(pending::set)
@@ -71,6 +79,25 @@ public class OutboxRelay {
         return Panache.withTransaction(() -> repository.delete("publishedAt < ?1", before))
                 .invoke(removed -> LOG.debugf("outbox: removed %d published events older than %s", removed, before))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Holds the relay back until the application has started: the scheduler may fire before the messaging
+     * channels are wired, and creating the relay then would fail to connect its emitter.
+     */
+    @Singleton
+    public static class UntilStarted implements Scheduled.SkipPredicate {
+
+        private volatile boolean started;
+
+        void onStart(@Observes StartupEvent event) {
+            started = true;
+        }
+
+        @Override
+        public boolean test(ScheduledExecution execution) {
+            return !started;
+        }
     }
 
     private Uni<Integer> publishAll(List<OutboxMessage> rows) {

@@ -1,0 +1,42 @@
+package dev.tollgate.common.gate;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How the quota gate holds units and what it does while Redis cannot be reached. */
+@ConfigMapping(prefix = "tollgate.gate")
+public interface GateConfig {
+
+    /** How long units stay held for a caller that never settles (it crashed): then they are given back. */
+    @WithDefault("2m")
+    Duration reservationTtl();
+
+    /** How long a period's counters are kept after the period ends (for reconciliation and late settles). */
+    @WithDefault("40d")
+    Duration counterRetention();
+
+    /** How long one Redis round trip may take before the gate treats Redis as unreachable. */
+    @WithDefault("1s")
+    Duration redisTimeout();
+
+    WhenRedisUnavailable whenRedisUnavailable();
+
+    interface WhenRedisUnavailable {
+        /**
+         * Quota decisions without Redis: {@code refuse} (default; nothing is given away that cannot be counted)
+         * or {@code admit} (count nothing, refuse nothing).
+         */
+        @WithDefault("refuse")
+        Policy quota();
+
+        /**
+         * Rate limits without Redis: {@code local} (default; each replica applies the limits on its own, so the
+         * suite admits up to replicas times the limit), {@code admit} or {@code refuse}.
+         */
+        @WithDefault("local")
+        Policy rate();
+    }
+
+    enum Policy { REFUSE, ADMIT, LOCAL }
+}

@@ -1,0 +1,216 @@
+package dev.tollgate.common.gate;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The quota gate: in one Redis round trip it applies the rate limits and holds the worst-case units of every
+ * metric, atomically across any number of replicas; {@link #settle} then keeps what was really used and gives
+ * the rest back. Units held by a caller that never settles are given back after the reservation's TTL. While
+ * Redis cannot be reached it follows {@link GateConfig.WhenRedisUnavailable}.
+ */
+@ApplicationScoped
+public class QuotaGate {
+
+    private static final Logger LOG = Logger.getLogger(QuotaGate.class);
+    private static final String RESERVE = script("reserve.lua");
+    private static final String SETTLE = script("settle.lua");
+
+    private final ReactiveRedisDataSource redis;
+    private final GateConfig config;
+    private final MeterRegistry registry;
+    private final LocalRateLimiter local = new LocalRateLimiter();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final Timer latency;
+
+    public QuotaGate(ReactiveRedisDataSource redis, GateConfig config, MeterRegistry registry) {
+        this.redis = redis;
+        this.config = config;
+        this.registry = registry;
+        this.latency = Timer.builder("tollgate.gate.latency").description("One gate round trip to Redis")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        registry.gauge("tollgate.gate.reservations.in.flight", inFlight);
+    }
+
+    public Uni<GateDecision> reserve(GateRequest request) {
+        String id = UUID.randomUUID().toString();
+        Keys keys = new Keys(request.tenantId());
+        List<String> metrics = new ArrayList<>(request.amounts().keySet());
+        List<String> keyList = new ArrayList<>();
+        keyList.add(keys.reservations());
+        keyList.add(keys.reservation(id));
+        metrics.forEach(metric -> keyList.add(keys.counter(request.period(), metric)));
+        request.rates().forEach(rule -> keyList.add(keys.rate(rule)));
+
+        long now = System.currentTimeMillis();
+        List<String> args = new ArrayList<>(List.of(String.valueOf(now), String.valueOf(config.reservationTtl().toMillis()),
+                id, String.valueOf(request.periodEnds().plus(config.counterRetention()).toEpochMilli()),
+                String.valueOf(metrics.size()), String.valueOf(request.rates().size())));
+        for (String metric : metrics) {
+            args.add(String.valueOf(request.amounts().get(metric)));
+            args.add(String.valueOf(request.limits().getOrDefault(metric, -1L)));
+        }
+        for (RateRule rule : request.rates()) {
+            args.add(String.valueOf(rule.intervalMillis()));
+            args.add(String.valueOf(rule.toleranceMillis()));
+        }
+        long started = System.nanoTime();
+        return eval(RESERVE, keyList, args)
+                .map(response -> decide(response, request, id, metrics, now))
+                .invoke(() -> latency.record(Duration.ofNanos(System.nanoTime() - started)))
+                .onFailure().recoverWithItem(e -> withoutRedis(request, id, e))
+                .invoke(decision -> count(decision));
+    }
+
+    /**
+     * Keeps {@code actual} units of the reservation and gives the rest back. Settling twice counts once; a
+     * reservation that already expired counts its actual units in full. Answers false for a repeat.
+     */
+    public Uni<Boolean> settle(Reservation reservation, Map<String, Long> actual) {
+        Keys keys = new Keys(reservation.tenantId());
+        List<String> keyList = new ArrayList<>(List.of(keys.reservations(), keys.reservation(reservation.id()),
+                keys.settled(reservation.id())));
+        List<String> args = new ArrayList<>(List.of(reservation.id(),
+                String.valueOf(config.reservationTtl().multipliedBy(10).toMillis()),
+                String.valueOf(reservation.periodEnds().plus(config.counterRetention()).toEpochMilli())));
+        Map<String, Long> all = new LinkedHashMap<>(actual);
+        reservation.held().keySet().forEach(metric -> all.putIfAbsent(metric, 0L));
+        all.forEach((metric, units) -> {
+            keyList.add(keys.counter(reservation.period(), metric));
+            args.add(String.valueOf(units));
+        });
+        return eval(SETTLE, keyList, args).map(response -> response.toLong() == 1L)
+                .invoke(settled -> {
+                    if (settled) {
+                        inFlight.decrementAndGet();
+                    }
+                    registry.counter("tollgate.gate.settlements", "outcome", settled ? "settled" : "repeat").increment();
+                });
+    }
+
+    /** Units counted for the tenant's metric in the period, held ones included. */
+    public Uni<Long> used(UUID tenantId, String period, String metric) {
+        return redis.execute("GET", new Keys(tenantId).counter(period, metric))
+                .map(response -> response == null ? 0L : response.toLong());
+    }
+
+    private GateDecision decide(Response response, GateRequest request, String id, List<String> metrics, long now) {
+        long status = response.get(0).toLong();
+        if (status == 2) {
+            RateRule rule = request.rates().get(response.get(1).toInteger() - 1);
+            return new GateDecision.RateLimited(rule, Duration.ofMillis(Math.max(1, response.get(2).toLong())));
+        }
+        if (status == 3) {
+            String metric = metrics.get(response.get(1).toInteger() - 1);
+            return new GateDecision.QuotaExceeded(metric, response.get(2).toLong(), response.get(3).toLong(),
+                    request.periodEnds());
+        }
+        Map<String, Long> remaining = new LinkedHashMap<>();
+        for (int i = 0; i < metrics.size(); i++) {
+            long left = response.get(i + 1).toLong();
+            if (left >= 0) {
+                remaining.put(metrics.get(i), left);
+            }
+        }
+        inFlight.incrementAndGet();
+        Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
+                request.amounts(), Instant.ofEpochMilli(now).plus(config.reservationTtl()));
+        return new GateDecision.Allowed(reservation, remaining, request.periodEnds());
+    }
+
+    private GateDecision withoutRedis(GateRequest request, String id, Throwable failure) {
+        registry.counter("tollgate.gate.redis.unavailable").increment();
+        LOG.warnf("quota gate: Redis unreachable (%s); applying the configured policy", failure.getMessage());
+        boolean counted = request.amounts().keySet().stream().anyMatch(request.limits()::containsKey);
+        if (counted && config.whenRedisUnavailable().quota() != GateConfig.Policy.ADMIT) {
+            return new GateDecision.Unavailable("quotas cannot be checked while Redis is unreachable");
+        }
+        GateConfig.Policy rate = config.whenRedisUnavailable().rate();
+        if (rate == GateConfig.Policy.REFUSE && !request.rates().isEmpty()) {
+            return new GateDecision.Unavailable("rate limits cannot be checked while Redis is unreachable");
+        }
+        if (rate == GateConfig.Policy.LOCAL) {
+            var limited = local.admit(request.tenantId().toString(), request.rates(), System.currentTimeMillis());
+            if (limited.isPresent()) {
+                return limited.get();
+            }
+        }
+        // nothing is held in Redis: a settle of this reservation counts its actual units once Redis is back
+        Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
+                Map.of(), Instant.now().plus(config.reservationTtl()));
+        return new GateDecision.Allowed(reservation, Map.of(), request.periodEnds());
+    }
+
+    private Uni<Response> eval(String script, List<String> keys, List<String> args) {
+        List<String> command = new ArrayList<>(keys.size() + args.size() + 2);
+        command.add(script);
+        command.add(String.valueOf(keys.size()));
+        command.addAll(keys);
+        command.addAll(args);
+        return redis.execute("EVAL", command.toArray(String[]::new))
+                .ifNoItem().after(config.redisTimeout()).fail();
+    }
+
+    private void count(GateDecision decision) {
+        String outcome = decision instanceof GateDecision.Allowed ? "allowed"
+                : decision instanceof GateDecision.RateLimited ? "rate-limited"
+                : decision instanceof GateDecision.QuotaExceeded ? "quota-exceeded"
+                : "unavailable";
+        registry.counter("tollgate.gate.decisions", "outcome", outcome).increment();
+    }
+
+    private static String script(String name) {
+        try (InputStream in = QuotaGate.class.getResourceAsStream("/gate/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("gate script " + name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Redis keys, all under the tenant's hash tag so that one script touches one cluster slot. */
+    private record Keys(UUID tenantId) {
+        String prefix() {
+            return "tg:{" + tenantId + "}:";
+        }
+
+        String reservations() {
+            return prefix() + "res";
+        }
+
+        String reservation(String id) {
+            return reservations() + ":" + id;
+        }
+
+        String settled(String id) {
+            return prefix() + "settled:" + id;
+        }
+
+        String counter(String period, String metric) {
+            return prefix() + "q:" + period + ":" + metric;
+        }
+
+        String rate(RateRule rule) {
+            return prefix() + "rl:" + rule.name() + ":" + rule.subject();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.tollgate.common.gate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.devstack.DevStack;
+import dev.tollgate.testing.DevStackTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.client.RedisClientName;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The gate against real Redis, through two clients as two replicas would hold them. */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+class QuotaGateTest {
+
+    private static final String PERIOD = "2026-11-01";
+    private static final Instant PERIOD_ENDS = Instant.parse("2026-12-01T00:00:00Z");
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @Inject
+    QuotaGate gate;
+
+    @Inject
+    @RedisClientName("replica")
+    ReactiveRedisDataSource replicaRedis;
+
+    @Inject
+    GateConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Test
+    void theLastTenUnitsGoToExactlyTenOfAThousandConcurrentRequests() {
+        QuotaGate replica = new QuotaGate(replicaRedis, config, registry);
+        UUID tenant = UUID.randomUUID();
+        GateDecision.Allowed first = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 90, 100)));
+        assertTrue(await(gate.settle(first.reservation(), Map.of("generations", 90L))));
+
+        List<Uni<GateDecision>> requests = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            QuotaGate instance = i % 2 == 0 ? gate : replica;
+            requests.add(instance.reserve(generations(tenant, UUID.randomUUID(), 1, 100)));
+        }
+        List<GateDecision> decisions = Uni.join().all(requests).andFailFast().await().atMost(Duration.ofSeconds(120));
+
+        assertEquals(0, decisions.stream().filter(GateDecision.Unavailable.class::isInstance).count(),
+                "no request was turned away for want of a Redis connection");
+        assertEquals(10, decisions.stream().filter(GateDecision.Allowed.class::isInstance).count());
+        assertEquals(990, decisions.stream().filter(GateDecision.QuotaExceeded.class::isInstance).count());
+        assertEquals(100L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
+    void settlingKeepsWhatWasUsedOnceAndGivesTheRestBack() {
+        UUID tenant = UUID.randomUUID();
+        GateDecision.Allowed held = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 50, 100)));
+        assertEquals(50L, held.remaining().get("generations"));
+        assertEquals(50L, await(gate.used(tenant, PERIOD, "generations")));
+
+        assertTrue(await(gate.settle(held.reservation(), Map.of("generations", 20L))));
+        assertFalse(await(gate.settle(held.reservation(), Map.of("generations", 20L))), "a repeat counts nothing");
+        assertEquals(20L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
+    void overQuotaNothingIsHeldAndTheAnswerNamesTheMetric() {
+        UUID tenant = UUID.randomUUID();
+        GateDecision decision = await(gate.reserve(new GateRequest(tenant, UUID.randomUUID(), PERIOD, PERIOD_ENDS,
+                Map.of("generations", 1L, "output_tokens", 5000L), Map.of("generations", 100L, "output_tokens", 4000L),
+                List.of())));
+        GateDecision.QuotaExceeded exceeded = assertInstanceOf(GateDecision.QuotaExceeded.class, decision);
+        assertEquals("output_tokens", exceeded.metric());
+        assertEquals(4000L, exceeded.limit());
+        assertEquals(0L, await(gate.used(tenant, PERIOD, "generations")), "the other metric was not held either");
+    }
+
+    @Test
+    void unitsHeldByACallerThatNeverSettlesComeBack() {
+        UUID tenant = UUID.randomUUID();
+        allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 100, 100)));
+        assertInstanceOf(GateDecision.QuotaExceeded.class, await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))));
+
+        // the reservation's TTL is 1 s in tests; the next admission gives the units back
+        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)))
+                instanceof GateDecision.Allowed);
+        assertEquals(1L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
+    void aUsersBurstIsLimitedWithoutStarvingTheTenantsOtherUsers() {
+        UUID tenant = UUID.randomUUID();
+        UUID busy = UUID.randomUUID();
+        UUID quiet = UUID.randomUUID();
+        for (int i = 0; i < 5; i++) {
+            allowed(gate.reserve(rated(tenant, busy, 5, Duration.ofMinutes(1))));
+        }
+        GateDecision.RateLimited limited = assertInstanceOf(GateDecision.RateLimited.class,
+                await(gate.reserve(rated(tenant, busy, 5, Duration.ofMinutes(1)))));
+        assertEquals("user-minute", limited.rule().name());
+        assertTrue(limited.retryAfter().compareTo(Duration.ofSeconds(12)) <= 0
+                && limited.retryAfter().compareTo(Duration.ZERO) > 0, "retry after one interval: " + limited.retryAfter());
+
+        for (int i = 0; i < 5; i++) {
+            allowed(gate.reserve(rated(tenant, quiet, 5, Duration.ofMinutes(1))));
+        }
+    }
+
+    @Test
+    void aRateWindowLetsRequestsThroughAgainOnceItHasPassed() {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            allowed(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1))));
+        }
+        assertInstanceOf(GateDecision.RateLimited.class, await(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1)))));
+        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1))))
+                instanceof GateDecision.Allowed);
+    }
+
+    @Test
+    void tenantsNeverShareCounters() {
+        UUID full = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        allowed(gate.reserve(generations(full, UUID.randomUUID(), 100, 100)));
+        allowed(gate.reserve(generations(other, UUID.randomUUID(), 7, 100)));
+        assertEquals(7L, await(gate.used(other, PERIOD, "generations")));
+        assertEquals(100L, await(gate.used(full, PERIOD, "generations")));
+    }
+
+    @Test
+    void whileRedisIsAwayQuotasAreRefusedAndRateLimitsHoldLocallyThenRedisIsUsedAgain() {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        DevStack.shared().redis().stop();
+        try {
+            assertInstanceOf(GateDecision.Unavailable.class, await(gate.reserve(generations(tenant, user, 1, 100))));
+            allowed(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1))));
+            allowed(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1))));
+            assertInstanceOf(GateDecision.RateLimited.class, await(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1)))));
+        } finally {
+            DevStack.shared().redis().restart();
+        }
+        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, user, 1, 100)))
+                instanceof GateDecision.Allowed);
+    }
+
+    private static GateRequest generations(UUID tenant, UUID user, long amount, long limit) {
+        return new GateRequest(tenant, user, PERIOD, PERIOD_ENDS, Map.of("generations", amount),
+                Map.of("generations", limit), List.of());
+    }
+
+    private static GateRequest rated(UUID tenant, UUID user, long limit, Duration window) {
+        return new GateRequest(tenant, user, PERIOD, PERIOD_ENDS, Map.of(), Map.of(),
+                List.of(new RateRule("user-minute", "user:" + user, limit, window)));
+    }
+
+    private static GateDecision.Allowed allowed(Uni<GateDecision> decision) {
+        return assertInstanceOf(GateDecision.Allowed.class, await(decision));
+    }
+
+    private static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(PATIENCE);
+    }
+}
