@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +33,8 @@ import org.jboss.logging.Logger;
 public class QuotaGate {
 
     private static final Logger LOG = Logger.getLogger(QuotaGate.class);
-    private static final String RESERVE = script("reserve.lua");
-    private static final String SETTLE = script("settle.lua");
+    private static final Script RESERVE = Script.load("reserve.lua");
+    private static final Script SETTLE = Script.load("settle.lua");
 
     private final ReactiveRedisDataSource redis;
     private final GateConfig config;
@@ -158,14 +161,25 @@ public class QuotaGate {
         return new GateDecision.Allowed(reservation, Map.of(), request.periodEnds());
     }
 
-    private Uni<Response> eval(String script, List<String> keys, List<String> args) {
-        List<String> command = new ArrayList<>(keys.size() + args.size() + 2);
-        command.add(script);
-        command.add(String.valueOf(keys.size()));
-        command.addAll(keys);
-        command.addAll(args);
-        return redis.execute("EVAL", command.toArray(String[]::new))
-                .ifNoItem().after(config.redisTimeout()).fail();
+    /** EVALSHA; a Redis that does not know the script yet (new, restarted) gets it once with EVAL. */
+    private Uni<Response> eval(Script script, List<String> keys, List<String> args) {
+        return run("EVALSHA", script.sha(), keys, args)
+                .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> run("EVAL", script.source(), keys, args));
+    }
+
+    private Uni<Response> run(String command, String script, List<String> keys, List<String> args) {
+        String[] arguments = new String[keys.size() + args.size() + 2];
+        arguments[0] = script;
+        arguments[1] = String.valueOf(keys.size());
+        int i = 2;
+        for (String key : keys) {
+            arguments[i++] = key;
+        }
+        for (String arg : args) {
+            arguments[i++] = arg;
+        }
+        return redis.execute(command, arguments).ifNoItem().after(config.redisTimeout()).fail();
     }
 
     private void count(GateDecision decision) {
@@ -176,14 +190,22 @@ public class QuotaGate {
         registry.counter("tollgate.gate.decisions", "outcome", outcome).increment();
     }
 
-    private static String script(String name) {
-        try (InputStream in = QuotaGate.class.getResourceAsStream("/gate/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("gate script " + name + " is missing from the classpath");
+    /** A Lua script and the SHA-1 Redis knows it by. */
+    record Script(String source, String sha) {
+
+        static Script load(String name) {
+            try (InputStream in = QuotaGate.class.getResourceAsStream("/gate/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("gate script " + name + " is missing from the classpath");
+                }
+                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return new Script(source, HexFormat.of().formatHex(digest));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is missing from this JVM", e);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
