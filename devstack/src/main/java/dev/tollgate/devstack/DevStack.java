@@ -49,7 +49,7 @@ public final class DevStack implements AutoCloseable {
         try {
             redis = RedisServer.start(dir.resolve("redis"), FreePorts.preferring(ports.redis()), keepData);
             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"),
-                    FreePorts.preferring(ports.kafka()), FreePorts.preferring(ports.kafkaController()));
+                    FreePorts.preferring(ports.kafka()), FreePorts.preferring(ports.kafkaController()), keepData);
             DevStack stack = new DevStack(postgres, redis, kafka);
             LOG.info(() -> String.format("devstack up in %d ms: postgres :%d, redis :%d, kafka :%d (data in %s)",
                     (System.nanoTime() - started) / 1_000_000, postgres.port(), stack.redis.port(), kafka.port(), dir));

@@ -42,9 +42,15 @@ public final class KafkaBroker implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** Formats {@code dir} when it holds no cluster yet, then starts the broker and waits until it answers. */
-    public static KafkaBroker start(Path dir, int port, int controllerPort) {
+    /**
+     * Formats {@code dir} when it holds no cluster yet (or always, without {@code keepData}), then starts the
+     * broker and waits until it answers.
+     */
+    public static KafkaBroker start(Path dir, int port, int controllerPort, boolean keepData) {
         KafkaBroker broker = new KafkaBroker(dir.resolve("logs"), port, controllerPort);
+        if (!keepData) {
+            broker.deleteLogs();
+        }
         broker.format();
         broker.startServer();
         return broker;
@@ -111,6 +117,17 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("log.flush.interval.messages", "1");
         return props;
+    }
+
+    private void deleteLogs() {
+        if (!Files.exists(logDir)) {
+            return;
+        }
+        try (var paths = Files.walk(logDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not empty the Kafka log directory " + logDir, e);
+        }
     }
 
     private void format() {
