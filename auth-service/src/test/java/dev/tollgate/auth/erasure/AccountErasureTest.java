@@ -10,9 +10,9 @@ import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
-import dev.tollgate.devstack.DevStack;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
+import dev.tollgate.testing.Topics;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,19 +20,9 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** An account.deleted from the broker erases the user here, once, and a receipt goes back. */
@@ -123,37 +113,16 @@ class AccountErasureTest {
                 .formParam("subject_token", key).post("/auth/token");
     }
 
-    private void send(AccountDeleted event) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStack.shared().kafka().bootstrapServers());
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("account.deleted", event.tenantId().toString(), codec.encode(event))).get();
-        }
+    private void send(AccountDeleted event) {
+        Topics.send("account.deleted", event.tenantId().toString(), codec.encode(event));
     }
 
     private AccountPurged awaitReceipt(UUID deletion) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStack.shared().kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "receipts-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<AccountPurged> receipts = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of("account.purged"));
-            long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (receipts.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    AccountPurged receipt = codec.decode(record.value(), EventType.ACCOUNT_PURGED);
-                    if (receipt.deletionId().equals(deletion)) {
-                        receipts.add(receipt);
-                    }
-                }
-            }
-        }
-        if (receipts.isEmpty()) {
+        String receipt = Topics.find("account.purged", PATIENCE,
+                value -> codec.decode(value, EventType.ACCOUNT_PURGED).deletionId().equals(deletion));
+        if (receipt == null) {
             throw new AssertionError("no account.purged receipt for deletion " + deletion);
         }
-        return receipts.get(0);
+        return codec.decode(receipt, EventType.ACCOUNT_PURGED);
     }
 }

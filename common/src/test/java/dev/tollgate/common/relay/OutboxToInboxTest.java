@@ -2,7 +2,6 @@ package dev.tollgate.common.relay;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
@@ -11,6 +10,7 @@ import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
+import dev.tollgate.testing.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -22,20 +22,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -146,7 +136,8 @@ class OutboxToInboxTest {
         append(List.of(after));
 
         await().atMost(PATIENCE).until(() -> applications(after.eventId()) == 1);
-        assertTrue(readAll("usage.recorded.dlq").contains(poison), "the unreadable record is on usage.recorded.dlq");
+        assertEquals(poison, Topics.find("usage.recorded.dlq", PATIENCE, poison::equals),
+                "the unreadable record is on usage.recorded.dlq");
     }
 
     private static UsageRecorded usage(UUID tenant, long tokens) {
@@ -186,31 +177,7 @@ class OutboxToInboxTest {
     }
 
 
-    private void sendRaw(String key, String value) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>("usage.recorded", key, value)).get();
-        }
-    }
-
-    private List<String> readAll(String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline && values.isEmpty()) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    values.add(record.value());
-                }
-            }
-        }
-        return values;
+    private static void sendRaw(String key, String value) {
+        Topics.send("usage.recorded", key, value);
     }
 }
