@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -39,7 +38,6 @@ public final class TestIssuer implements AutoCloseable {
 
     private final HttpServer server;
     private final List<PublicJsonWebKey> keys = new ArrayList<>();
-    private final AtomicInteger jwksFetches = new AtomicInteger();
 
     private TestIssuer() {
         try {
@@ -49,7 +47,6 @@ public final class TestIssuer implements AutoCloseable {
         }
         rotate();
         server.createContext("/jwks.json", exchange -> {
-            jwksFetches.incrementAndGet();
             byte[] body = jwks().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
@@ -73,9 +70,6 @@ public final class TestIssuer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json";
     }
 
-    public int jwksFetches() {
-        return jwksFetches.get();
-    }
 
     /** Adds a new signing key, published beside the old ones; new tokens carry its {@code kid}. */
     public synchronized String rotate() {
