@@ -7,7 +7,6 @@ import dev.tollgate.common.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +81,13 @@ public class EraseAccount {
                 .getResultList();
     }
 
+    /** One outbox write after another: a reactive session serves one operation at a time. */
     private Uni<Void> announce(List<Object[]> keys) {
-        List<Uni<Void>> events = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
         for (Object[] key : keys) {
-            events.add(outbox.append(ApiKeyRevoked.of((UUID) key[1], (UUID) key[0], (String) key[2])));
+            chain = chain.chain(() -> outbox.append(ApiKeyRevoked.of((UUID) key[1], (UUID) key[0], (String) key[2])));
         }
-        return events.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(events).andFailFast().replaceWithVoid();
+        return chain;
     }
 
     /** Runs a delete and counts its rows under {@code what} (null: already counted another way). */

@@ -64,7 +64,16 @@ public class SigningKeys {
         if (current != null && Instant.now().isBefore(current.until())) {
             return Uni.createFrom().item(current.key());
         }
-        return loadOrRotate().invoke(key -> cached = new Cached(key, Instant.now().plus(CACHE)));
+        return loadOrRotate().map(loaded -> {
+            // a key made just now commits with the caller's transaction, or not at all: cache it only once read
+            if (!loaded.created()) {
+                cached = new Cached(loaded.key(), Instant.now().plus(CACHE));
+            }
+            return loaded.key();
+        });
+    }
+
+    private record Loaded(ActiveKey key, boolean created) {
     }
 
     /** The public key published under {@code kid}, or null when no published key has that id. */
@@ -110,19 +119,23 @@ public class SigningKeys {
                 .map(key -> key.kid);
     }
 
-    private Uni<ActiveKey> loadOrRotate() {
+    private Uni<Loaded> loadOrRotate() {
         return Panache.withTransaction(() -> repository.lockRotation()
                 .chain(repository::findSigning)
                 .chain(key -> {
                     if (key == null) {
-                        return create(null, "no signing key yet");
+                        return create(null, "no signing key yet").map(made -> new Loaded(open(made), true));
                     }
                     if (key.createdAt.plus(config.signingKey().rotation()).isBefore(Instant.now())) {
-                        return create(key, "older than " + config.signingKey().rotation());
+                        return create(key, "older than " + config.signingKey().rotation())
+                                .map(made -> new Loaded(open(made), true));
                     }
-                    return Uni.createFrom().item(key);
-                }))
-                .map(key -> new ActiveKey(key.kid, vault.open(key.privateKey, key.kid)));
+                    return Uni.createFrom().item(new Loaded(open(key), false));
+                }));
+    }
+
+    private ActiveKey open(SigningKey key) {
+        return new ActiveKey(key.kid, vault.open(key.privateKey, key.kid));
     }
 
     private Uni<SigningKey> create(SigningKey old, String reason) {

@@ -46,6 +46,7 @@ class AccountErasureTest {
         UUID user = UUID.fromString(SignInFlow.verify(leaving.path("access_token")).getSubject());
         UUID personal = UUID.fromString(leaving.path("tenant_id"));
         String ownKey = apiKey(leaving);
+        String secondKey = apiKey(leaving);
 
         // a team that someone else owns, where the leaving user is a member: it stays
         Response other = SignInFlow.signIn(mailbox, newAddress());
@@ -67,13 +68,16 @@ class AccountErasureTest {
         SignInFlow.refresh(leaving.path("refresh_token")).then().statusCode(400);
         exchange(othersKey).then().statusCode(200);
         exchange(ownKey).then().statusCode(400);
+        exchange(secondKey).then().statusCode(400);
 
         AccountPurged receipt = awaitReceipt(deletion);
         assertEquals("auth", receipt.service());
         assertEquals(user, receipt.userId());
         assertEquals(1L, receipt.counts().get("users"));
         assertEquals(2L, receipt.counts().get("sessions"));
-        assertEquals(1L, receipt.counts().get("api_keys"));
+        assertEquals(2L, receipt.counts().get("api_keys"));
+        assertEquals(2, Sql.number("select count(*) from auth.outbox where topic = 'apikey.revoked' "
+                + "and message_key = ?", personal.toString()));
         assertEquals(1L, receipt.counts().get("tenants"));
 
         // a redelivery changes nothing and sends no second receipt

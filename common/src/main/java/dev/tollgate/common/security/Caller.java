@@ -19,12 +19,4 @@ public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> 
         roles = Set.copyOf(roles);
         scopes = Set.copyOf(scopes);
     }
-
-    public boolean hasRole(String role) {
-        return roles.contains(role);
-    }
-
-    public boolean isAdmin() {
-        return hasRole("owner") || hasRole("admin");
-    }
 }

@@ -73,10 +73,7 @@ public class MagicLinkResource {
                                                    @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
                                                    @Context HttpServerRequest http) {
         return confirmLink.confirm(body.token(), userAgent, ClientAddress.of(http))
-                .map(signIn -> RestResponse.ResponseBuilder.ok(TokenResponse.of(signIn.tokens()))
-                        .cookie(cookie.of(signIn.tokens()))
-                        .header("Cache-Control", "no-store")
-                        .build());
+                .map(signIn -> cookie.answer(signIn.tokens()));
     }
 
     /** The confirmation page's form: the browser keeps the refresh cookie and goes on to the redirect. */

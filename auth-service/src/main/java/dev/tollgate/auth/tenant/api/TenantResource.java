@@ -105,9 +105,6 @@ public class TenantResource {
     public Uni<RestResponse<TokenResponse>> switchTo(@RestPath UUID id) {
         Caller caller = callers.require();
         return sessions.switchTenant(caller.userId(), caller.sessionId(), id)
-                .map(pair -> RestResponse.ResponseBuilder.ok(TokenResponse.of(pair))
-                        .cookie(cookie.of(pair))
-                        .header("Cache-Control", "no-store")
-                        .build());
+                .map(cookie::answer);
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.auth.token.api;
 import dev.tollgate.auth.token.TokenPair;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.NewCookie;
+import org.jboss.resteasy.reactive.RestResponse;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -11,6 +12,12 @@ import java.time.Instant;
 public class RefreshCookie {
 
     public static final String NAME = "tollgate_refresh";
+
+    /** The token response with the refresh cookie set, marked never to be cached. */
+    public RestResponse<TokenResponse> answer(TokenPair pair) {
+        return RestResponse.ResponseBuilder.ok(TokenResponse.of(pair)).cookie(of(pair))
+                .header("Cache-Control", "no-store").build();
+    }
 
     public NewCookie of(TokenPair pair) {
         int maxAge = (int) Math.max(0, Duration.between(Instant.now(), pair.refreshExpiresAt()).toSeconds());

@@ -53,7 +53,7 @@ public class TokenResource {
                                                  @FormParam("subject_token_type") String subjectTokenType) {
         if ("refresh_token".equals(grantType)) {
             return sessions.refresh(refreshToken != null ? refreshToken : refreshCookie)
-                    .map(pair -> noStore(RestResponse.ResponseBuilder.ok(TokenResponse.of(pair)).cookie(cookie.of(pair))));
+                    .map(cookie::answer);
         }
         if ("client_credentials".equals(grantType)) {
             String[] basic = basicCredentials(authorization);
