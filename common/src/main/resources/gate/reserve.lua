@@ -5,6 +5,9 @@
 -- KEYS[3..]    m quota counters, then r rate-limit keys
 -- ARGV         now_ms, ttl_ms, reservation_id, counter_expire_at_ms, m, r,
 --              then per metric: amount, limit (-1: unlimited), then per rule: interval_ms, tolerance_ms
+-- Answers     {1, remaining per metric (-1: unlimited)..., then per rule: requests left, ms until full again}
+--             {2, rule index, ms to wait}       a rate limit refused
+--             {3, metric index, used, limit}    a quota refused
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local id = ARGV[3]
@@ -68,6 +71,12 @@ for i = 1, m do
     redis.call('HSET', KEYS[2], KEYS[2 + i], amount)
   end
   answer[#answer + 1] = limit >= 0 and (limit - total) or -1
+end
+for j = 1, r do
+  local interval = tonumber(ARGV[arg + 2 * (j - 1)])
+  local tolerance = tonumber(ARGV[arg + 2 * (j - 1) + 1])
+  answer[#answer + 1] = math.floor((now + tolerance - tats[j]) / interval) + 1
+  answer[#answer + 1] = tats[j] - now
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('PEXPIRE', KEYS[2], ttl * 10)

@@ -209,6 +209,11 @@ public final class GateBench {
             }
 
             @Override
+            public String upgradeUrl() {
+                return "/billing/checkout";
+            }
+
+            @Override
             public WhenRedisUnavailable whenRedisUnavailable() {
                 return new WhenRedisUnavailable() {
                     @Override

@@ -8,6 +8,7 @@ import java.util.Set;
  * whether usage past a quota is billed as overage or refused.
  *
  * @param monthlyQuotas metric name ({@link UsageRecorded} metric) to units per billing period; absent = unlimited
+ * @param allowedModels the models the plan may call; empty = any
  */
 public record Entitlements(
         Map<String, Long> monthlyQuotas,
@@ -22,7 +23,17 @@ public record Entitlements(
         features = Set.copyOf(features);
     }
 
-    /** Requests per user per minute and per hour, per tenant per minute, and the per-second burst. */
-    public record RateLimits(int userPerMinute, int userPerHour, int tenantPerMinute, int burstPerSecond) {
+    /**
+     * Requests per user per minute and per hour, per tenant per minute and per hour, and a user's per-second
+     * burst. Zero means no such limit.
+     */
+    public record RateLimits(int userPerMinute, int userPerHour, int tenantPerMinute, int tenantPerHour,
+                             int burstPerSecond) {
+
+        public RateLimits {
+            if (userPerMinute < 0 || userPerHour < 0 || tenantPerMinute < 0 || tenantPerHour < 0 || burstPerSecond < 0) {
+                throw new IllegalArgumentException("rate limits are counts of requests, zero or more");
+            }
+        }
     }
 }

@@ -21,8 +21,11 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
     public static final EventType<ApiKeyRevoked> APIKEY_REVOKED =
             new EventType<>("apikey.revoked", "dev.tollgate.apikey.revoked.v1", ApiKeyRevoked.class);
 
-    public static final List<EventType<?>> ALL =
-            List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED, ACCOUNT_PURGED, APIKEY_REVOKED);
+    public static final EventType<ThresholdCrossed> THRESHOLD_CROSSED =
+            new EventType<>("threshold.crossed", "dev.tollgate.threshold.crossed.v1", ThresholdCrossed.class);
+
+    public static final List<EventType<?>> ALL = List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED,
+            ACCOUNT_PURGED, APIKEY_REVOKED, THRESHOLD_CROSSED);
 
     public static Optional<EventType<?>> ofRecord(Class<?> recordClass) {
         return ALL.stream().filter(type -> type.recordClass().equals(recordClass)).findFirst();

@@ -20,6 +20,10 @@ public interface GateConfig {
     @WithDefault("1s")
     Duration redisTimeout();
 
+    /** Where a 402 (quota used up) sends the user to change plans. */
+    @WithDefault("/billing/checkout")
+    String upgradeUrl();
+
     WhenRedisUnavailable whenRedisUnavailable();
 
     interface WhenRedisUnavailable {

@@ -7,8 +7,12 @@ import java.util.Map;
 /** What the gate answered. */
 public sealed interface GateDecision {
 
-    /** Admitted: the units are held; {@code remaining} per limited metric after holding them. */
-    record Allowed(Reservation reservation, Map<String, Long> remaining, Instant resetsAt) implements GateDecision {
+    /**
+     * Admitted: the units are held; {@code remaining} per limited metric after holding them; {@code rate} the
+     * rate rule with the fewest requests left (null when no rule applied or Redis could not be asked).
+     */
+    record Allowed(Reservation reservation, Map<String, Long> remaining, Instant resetsAt, RateStatus rate)
+            implements GateDecision {
     }
 
     /** A rate limit refused the request; nothing was held. */
@@ -21,5 +25,9 @@ public sealed interface GateDecision {
 
     /** Redis could not be asked and the policy refuses quota decisions without it. */
     record Unavailable(String reason) implements GateDecision {
+    }
+
+    /** How much of a rate rule is left: requests that may follow at once, and when the rule is full again. */
+    record RateStatus(RateRule rule, long remaining, Duration resetAfter) {
     }
 }

@@ -35,6 +35,7 @@ public class QuotaGate {
     private static final Logger LOG = Logger.getLogger(QuotaGate.class);
     private static final Script RESERVE = Script.load("reserve.lua");
     private static final Script SETTLE = Script.load("settle.lua");
+    private static final Script RECONCILE = Script.load("reconcile.lua");
 
     private final ReactiveRedisDataSource redis;
     private final GateConfig config;
@@ -108,6 +109,26 @@ public class QuotaGate {
                 });
     }
 
+    /**
+     * Compares the period's counter of a metric with {@code ledgerUnits}, what the ledger recorded, and corrects
+     * the counter: always when it is behind (Redis lost units), and when it is ahead only if {@code lowerToo}
+     * (the caller saw the same gap before, so no usage on its way to the ledger explains it).
+     *
+     * @return the drift found: ledger minus the counter's settled units
+     */
+    public Uni<Drift> reconcile(UUID tenantId, String period, Instant periodEnds, String metric, long ledgerUnits,
+                                boolean lowerToo) {
+        Keys keys = new Keys(tenantId);
+        return eval(RECONCILE, List.of(keys.counter(period, metric), keys.reservations()),
+                List.of(String.valueOf(ledgerUnits), lowerToo ? "1" : "0",
+                        String.valueOf(periodEnds.plus(config.counterRetention()).toEpochMilli())))
+                .map(response -> new Drift(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toLong()));
+    }
+
+    /** What reconciliation found: {@code drift} = ledger - (counter - held), before any correction. */
+    public record Drift(long drift, long counter, long held) {
+    }
+
     /** Units counted for the tenant's metric in the period, held ones included. */
     public Uni<Long> used(UUID tenantId, String period, String metric) {
         return redis.execute("GET", new Keys(tenantId).counter(period, metric))
@@ -132,10 +153,18 @@ public class QuotaGate {
                 remaining.put(metrics.get(i), left);
             }
         }
+        GateDecision.RateStatus tightest = null;
+        for (int j = 0; j < request.rates().size(); j++) {
+            long left = response.get(metrics.size() + 1 + 2 * j).toLong();
+            if (tightest == null || left < tightest.remaining()) {
+                tightest = new GateDecision.RateStatus(request.rates().get(j), Math.max(0, left),
+                        Duration.ofMillis(response.get(metrics.size() + 2 + 2 * j).toLong()));
+            }
+        }
         inFlight.incrementAndGet();
         Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
                 request.amounts(), Instant.ofEpochMilli(now).plus(config.reservationTtl()));
-        return new GateDecision.Allowed(reservation, remaining, request.periodEnds());
+        return new GateDecision.Allowed(reservation, remaining, request.periodEnds(), tightest);
     }
 
     private GateDecision withoutRedis(GateRequest request, String id, Throwable failure) {
@@ -158,7 +187,7 @@ public class QuotaGate {
         // nothing is held in Redis: a settle of this reservation counts its actual units once Redis is back
         Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
                 Map.of(), Instant.now().plus(config.reservationTtl()));
-        return new GateDecision.Allowed(reservation, Map.of(), request.periodEnds());
+        return new GateDecision.Allowed(reservation, Map.of(), request.periodEnds(), null);
     }
 
     /** EVALSHA; a Redis that does not know the script yet (new, restarted) gets it once with EVAL. */

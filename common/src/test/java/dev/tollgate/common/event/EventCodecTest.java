@@ -22,7 +22,7 @@ class EventCodecTest {
         UUID tenant = UUID.randomUUID();
         AccountDeleted deleted = AccountDeleted.of(tenant, UUID.randomUUID(), UUID.randomUUID(), false);
         Entitlements entitlements = new Entitlements(Map.of(UsageRecorded.GENERATIONS, 1000L),
-                new Entitlements.RateLimits(60, 1000, 600, 10), Set.of("small"), Set.of("history"), false);
+                new Entitlements.RateLimits(60, 1000, 600, 20_000, 10), Set.of("small"), Set.of("history"), false);
         for (TollgateEvent event : new TollgateEvent[] {
                 SubscriptionChanged.of(tenant, "basic", "active", null, null, entitlements),
                 UsageRecorded.of(tenant, UUID.randomUUID(), "generation", "small", "g-1", Map.of("generations", 1L)),

@@ -108,7 +108,9 @@ class QuotaGateTest {
         UUID busy = UUID.randomUUID();
         UUID quiet = UUID.randomUUID();
         for (int i = 0; i < 5; i++) {
-            allowed(gate.reserve(rated(tenant, busy, 5, Duration.ofMinutes(1))));
+            GateDecision.Allowed allowed = allowed(gate.reserve(rated(tenant, busy, 5, Duration.ofMinutes(1))));
+            assertEquals(4 - i, allowed.rate().remaining(), "requests left in the window after request " + (i + 1));
+            assertEquals("user-minute", allowed.rate().rule().name());
         }
         GateDecision.RateLimited limited = assertInstanceOf(GateDecision.RateLimited.class,
                 await(gate.reserve(rated(tenant, busy, 5, Duration.ofMinutes(1)))));

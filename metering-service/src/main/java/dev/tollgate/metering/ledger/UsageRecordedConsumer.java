@@ -3,23 +3,33 @@ package dev.tollgate.metering.ledger;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.metering.entitlement.TenantPlan;
+import dev.tollgate.metering.entitlement.TenantPlans;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
+import dev.tollgate.metering.threshold.CheckThresholds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Takes {@code usage.recorded} in batches into the ledger: each batch in one statement, each event id once.
- * An unreadable record goes to {@code usage.recorded.dlq.metering}; while PostgreSQL is away the batch is
- * retried with backoff and the partition waits, so nothing is skipped or lost (offsets are committed only
- * after the batch is recorded).
+ * Takes {@code usage.recorded} in batches into the ledger: each batch in one statement, each event id once,
+ * each event in its tenant's billing period. An unreadable record goes to {@code usage.recorded.metering.dlq};
+ * while PostgreSQL is away the batch is retried with backoff and the partition waits, so nothing is skipped or
+ * lost (offsets are committed only after the batch is recorded). Then the quota thresholds of the periods the
+ * batch touched are checked.
  */
 @ApplicationScoped
 public class UsageRecordedConsumer {
@@ -30,15 +40,22 @@ public class UsageRecordedConsumer {
 
     private final EventCodec codec;
     private final LedgerRepository ledger;
+    private final TenantPlans plans;
+    private final CheckThresholds thresholds;
     private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry registry;
+    private final AtomicLong lagMillis = new AtomicLong();
 
-    public UsageRecordedConsumer(EventCodec codec, LedgerRepository ledger,
-                                 @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters, MeterRegistry registry) {
+    public UsageRecordedConsumer(EventCodec codec, LedgerRepository ledger, TenantPlans plans,
+                                 CheckThresholds thresholds, @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters,
+                                 MeterRegistry registry) {
         this.codec = codec;
         this.ledger = ledger;
+        this.plans = plans;
+        this.thresholds = thresholds;
         this.deadLetters = deadLetters;
         this.registry = registry;
+        registry.gauge("tollgate.ledger.lag.seconds", lagMillis, millis -> millis.get() / 1000.0);
     }
 
     @Incoming(CHANNEL)
@@ -49,7 +66,7 @@ public class UsageRecordedConsumer {
             try {
                 events.add(codec.decode(payload, EventType.USAGE_RECORDED));
             } catch (EventCodec.UnreadableEventException e) {
-                LOG.errorf("ledger: %s; sent to usage.recorded.dlq.metering", e.getMessage());
+                LOG.errorf("ledger: %s; sent to usage.recorded.metering.dlq", e.getMessage());
                 registry.counter("tollgate.ledger.events", "outcome", "unreadable").increment();
                 rejected.add(deadLetters.send(payload));
             }
@@ -59,14 +76,42 @@ public class UsageRecordedConsumer {
         if (events.isEmpty()) {
             return dead;
         }
-        return dead.chain(() -> ledger.record(events)
+        return dead.chain(() -> record(events)
                 .onFailure().invoke(e -> LOG.warnf("ledger: recording %d events failed, retrying: %s", events.size(),
                         e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .invoke(recorded -> {
-                    registry.counter("tollgate.ledger.events", "outcome", "recorded").increment(recorded);
-                    registry.counter("tollgate.ledger.events", "outcome", "duplicate").increment(events.size() - recorded);
-                }))
-                .replaceWithVoid();
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .chain(recorded -> thresholds.check(recorded.periods(), recorded.plans())
+                        // the reconciliation job checks again: a missed announcement is made on its next pass
+                        .onFailure().invoke(e -> LOG.warnf("thresholds: checking after a ledger batch failed: %s",
+                                e.getMessage()))
+                        .onFailure().recoverWithNull());
+    }
+
+    private Uni<Recorded> record(List<UsageRecorded> events) {
+        Set<UUID> tenants = new LinkedHashSet<>();
+        events.forEach(event -> tenants.add(event.tenantId()));
+        return plans.of(tenants).chain(tenantPlans -> {
+            List<Instant> starts = new ArrayList<>(events.size());
+            Set<TenantPeriod> periods = new LinkedHashSet<>();
+            for (UsageRecorded event : events) {
+                Instant start = tenantPlans.get(event.tenantId()).period(event.occurredAt()).start();
+                starts.add(start);
+                periods.add(new TenantPeriod(event.tenantId(), start));
+            }
+            return ledger.record(events, starts).map(recorded -> {
+                count(events, recorded);
+                return new Recorded(periods, tenantPlans);
+            });
+        });
+    }
+
+    private void count(List<UsageRecorded> events, int recorded) {
+        registry.counter("tollgate.ledger.events", "outcome", "recorded").increment(recorded);
+        registry.counter("tollgate.ledger.events", "outcome", "duplicate").increment(events.size() - recorded);
+        Instant newest = events.stream().map(UsageRecorded::occurredAt).max(Instant::compareTo).orElseThrow();
+        lagMillis.set(Math.max(0, Duration.between(newest, Instant.now()).toMillis()));
+    }
+
+    private record Recorded(Set<TenantPeriod> periods, Map<UUID, TenantPlan> plans) {
     }
 }

@@ -13,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -39,10 +39,10 @@ class UsageLedgerTest {
         // out of order, and the tenth three times, as relays that retried would deliver them
         send(twelfth, tenth, tenth, lastMonth, tenth);
 
-        await().atMost(PATIENCE).until(() -> units(tenant, "2026-10-01", "generations") == 1);
-        await().atMost(PATIENCE).until(() -> units(tenant, "2026-11-01", "generations") == 2);
-        assertEquals(150, units(tenant, "2026-11-01", "output_tokens"));
-        assertEquals(10, units(tenant, "2026-10-01", "output_tokens"));
+        await().atMost(PATIENCE).until(() -> units(tenant, "2026-10-01T00:00:00Z", "generations") == 1);
+        await().atMost(PATIENCE).until(() -> units(tenant, "2026-11-01T00:00:00Z", "generations") == 2);
+        assertEquals(150, units(tenant, "2026-11-01T00:00:00Z", "output_tokens"));
+        assertEquals(10, units(tenant, "2026-10-01T00:00:00Z", "output_tokens"));
         assertEquals(3, Sql.number("select count(*) from metering.usage_events where tenant_id = ?", tenant));
     }
 
@@ -53,8 +53,8 @@ class UsageLedgerTest {
         send(usage(mine, UUID.randomUUID(), "2026-11-03T08:00:00Z", 5),
                 usage(theirs, UUID.randomUUID(), "2026-11-03T08:00:00Z", 700));
 
-        await().atMost(PATIENCE).until(() -> units(theirs, "2026-11-01", "output_tokens") == 700);
-        await().atMost(PATIENCE).until(() -> units(mine, "2026-11-01", "output_tokens") == 5);
+        await().atMost(PATIENCE).until(() -> units(theirs, "2026-11-01T00:00:00Z", "output_tokens") == 700);
+        await().atMost(PATIENCE).until(() -> units(mine, "2026-11-01T00:00:00Z", "output_tokens") == 5);
     }
 
     @Test
@@ -64,8 +64,8 @@ class UsageLedgerTest {
         Topics.send("usage.recorded", tenant.toString(), poison);
         send(usage(tenant, UUID.randomUUID(), "2026-11-20T10:00:00Z", 3));
 
-        await().atMost(PATIENCE).until(() -> units(tenant, "2026-11-01", "output_tokens") == 3);
-        assertEquals(poison, Topics.find("usage.recorded.dlq.metering", PATIENCE, poison::equals));
+        await().atMost(PATIENCE).until(() -> units(tenant, "2026-11-01T00:00:00Z", "output_tokens") == 3);
+        assertEquals(poison, Topics.find("usage.recorded.metering.dlq", PATIENCE, poison::equals));
     }
 
     private static UsageRecorded usage(UUID tenant, UUID user, String at, long outputTokens) {
@@ -76,7 +76,8 @@ class UsageLedgerTest {
 
     private static long units(UUID tenant, String period, String metric) {
         return Sql.number("select coalesce(sum(units), 0) from metering.usage_aggregates "
-                + "where tenant_id = ? and period_start = ? and metric = ?", tenant, LocalDate.parse(period), metric);
+                + "where tenant_id = ? and period_start = ? and metric = ?", tenant,
+                Instant.parse(period).atOffset(ZoneOffset.UTC), metric);
     }
 
     private void send(UsageRecorded... events) {

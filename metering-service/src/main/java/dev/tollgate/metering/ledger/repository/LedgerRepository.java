@@ -2,15 +2,20 @@ package dev.tollgate.metering.ledger.repository;
 
 import dev.tollgate.common.config.ServiceConfig;
 import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.metering.ledger.PeriodTotal;
+import dev.tollgate.metering.ledger.TenantPeriod;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.LocalDate;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
@@ -23,13 +28,20 @@ import java.util.UUID;
 @ApplicationScoped
 public class LedgerRepository {
 
-    static final UUID NO_USER = new UUID(0, 0);
+    /** The user of usage that belongs to no user (a service's own calls, an erased user's) in the totals. */
+    public static final UUID NO_USER = new UUID(0, 0);
 
     private static final String RECORD = """
             with incoming as (
-                select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                                     $7::jsonb[], $8::timestamptz[], $9::date[])
+                select t.event_id, t.tenant_id,
+                       -- usage of an erased user arrives without their id, as erasure left their earlier usage
+                       case when x.user_id is null then t.user_id end as user_id, t.source, t.model,
+                       case when x.user_id is null then t.subject_id end as subject_id,
+                       t.quantities, t.occurred_at, t.period_start
+                from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                            $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
                     as t(event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
+                left join %1$s.erased_users x on x.user_id = t.user_id
             ), inserted as (
                 insert into %1$s.usage_events
                     (event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
@@ -48,16 +60,59 @@ public class LedgerRepository {
             select (select count(*) from inserted) as recorded
             """;
 
+    private static final String TOTALS = """
+            select a.tenant_id, a.period_start, a.metric, sum(a.units)::bigint as used
+            from %1$s.usage_aggregates a
+            join unnest($1::uuid[], $2::timestamptz[]) as p(tenant_id, period_start)
+                on a.tenant_id = p.tenant_id and a.period_start = p.period_start
+            group by a.tenant_id, a.period_start, a.metric""";
+
+    private static final String ACTIVE = """
+            select distinct tenant_id, period_start from %1$s.usage_aggregates where period_start >= $1""";
+
     private final Pool pool;
     private final String sql;
+    private final String totals;
+    private final String active;
 
     public LedgerRepository(Pool pool, ServiceConfig service) {
         this.pool = pool;
         this.sql = RECORD.formatted(service.schema(), NO_USER);
+        this.totals = TOTALS.formatted(service.schema());
+        this.active = ACTIVE.formatted(service.schema());
     }
 
-    /** Records the events; answers how many were new (the rest had been recorded before). */
-    public Uni<Integer> record(List<UsageRecorded> events) {
+    /** The recorded totals of the given tenants' periods, per metric. */
+    public Uni<List<PeriodTotal>> totals(Collection<TenantPeriod> periods) {
+        UUID[] tenants = periods.stream().map(TenantPeriod::tenantId).toArray(UUID[]::new);
+        OffsetDateTime[] starts = periods.stream().map(p -> p.periodStart().atOffset(ZoneOffset.UTC))
+                .toArray(OffsetDateTime[]::new);
+        return pool.preparedQuery(totals).execute(Tuple.of(tenants, starts)).map(rows -> {
+            List<PeriodTotal> result = new ArrayList<>();
+            for (Row row : rows) {
+                result.add(new PeriodTotal(row.getUUID("tenant_id"), row.getOffsetDateTime("period_start").toInstant(),
+                        row.getString("metric"), row.getLong("used")));
+            }
+            return result;
+        });
+    }
+
+    /** Every tenant period with recorded usage that started at or after {@code since}. */
+    public Uni<List<TenantPeriod>> periodsSince(Instant since) {
+        return pool.preparedQuery(active).execute(Tuple.of(since.atOffset(ZoneOffset.UTC))).map(rows -> {
+            List<TenantPeriod> result = new ArrayList<>();
+            for (Row row : rows) {
+                result.add(new TenantPeriod(row.getUUID("tenant_id"), row.getOffsetDateTime("period_start").toInstant()));
+            }
+            return result;
+        });
+    }
+
+    /**
+     * Records the events, each in the billing period given for it at the same index; answers how many were new
+     * (the rest had been recorded before).
+     */
+    public Uni<Integer> record(List<UsageRecorded> events, List<Instant> periodStarts) {
         int n = events.size();
         UUID[] ids = new UUID[n];
         UUID[] tenants = new UUID[n];
@@ -67,7 +122,7 @@ public class LedgerRepository {
         String[] subjects = new String[n];
         JsonObject[] quantities = new JsonObject[n];
         OffsetDateTime[] occurred = new OffsetDateTime[n];
-        LocalDate[] periods = new LocalDate[n];
+        OffsetDateTime[] periods = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             UsageRecorded event = events.get(i);
             ids[i] = event.eventId();
@@ -78,15 +133,10 @@ public class LedgerRepository {
             subjects[i] = event.subjectId();
             quantities[i] = new JsonObject(new HashMap<String, Object>(event.quantities()));
             occurred[i] = event.occurredAt().atOffset(ZoneOffset.UTC);
-            periods[i] = periodOf(event);
+            periods[i] = periodStarts.get(i).atOffset(ZoneOffset.UTC);
         }
         Tuple args = Tuple.tuple(Arrays.asList(ids, tenants, users, sources, models, subjects, quantities, occurred,
                 periods));
         return pool.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next().getInteger("recorded"));
-    }
-
-    /** The calendar month of the event, in UTC: the free tier's billing period. */
-    static LocalDate periodOf(UsageRecorded event) {
-        return event.occurredAt().atOffset(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
     }
 }

@@ -1,0 +1,66 @@
+package dev.tollgate.common.plan;
+
+import dev.tollgate.common.event.Entitlements;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a tenant may do before billing-service has announced a subscription for it ({@code subscription.changed}):
+ * the free tier. Services that apply entitlements (metering, generation) fall back to these.
+ */
+@ConfigMapping(prefix = "tollgate.free-tier")
+public interface FreeTier {
+
+    /** The plan's name in answers and events. */
+    @WithDefault("free")
+    String plan();
+
+    /** Metric to units per billing period (calendar month), e.g. {@code tollgate.free-tier.quotas.generations=100}. */
+    Map<String, @PositiveOrZero Long> quotas();
+
+    Rates rateLimits();
+
+    /** The models the tier may call; empty allows any. */
+    Optional<Set<String>> allowedModels();
+
+    /** Boolean features the tier has. */
+    Optional<Set<String>> features();
+
+    /** Whether usage past a quota is billed (true) or refused (false, the free tier's default). */
+    @WithDefault("false")
+    boolean overageAllowed();
+
+    /** Requests per window; zero means no such limit. */
+    interface Rates {
+        @WithDefault("60")
+        @PositiveOrZero
+        int userPerMinute();
+
+        @WithDefault("1000")
+        @PositiveOrZero
+        int userPerHour();
+
+        @WithDefault("600")
+        @PositiveOrZero
+        int tenantPerMinute();
+
+        @WithDefault("10000")
+        @PositiveOrZero
+        int tenantPerHour();
+
+        @WithDefault("10")
+        @PositiveOrZero
+        int burstPerSecond();
+    }
+
+    default Entitlements entitlements() {
+        Rates rates = rateLimits();
+        return new Entitlements(quotas(), new Entitlements.RateLimits(rates.userPerMinute(), rates.userPerHour(),
+                rates.tenantPerMinute(), rates.tenantPerHour(), rates.burstPerSecond()),
+                allowedModels().orElse(Set.of()), features().orElse(Set.of()), overageAllowed());
+    }
+}

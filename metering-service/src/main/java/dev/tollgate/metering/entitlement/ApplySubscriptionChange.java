@@ -1,0 +1,49 @@
+package dev.tollgate.metering.entitlement;
+
+import dev.tollgate.common.event.Entitlements;
+import dev.tollgate.common.event.SubscriptionChanged;
+import dev.tollgate.common.gate.BillingPeriod;
+import dev.tollgate.common.plan.FreeTier;
+import dev.tollgate.metering.entitlement.repository.EntitlementRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps a tenant's entitlements as its newest {@code subscription.changed} gives them. Billing periods run from
+ * the subscription's current period start (its billing anchor); an event that names no period keeps calendar
+ * months, and one without entitlements gets the free tier's. Runs inside the inbox's transaction.
+ */
+@ApplicationScoped
+public class ApplySubscriptionChange {
+
+    public static final String CONSUMER = "metering";
+    private static final Logger LOG = Logger.getLogger(ApplySubscriptionChange.class);
+
+    private final EntitlementRepository repository;
+    private final FreeTier freeTier;
+
+    public ApplySubscriptionChange(EntitlementRepository repository, FreeTier freeTier) {
+        this.repository = repository;
+        this.freeTier = freeTier;
+    }
+
+    public Uni<Void> apply(SubscriptionChanged event) {
+        Instant anchor = event.currentPeriodStart() == null ? BillingPeriod.CALENDAR_MONTHS : event.currentPeriodStart();
+        Entitlements entitlements = event.entitlements() == null ? freeTier.entitlements() : event.entitlements();
+        return Panache.getSession()
+                .chain(session -> repository.store(session, event, anchor, entitlements))
+                .invoke(stored -> {
+                    if (stored) {
+                        LOG.infof("entitlements: tenant %s is on plan %s (%s), periods from %s", event.tenantId(),
+                                event.plan(), event.status(), anchor);
+                    } else {
+                        LOG.infof("entitlements: tenant %s: subscription.changed %s of %s is older than the one "
+                                + "applied; ignored", event.tenantId(), event.eventId(), event.occurredAt());
+                    }
+                })
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tollgate.metering.usage;
+
+import dev.tollgate.common.error.Problems;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How {@code GET /usage/history} groups usage: by day (UTC), by model, or by user. */
+public enum Grouping {
+    DAY, MODEL, USER;
+
+    /** Reads a {@code groupBy} value; an unknown one is answered 400 naming the ones there are. */
+    public static Grouping parse(String value) {
+        if (value == null || value.isBlank()) {
+            return DAY;
+        }
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Problems.badRequest("invalid-parameter", "Invalid Parameter", "groupBy must be one of "
+                    + Arrays.stream(values()).map(g -> g.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+                    + ", not '" + value + "'");
+        }
+    }
+}
