@@ -54,7 +54,7 @@ public final class GateBench {
             Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(stack.redis().url())
                     .setMaxPoolSize(16).setMaxPoolWaiting(4096));
             ReactiveRedisDataSourceImpl redis = new ReactiveRedisDataSourceImpl(vertx, client, RedisAPI.api(client));
-            QuotaGate gate = new QuotaGate(redis, config(), new SimpleMeterRegistry());
+            QuotaGate gate = new QuotaGate(redis, vertx, config(), new SimpleMeterRegistry());
             List<UUID> tenantIds = new ArrayList<>();
             for (int i = 0; i < tenants; i++) {
                 tenantIds.add(UUID.randomUUID());
@@ -94,8 +94,12 @@ public final class GateBench {
                                 prefix + "settled:" + id, generations, inputTokens, id, "1200000", "1799539200000", "1", "420"));
             };
 
+            // each phase starts from an empty keyspace: settle markers live 20 minutes, and a phase that ran
+            // second would otherwise pay for the first one's keys
+            redis.execute("FLUSHALL").await().indefinitely();
             run(raw, inflight, Duration.ofSeconds(warmup));
             Result rawResult = run(raw, inflight, Duration.ofSeconds(seconds));
+            redis.execute("FLUSHALL").await().indefinitely();
             run(decision, inflight, Duration.ofSeconds(warmup));
             Result gateResult = run(decision, inflight, Duration.ofSeconds(seconds));
 

@@ -90,7 +90,9 @@ public final class LedgerBench {
                     + "| generations in the totals (must equal the events) | " + String.format("%,d", totals) + " |\n"
                     + "| seconds from the first recorded batch to the last event | " + String.format("%.1f", seconds) + " |\n"
                     + "| records per second (duplicates included) | " + String.format("%,.0f", measured / seconds) + " |\n"
-                    + "| distinct events per second | " + String.format("%,.0f", (recorded - first) / seconds) + " |\n";
+                    + "| distinct events per second | " + String.format("%,.0f", (recorded - first) / seconds) + " |\n"
+                    + "| quota thresholds announced meanwhile (every tenant passes 100 free generations) | "
+                    + String.format("%,d", single(stack, "select count(*) from metering.threshold_alerts")) + " |\n";
             System.out.println(report);
             Files.writeString(work.resolve("ledger-report.md"), report);
             System.out.println("report: " + work.resolve("ledger-report.md"));

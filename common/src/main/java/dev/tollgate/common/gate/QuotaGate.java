@@ -1,9 +1,11 @@
 package dev.tollgate.common.gate;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -38,19 +41,34 @@ public class QuotaGate {
     private static final Script RECONCILE = Script.load("reconcile.lua");
 
     private final ReactiveRedisDataSource redis;
+    private final Vertx vertx;
     private final GateConfig config;
     private final MeterRegistry registry;
     private final LocalRateLimiter local = new LocalRateLimiter();
     private final AtomicLong inFlight = new AtomicLong();
     private final Timer latency;
+    private final Counter allowed;
+    private final Counter rateLimited;
+    private final Counter quotaExceeded;
+    private final Counter unavailable;
+    private final Counter settled;
+    private final Counter repeated;
 
-    public QuotaGate(ReactiveRedisDataSource redis, GateConfig config, MeterRegistry registry) {
+    public QuotaGate(ReactiveRedisDataSource redis, Vertx vertx, GateConfig config, MeterRegistry registry) {
         this.redis = redis;
+        this.vertx = vertx;
         this.config = config;
         this.registry = registry;
         this.latency = Timer.builder("tollgate.gate.latency").description("One gate round trip to Redis")
                 .publishPercentiles(0.5, 0.99).register(registry);
         registry.gauge("tollgate.gate.reservations.in.flight", inFlight);
+        // registered once: the hot path only increments
+        this.allowed = registry.counter("tollgate.gate.decisions", "outcome", "allowed");
+        this.rateLimited = registry.counter("tollgate.gate.decisions", "outcome", "rate-limited");
+        this.quotaExceeded = registry.counter("tollgate.gate.decisions", "outcome", "quota-exceeded");
+        this.unavailable = registry.counter("tollgate.gate.decisions", "outcome", "unavailable");
+        this.settled = registry.counter("tollgate.gate.settlements", "outcome", "settled");
+        this.repeated = registry.counter("tollgate.gate.settlements", "outcome", "repeat");
     }
 
     public Uni<GateDecision> reserve(GateRequest request) {
@@ -101,11 +119,13 @@ public class QuotaGate {
             args.add(String.valueOf(units));
         });
         return eval(SETTLE, keyList, args).map(response -> response.toLong() == 1L)
-                .invoke(settled -> {
-                    if (settled) {
+                .invoke(first -> {
+                    if (first) {
                         inFlight.decrementAndGet();
+                        settled.increment();
+                    } else {
+                        repeated.increment();
                     }
-                    registry.counter("tollgate.gate.settlements", "outcome", settled ? "settled" : "repeat").increment();
                 });
     }
 
@@ -208,15 +228,34 @@ public class QuotaGate {
         for (String arg : args) {
             arguments[i++] = arg;
         }
-        return redis.execute(command, arguments).ifNoItem().after(config.redisTimeout()).fail();
+        return withTimeout(redis.execute(command, arguments));
+    }
+
+    /**
+     * Fails the call when Redis has not answered within {@code tollgate.gate.redis-timeout}. A Vert.x timer on the
+     * caller's event loop costs next to nothing; Mutiny's {@code ifNoItem()} schedules on a shared executor and
+     * took a third of the gate's throughput on a two-core machine.
+     */
+    private Uni<Response> withTimeout(Uni<Response> call) {
+        long timeout = config.redisTimeout().toMillis();
+        return Uni.createFrom().emitter(emitter -> {
+            long timer = vertx.setTimer(timeout, id -> emitter.fail(new TimeoutException(
+                    "Redis did not answer within " + timeout + " ms")));
+            call.subscribe().with(item -> {
+                vertx.cancelTimer(timer);
+                emitter.complete(item);
+            }, failure -> {
+                vertx.cancelTimer(timer);
+                emitter.fail(failure);
+            });
+        });
     }
 
     private void count(GateDecision decision) {
-        String outcome = decision instanceof GateDecision.Allowed ? "allowed"
-                : decision instanceof GateDecision.RateLimited ? "rate-limited"
-                : decision instanceof GateDecision.QuotaExceeded ? "quota-exceeded"
-                : "unavailable";
-        registry.counter("tollgate.gate.decisions", "outcome", outcome).increment();
+        (decision instanceof GateDecision.Allowed ? allowed
+                : decision instanceof GateDecision.RateLimited ? rateLimited
+                : decision instanceof GateDecision.QuotaExceeded ? quotaExceeded
+                : unavailable).increment();
     }
 
     /** A Lua script and the SHA-1 Redis knows it by. */

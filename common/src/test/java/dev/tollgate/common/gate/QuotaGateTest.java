@@ -13,6 +13,7 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,9 +46,12 @@ class QuotaGateTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    Vertx vertx;
+
     @Test
     void theLastTenUnitsGoToExactlyTenOfAThousandConcurrentRequests() {
-        QuotaGate replica = new QuotaGate(replicaRedis, config, registry);
+        QuotaGate replica = new QuotaGate(replicaRedis, vertx, config, registry);
         UUID tenant = UUID.randomUUID();
         GateDecision.Allowed first = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 90, 100)));
         assertTrue(await(gate.settle(first.reservation(), Map.of("generations", 90L))));
@@ -159,6 +163,18 @@ class QuotaGateTest {
             DevStack.shared().redis().restart();
         }
         Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, user, 1, 100)))
+                instanceof GateDecision.Allowed);
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringCountsAsUnreachableOnceTheTimeoutPasses() {
+        UUID tenant = UUID.randomUUID();
+        // Redis holds every client's commands for 3 s; the gate waits 1 s (tollgate.gate.redis-timeout)
+        await(replicaRedis.execute("CLIENT", "PAUSE", "3000", "ALL"));
+        GateDecision decision = await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)));
+        assertInstanceOf(GateDecision.Unavailable.class, decision,
+                "a gate that waited for Redis to answer would have admitted the request after the pause");
+        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)))
                 instanceof GateDecision.Allowed);
     }
 

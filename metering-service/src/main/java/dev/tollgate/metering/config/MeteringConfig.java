@@ -12,6 +12,10 @@ public interface MeteringConfig {
     @WithDefault("5m")
     Duration reconcileEvery();
 
+    /** How often the totals of the periods that ledger batches touched are compared with their quotas. */
+    @WithDefault("1s")
+    Duration thresholdsEvery();
+
     /** The longest span {@code GET /usage/history} answers for at once. */
     @WithDefault("400d")
     Duration historyMaxSpan();

@@ -3,7 +3,6 @@ package dev.tollgate.metering.ledger;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.metering.entitlement.TenantPlan;
 import dev.tollgate.metering.entitlement.TenantPlans;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
 import dev.tollgate.metering.threshold.CheckThresholds;
@@ -16,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +26,8 @@ import org.jboss.logging.Logger;
  * Takes {@code usage.recorded} in batches into the ledger: each batch in one statement, each event id once,
  * each event in its tenant's billing period. An unreadable record goes to {@code usage.recorded.metering.dlq};
  * while PostgreSQL is away the batch is retried with backoff and the partition waits, so nothing is skipped or
- * lost (offsets are committed only after the batch is recorded). Then the quota thresholds of the periods the
- * batch touched are checked.
+ * lost (offsets are committed only after the batch is recorded). The periods the batch touched are handed to
+ * the threshold check.
  */
 @ApplicationScoped
 public class UsageRecordedConsumer {
@@ -80,14 +78,12 @@ public class UsageRecordedConsumer {
                 .onFailure().invoke(e -> LOG.warnf("ledger: recording %d events failed, retrying: %s", events.size(),
                         e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .chain(recorded -> thresholds.check(recorded.periods(), recorded.plans())
-                        // the reconciliation job checks again: a missed announcement is made on its next pass
-                        .onFailure().invoke(e -> LOG.warnf("thresholds: checking after a ledger batch failed: %s",
-                                e.getMessage()))
-                        .onFailure().recoverWithNull());
+                .invoke(periods -> thresholds.touched(periods))
+                .replaceWithVoid();
     }
 
-    private Uni<Recorded> record(List<UsageRecorded> events) {
+    /** Records the batch; answers the tenant periods it touched. */
+    private Uni<Set<TenantPeriod>> record(List<UsageRecorded> events) {
         Set<UUID> tenants = new LinkedHashSet<>();
         events.forEach(event -> tenants.add(event.tenantId()));
         return plans.of(tenants).chain(tenantPlans -> {
@@ -100,7 +96,7 @@ public class UsageRecordedConsumer {
             }
             return ledger.record(events, starts).map(recorded -> {
                 count(events, recorded);
-                return new Recorded(periods, tenantPlans);
+                return periods;
             });
         });
     }
@@ -110,8 +106,5 @@ public class UsageRecordedConsumer {
         registry.counter("tollgate.ledger.events", "outcome", "duplicate").increment(events.size() - recorded);
         Instant newest = events.stream().map(UsageRecorded::occurredAt).max(Instant::compareTo).orElseThrow();
         lagMillis.set(Math.max(0, Duration.between(newest, Instant.now()).toMillis()));
-    }
-
-    private record Recorded(Set<TenantPeriod> periods, Map<UUID, TenantPlan> plans) {
     }
 }
