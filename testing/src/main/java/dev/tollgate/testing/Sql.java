@@ -39,6 +39,19 @@ public final class Sql {
         }
     }
 
+    /** The first column of the first row as text, e.g. an outbox row's payload. */
+    public static String text(String sql, Object... params) {
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, params);
+             ResultSet rows = statement.executeQuery()) {
+            if (!rows.next()) {
+                throw new IllegalStateException("no row from " + sql);
+            }
+            return rows.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     private static Connection connect() throws SQLException {
         return DriverManager.getConnection(DevStack.shared().postgres().jdbcUrl(), PostgresServer.USER,
                 PostgresServer.PASSWORD);

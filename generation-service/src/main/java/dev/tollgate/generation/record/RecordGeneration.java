@@ -1,0 +1,65 @@
+package dev.tollgate.generation.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.security.Caller;
+import dev.tollgate.generation.provider.ChatCall;
+import dev.tollgate.generation.provider.Completion;
+import dev.tollgate.generation.record.repository.GenerationRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** Writes a generation and its {@code usage.recorded} in one transaction: both or neither. */
+@ApplicationScoped
+public class RecordGeneration {
+
+    public static final String SOURCE = "generation";
+
+    private final GenerationRepository generations;
+    private final Outbox outbox;
+    private final ObjectMapper json;
+
+    public RecordGeneration(GenerationRepository generations, Outbox outbox, ObjectMapper json) {
+        this.generations = generations;
+        this.outbox = outbox;
+        this.json = json;
+    }
+
+    @WithTransaction
+    public Uni<Generation> record(Caller caller, String model, ChatCall call, Completion completion) {
+        Generation generation = new Generation();
+        generation.id = UUID.randomUUID();
+        generation.tenantId = caller.tenantId();
+        generation.userId = caller.userId();
+        generation.model = model;
+        generation.provider = completion.provider();
+        generation.providerModel = completion.model();
+        generation.prompt = prompt(call);
+        generation.output = completion.content();
+        generation.finishReason = completion.finishReason();
+        generation.inputTokens = completion.inputTokens();
+        generation.outputTokens = completion.outputTokens();
+        generation.outcome = "completed";
+        generation.createdAt = Instant.now();
+        UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), generation.createdAt, caller.tenantId(),
+                UsageRecorded.SCHEMA_VERSION, caller.userId(), SOURCE, model, generation.id.toString(),
+                Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
+                        UsageRecorded.OUTPUT_TOKENS, completion.outputTokens()));
+        return generations.persist(generation).call(() -> outbox.append(usage)).replaceWith(generation);
+    }
+
+    private String prompt(ChatCall call) {
+        try {
+            return json.writeValueAsString(call.messages());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("the prompt cannot be written as JSON", e);
+        }
+    }
+}
