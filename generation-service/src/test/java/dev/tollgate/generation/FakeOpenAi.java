@@ -4,11 +4,13 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * OpenAI-compatible providers at the wire level (WireMock on a loopback port): {@code primary} behind the route
- * {@code small}, and {@code primary} then {@code secondary} (under {@code /secondary/v1}) behind {@code large}.
+ * {@code small}, {@code primary} then {@code secondary} (under {@code /secondary/v1}) behind {@code large}, and
+ * {@code flaky} (under {@code /flaky/v1}) alone behind {@code flaky}. Each call may take 1 s.
  * Tests stub their answers per request.
  */
 public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
@@ -29,16 +31,25 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         String baseUrl = "http://127.0.0.1:" + server().port() + "/v1";
-        String secondaryUrl = "http://127.0.0.1:" + server().port() + "/secondary/v1";
-        return Map.of("tollgate.generation.providers.primary.base-url", baseUrl,
-                "tollgate.generation.providers.primary.api-key", KEY,
-                "tollgate.generation.providers.primary.model", MODEL,
-                "tollgate.generation.providers.primary.timeout", "2s",
-                "tollgate.generation.providers.secondary.base-url", secondaryUrl,
-                "tollgate.generation.providers.secondary.api-key", KEY,
-                "tollgate.generation.providers.secondary.model", SECONDARY_MODEL,
-                "tollgate.generation.routes.small", "primary",
-                "tollgate.generation.routes.large", "primary,secondary");
+        String root = "http://127.0.0.1:" + server().port();
+        Map<String, String> config = new HashMap<>();
+        provider(config, "primary", root + "/v1", MODEL);
+        provider(config, "secondary", root + "/secondary/v1", SECONDARY_MODEL);
+        provider(config, "flaky", root + "/flaky/v1", MODEL);
+        // the providers that tests fail on purpose keep their breakers closed; flaky's opens after 4 calls
+        config.put("tollgate.generation.providers.primary.breaker-request-volume", "1000");
+        config.put("tollgate.generation.providers.secondary.breaker-request-volume", "1000");
+        config.put("tollgate.generation.routes.small", "primary");
+        config.put("tollgate.generation.routes.large", "primary,secondary");
+        config.put("tollgate.generation.routes.flaky", "flaky");
+        return config;
+    }
+
+    private static void provider(Map<String, String> config, String name, String baseUrl, String model) {
+        config.put("tollgate.generation.providers." + name + ".base-url", baseUrl);
+        config.put("tollgate.generation.providers." + name + ".api-key", KEY);
+        config.put("tollgate.generation.providers." + name + ".model", model);
+        config.put("tollgate.generation.providers." + name + ".timeout", "1s");
     }
 
     @Override

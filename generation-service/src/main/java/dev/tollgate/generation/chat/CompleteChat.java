@@ -14,12 +14,14 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.ChatProvider;
 import dev.tollgate.generation.provider.Completion;
+import dev.tollgate.generation.provider.ProviderFailure;
+import dev.tollgate.generation.provider.ProviderGuards;
 import dev.tollgate.generation.provider.ProviderRoutes;
 import dev.tollgate.generation.provider.Tokens;
 import dev.tollgate.generation.record.RecordGeneration;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -43,16 +45,18 @@ public class CompleteChat {
     private final GateConfig gateConfig;
     private final FreeTier freeTier;
     private final RecordGeneration record;
-    private final Vertx vertx;
+    private final ProviderGuards guards;
+    private final MeterRegistry registry;
 
     public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, FreeTier freeTier,
-                        RecordGeneration record, Vertx vertx) {
+                        RecordGeneration record, ProviderGuards guards, MeterRegistry registry) {
         this.routes = routes;
         this.gate = gate;
         this.gateConfig = gateConfig;
         this.freeTier = freeTier;
         this.record = record;
-        this.vertx = vertx;
+        this.guards = guards;
+        this.registry = registry;
     }
 
     public Uni<ChatAnswer> complete(Caller caller, String model, ChatCall call) {
@@ -78,7 +82,7 @@ public class CompleteChat {
             if (!(decision instanceof GateDecision.Allowed allowed)) {
                 throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);
             }
-            return ask(route, call)
+            return ask(model, route, call)
                     .onFailure().call(() -> gate.settle(allowed.reservation(), Map.of()))
                     .chain(completion -> record.record(caller, model, call, completion)
                             .call(() -> gate.settle(allowed.reservation(), Map.of(UsageRecorded.GENERATIONS, 1L,
@@ -89,19 +93,39 @@ public class CompleteChat {
         });
     }
 
-    /** The route's providers in order, each until one answers; off the event loop (the clients block). */
-    private Uni<Completion> ask(List<ChatProvider> route, ChatCall call) {
+    /**
+     * The route's providers in order, each under its guard (retries, timeout, breaker), until one answers. A
+     * provider that was not the route's first choice counts as a fallback.
+     */
+    private Uni<Completion> ask(String model, List<ChatProvider> route, ChatCall call) {
         List<String> failures = new ArrayList<>();
+        List<ProviderFailure> kinds = new ArrayList<>();
         Uni<Completion> attempt = Uni.createFrom().failure(new IllegalStateException("no provider tried yet"));
-        for (ChatProvider provider : route) {
-            attempt = attempt.onFailure().recoverWithUni(() -> vertx.executeBlocking(() -> provider.complete(call))
-                    .onFailure().invoke(e -> {
-                        failures.add(provider.name() + ": " + e.getClass().getSimpleName());
-                        LOG.warnf("providers: %s failed (%s); trying the next one of the route", provider.name(),
-                                e.getMessage());
-                    }));
+        for (int i = 0; i < route.size(); i++) {
+            ChatProvider provider = route.get(i);
+            boolean fallback = i > 0;
+            attempt = attempt.onFailure().recoverWithUni(() -> {
+                if (fallback) {
+                    registry.counter("tollgate.provider.fallbacks", "route", model, "to", provider.name()).increment();
+                }
+                return guards.complete(provider, call).onFailure().invoke(e -> {
+                    ProviderFailure kind = ProviderFailure.of(e);
+                    kinds.add(kind);
+                    failures.add(provider.name() + ": " + kind.label());
+                    LOG.warnf("providers: %s gave up (%s: %s); trying the next one of route %s", provider.name(),
+                            kind.label(), e.getMessage(), model);
+                });
+            });
         }
-        return attempt.onFailure().transform(e -> unavailable(failures));
+        return attempt.onFailure().transform(e -> kinds.stream().allMatch(k -> k == ProviderFailure.REJECTED_REQUEST)
+                ? rejected(failures, e) : unavailable(failures));
+    }
+
+    private static HttpProblem rejected(List<String> failures, Throwable last) {
+        return Problems.builder(Response.Status.BAD_REQUEST, "provider-rejected-request", "Provider Rejected Request")
+                .withDetail("the provider refused the request as invalid: " + last.getMessage())
+                .with("tried", failures)
+                .build();
     }
 
     private static HttpProblem unavailable(List<String> failures) {

@@ -3,6 +3,7 @@ package dev.tollgate.generation.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,41 @@ public interface GenerationConfig {
     @Positive
     int defaultMaxTokens();
 
+    /** How each provider is called: retries, timeouts, circuit breaker. */
+    Resilience resilience();
+
+    interface Resilience {
+        /** Retries of one provider after a retryable failure (429, 5xx, timeout, connection), before the next. */
+        @WithDefault("2")
+        @PositiveOrZero
+        int maxRetries();
+
+        /** The first retry's delay; each next one doubles, with up to half of it as random jitter. */
+        @WithDefault("200ms")
+        Duration retryDelay();
+
+        /** The longest delay between two retries. */
+        @WithDefault("5s")
+        Duration maxRetryDelay();
+
+        /** The most one provider may take, retries included, before the route moves on. */
+        @WithDefault("60s")
+        Duration overallTimeout();
+
+        /** Calls in the breaker's rolling window. */
+        @WithDefault("10")
+        @Positive
+        int breakerRequestVolume();
+
+        /** The share of failed calls in the window that opens the breaker. */
+        @WithDefault("0.5")
+        double breakerFailureRatio();
+
+        /** How long an open breaker refuses calls before letting one through (half-open). */
+        @WithDefault("30s")
+        Duration breakerDelay();
+    }
+
     interface Provider {
         /** Its OpenAI-compatible API root, ending in {@code /v1}. */
         String baseUrl();
@@ -43,5 +79,8 @@ public interface GenerationConfig {
         /** How long one call may take (whole seconds). */
         @WithDefault("30s")
         Duration timeout();
+
+        /** This provider's breaker window, instead of {@code resilience.breaker-request-volume}. */
+        Optional<@Positive Integer> breakerRequestVolume();
     }
 }

@@ -37,6 +37,14 @@ public class ProviderRoutes {
         return new ArrayList<>(new TreeMap<>(routes()).keySet());
     }
 
+    /** Each route and its providers, e.g. {@code small -> "groq, openai"}. */
+    public Map<String, String> describe() {
+        Map<String, String> result = new TreeMap<>();
+        routes().forEach((model, chain) -> result.put(model,
+                String.join(", ", chain.stream().map(ChatProvider::name).toList())));
+        return result;
+    }
+
     private Map<String, List<ChatProvider>> routes() {
         Map<String, List<ChatProvider>> built = routes;
         if (built == null) {

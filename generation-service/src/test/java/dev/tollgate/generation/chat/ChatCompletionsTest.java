@@ -101,7 +101,8 @@ class ChatCompletionsTest {
                 .body("provider", Matchers.equalTo("secondary"))
                 .body("model", Matchers.equalTo(FakeOpenAi.SECONDARY_MODEL))
                 .body("choices[0].message.content", Matchers.equalTo("from the fallback"));
-        FakeOpenAi.server().verify(1, postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker)));
+        // a 500 is retried twice (the default) before the route moves on
+        FakeOpenAi.server().verify(3, postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker)));
         assertEquals(1, Sql.number("select count(*) from generation.generations where tenant_id = ? "
                 + "and provider = 'secondary'", tenant));
     }

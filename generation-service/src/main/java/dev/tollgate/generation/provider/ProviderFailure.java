@@ -1,0 +1,108 @@
+package dev.tollgate.generation.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.langchain4j.exception.AuthenticationException;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.exception.ModelNotFoundException;
+import dev.langchain4j.exception.RateLimitException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.util.Locale;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What kind of failure a provider call ended in, from langchain4j's exceptions and the REST client's under them:
+ * whether trying the same provider again may help, and whether it says something about the provider's health.
+ */
+public enum ProviderFailure {
+    /** 429: the provider is busy; worth a retry after a pause. */
+    RATE_LIMITED(true, true),
+    /** 5xx: the provider failed; worth a retry. */
+    SERVER_ERROR(true, true),
+    /** No answer in time (a read timeout, the guard's timeout, HTTP 408); worth a retry. */
+    TIMEOUT(true, true),
+    /** The connection failed or broke; worth a retry. */
+    CONNECTION(true, true),
+    /** The provider answered with something that is not a chat completion; retrying gets the same. */
+    MALFORMED_RESPONSE(false, true),
+    /** 401/403/404: the key or the model is wrong here; retrying gets the same. */
+    MISCONFIGURED(false, true),
+    /** 400/422: the provider refuses this request; retrying gets the same, and it is not the provider's fault. */
+    REJECTED_REQUEST(false, false),
+    /** The provider's circuit breaker is open: it was not called. */
+    CIRCUIT_OPEN(false, false),
+    /** Anything else. */
+    OTHER(false, true);
+
+    private final boolean retryable;
+    private final boolean countsAgainstProvider;
+
+    ProviderFailure(boolean retryable, boolean countsAgainstProvider) {
+        this.retryable = retryable;
+        this.countsAgainstProvider = countsAgainstProvider;
+    }
+
+    /** Whether the same provider is worth asking again. */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** Whether the failure counts towards opening the provider's circuit breaker. */
+    public boolean countsAgainstProvider() {
+        return countsAgainstProvider;
+    }
+
+    public static ProviderFailure of(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CircuitBreakerOpenException) {
+                return CIRCUIT_OPEN;
+            }
+            if (cause instanceof RateLimitException) {
+                return RATE_LIMITED;
+            }
+            if (cause instanceof InternalServerException) {
+                return SERVER_ERROR;
+            }
+            if (cause instanceof InvalidRequestException) {
+                return REJECTED_REQUEST;
+            }
+            if (cause instanceof AuthenticationException || cause instanceof ModelNotFoundException) {
+                return MISCONFIGURED;
+            }
+            if (cause instanceof dev.langchain4j.exception.TimeoutException || cause instanceof TimeoutException
+                    || cause instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException) {
+                return TIMEOUT;
+            }
+            if (cause instanceof JsonProcessingException) {
+                return MALFORMED_RESPONSE;
+            }
+            if (cause instanceof ConnectException || cause instanceof SocketException) {
+                return CONNECTION;
+            }
+            if (cause instanceof HttpException http) {
+                int status = http.statusCode();
+                return status == 429 ? RATE_LIMITED : status >= 500 ? SERVER_ERROR : REJECTED_REQUEST;
+            }
+            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (message.contains("timeout") || message.contains("timed out")) {
+                return TIMEOUT;
+            }
+            if (message.contains("connection") && (message.contains("refused") || message.contains("reset")
+                    || message.contains("closed"))) {
+                return CONNECTION;
+            }
+            if (cause.getClass().getName().endsWith("OpenAiApiException")) {
+                return MALFORMED_RESPONSE;
+            }
+        }
+        return OTHER;
+    }
+
+    /** The wire-level name, for metrics and problem details. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
