@@ -3,13 +3,13 @@ package dev.tollgate.generation.chat;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.common.gate.BillingPeriod;
 import dev.tollgate.common.gate.GateConfig;
 import dev.tollgate.common.gate.GateDecision;
 import dev.tollgate.common.gate.GateRequest;
 import dev.tollgate.common.gate.GateResponses;
 import dev.tollgate.common.gate.QuotaGate;
-import dev.tollgate.common.plan.FreeTier;
+import dev.tollgate.common.plan.TenantPlan;
+import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.ChatProvider;
@@ -28,10 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
 /**
- * One metered chat completion: the gate holds the worst case (the prompt's estimated tokens plus
+ * One metered chat completion under the tenant's plan (its subscription's entitlements, or the free tier): the
+ * model must be in the plan, the gate holds the worst case (the prompt's estimated tokens plus
  * {@code max_tokens}) before any provider is called, the route's providers are tried in order, the generation
  * and its usage are recorded in one transaction, and the gate keeps what the provider reported using.
  */
@@ -43,17 +45,17 @@ public class CompleteChat {
     private final ProviderRoutes routes;
     private final QuotaGate gate;
     private final GateConfig gateConfig;
-    private final FreeTier freeTier;
+    private final TenantPlans plans;
     private final RecordGeneration record;
     private final ProviderGuards guards;
     private final MeterRegistry registry;
 
-    public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, FreeTier freeTier,
+    public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, TenantPlans plans,
                         RecordGeneration record, ProviderGuards guards, MeterRegistry registry) {
         this.routes = routes;
         this.gate = gate;
         this.gateConfig = gateConfig;
-        this.freeTier = freeTier;
+        this.plans = plans;
         this.record = record;
         this.guards = guards;
         this.registry = registry;
@@ -62,12 +64,17 @@ public class CompleteChat {
     public Uni<ChatAnswer> complete(Caller caller, String model, ChatCall call) {
         List<ChatProvider> route = routes.route(model).orElseThrow(() -> Problems.badRequest("unknown-model",
                 "Unknown Model", "model '" + model + "' is not offered here; GET /v1/models lists " + routes.models()));
-        Entitlements plan = freeTier.entitlements();
-        String planName = freeTier.plan();
+        return plans.of(caller.tenantId()).chain(plan -> admit(caller, model, route, call, plan));
+    }
+
+    private Uni<ChatAnswer> admit(Caller caller, String model, List<ChatProvider> route, ChatCall call,
+                                  TenantPlan tenantPlan) {
+        Entitlements plan = tenantPlan.entitlements();
+        String planName = tenantPlan.plan();
         if (!plan.allowedModels().isEmpty() && !plan.allowedModels().contains(model)) {
             throw Problems.builder(Response.Status.FORBIDDEN, "model-not-in-plan", "Model Not In Plan")
-                    .withDetail("the " + planName + " plan includes " + plan.allowedModels() + ", not '" + model
-                            + "'; upgrade at " + gateConfig.upgradeUrl())
+                    .withDetail("the " + planName + " plan includes " + new TreeSet<>(plan.allowedModels())
+                            + ", not '" + model + "'; upgrade at " + gateConfig.upgradeUrl())
                     .with("plan", planName)
                     .with("upgradeUrl", gateConfig.upgradeUrl())
                     .build();
@@ -76,8 +83,8 @@ public class CompleteChat {
         Map<String, Long> worstCase = Map.of(UsageRecorded.GENERATIONS, 1L,
                 UsageRecorded.INPUT_TOKENS, Tokens.estimate(call.messages()),
                 UsageRecorded.OUTPUT_TOKENS, (long) call.maxTokens());
-        GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), BillingPeriod.calendarMonth(now),
-                plan, worstCase);
+        GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now), plan,
+                worstCase);
         return gate.reserve(admission).chain(decision -> {
             if (!(decision instanceof GateDecision.Allowed allowed)) {
                 throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);

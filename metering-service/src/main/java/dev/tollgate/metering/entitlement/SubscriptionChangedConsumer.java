@@ -2,6 +2,7 @@ package dev.tollgate.metering.entitlement;
 
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.inbox.Inbox;
+import dev.tollgate.common.plan.ApplySubscriptionChange;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -11,6 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class SubscriptionChangedConsumer {
 
     static final String CHANNEL = "subscription-changed";
+    static final String CONSUMER = "metering";
 
     private final Inbox inbox;
     private final ApplySubscriptionChange change;
@@ -22,7 +24,7 @@ public class SubscriptionChangedConsumer {
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(String payload) {
-        return inbox.apply(ApplySubscriptionChange.CONSUMER, EventType.SUBSCRIPTION_CHANGED, payload, change::apply)
+        return inbox.apply(CONSUMER, EventType.SUBSCRIPTION_CHANGED, payload, change::apply)
                 .replaceWithVoid();
     }
 }

@@ -3,7 +3,7 @@ package dev.tollgate.metering.ledger;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.metering.entitlement.TenantPlans;
+import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
 import dev.tollgate.metering.threshold.CheckThresholds;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,8 +2,8 @@ package dev.tollgate.metering.reconcile;
 
 import dev.tollgate.common.gate.BillingPeriod;
 import dev.tollgate.common.gate.QuotaGate;
-import dev.tollgate.metering.entitlement.TenantPlan;
-import dev.tollgate.metering.entitlement.TenantPlans;
+import dev.tollgate.common.plan.TenantPlan;
+import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.metering.ledger.PeriodTotal;
 import dev.tollgate.metering.ledger.TenantPeriod;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;

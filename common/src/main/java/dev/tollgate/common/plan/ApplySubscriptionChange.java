@@ -1,10 +1,8 @@
-package dev.tollgate.metering.entitlement;
+package dev.tollgate.common.plan;
 
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.common.gate.BillingPeriod;
-import dev.tollgate.common.plan.FreeTier;
-import dev.tollgate.metering.entitlement.repository.EntitlementRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,18 +12,18 @@ import org.jboss.logging.Logger;
 /**
  * Keeps a tenant's entitlements as its newest {@code subscription.changed} gives them. Billing periods run from
  * the subscription's current period start (its billing anchor); an event that names no period keeps calendar
- * months, and one without entitlements gets the free tier's. Runs inside the inbox's transaction.
+ * months, and one without entitlements gets the free tier's. Runs inside the inbox's transaction; each service
+ * that keeps entitlements calls it from its own {@code subscription.changed} consumer.
  */
 @ApplicationScoped
 public class ApplySubscriptionChange {
 
-    public static final String CONSUMER = "metering";
     private static final Logger LOG = Logger.getLogger(ApplySubscriptionChange.class);
 
-    private final EntitlementRepository repository;
+    private final EntitlementStore repository;
     private final FreeTier freeTier;
 
-    public ApplySubscriptionChange(EntitlementRepository repository, FreeTier freeTier) {
+    public ApplySubscriptionChange(EntitlementStore repository, FreeTier freeTier) {
         this.repository = repository;
         this.freeTier = freeTier;
     }

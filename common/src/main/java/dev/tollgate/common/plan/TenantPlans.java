@@ -1,8 +1,6 @@
-package dev.tollgate.metering.entitlement;
+package dev.tollgate.common.plan;
 
 import dev.tollgate.common.gate.BillingPeriod;
-import dev.tollgate.common.plan.FreeTier;
-import dev.tollgate.metering.entitlement.repository.EntitlementRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
@@ -15,10 +13,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class TenantPlans {
 
-    private final EntitlementRepository repository;
+    private final EntitlementStore repository;
     private final FreeTier freeTier;
 
-    public TenantPlans(EntitlementRepository repository, FreeTier freeTier) {
+    public TenantPlans(EntitlementStore repository, FreeTier freeTier) {
         this.repository = repository;
         this.freeTier = freeTier;
     }

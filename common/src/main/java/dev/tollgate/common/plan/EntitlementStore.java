@@ -1,11 +1,10 @@
-package dev.tollgate.metering.entitlement.repository;
+package dev.tollgate.common.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.config.ServiceConfig;
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.SubscriptionChanged;
-import dev.tollgate.metering.entitlement.TenantPlan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -21,15 +20,19 @@ import java.util.Map;
 import java.util.UUID;
 import org.hibernate.reactive.mutiny.Mutiny;
 
-/** Tenants' entitlements as subscriptions announced them; reads on the reactive pool, writes in the inbox's transaction. */
+/**
+ * The service's replica of tenants' entitlements, as subscriptions announced them, in its own schema's
+ * {@code entitlements} table (each service that keeps one creates it in a migration of its own). Reads on the
+ * reactive pool; writes in the inbox's transaction.
+ */
 @ApplicationScoped
-public class EntitlementRepository {
+public class EntitlementStore {
 
     private final Pool pool;
     private final ObjectMapper json;
     private final String find;
 
-    public EntitlementRepository(Pool pool, ObjectMapper json, ServiceConfig service) {
+    public EntitlementStore(Pool pool, ObjectMapper json, ServiceConfig service) {
         this.pool = pool;
         this.json = json;
         this.find = "select tenant_id, plan, status, period_anchor, entitlements::text as entitlements from "

@@ -1,4 +1,4 @@
-package dev.tollgate.metering.entitlement;
+package dev.tollgate.common.plan;
 
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.gate.BillingPeriod;

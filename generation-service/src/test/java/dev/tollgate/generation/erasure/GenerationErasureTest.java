@@ -1,0 +1,65 @@
+package dev.tollgate.generation.erasure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.tollgate.common.event.AccountDeleted;
+import dev.tollgate.common.event.AccountPurged;
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
+import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.Sql;
+import dev.tollgate.testing.TestIssuer;
+import dev.tollgate.testing.TestIssuerResource;
+import dev.tollgate.testing.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** account.deleted: the user's prompts and outputs are deleted, once, and the receipt names how many. */
+@QuarkusTest
+@QuarkusTestResource(DevStackTestResource.class)
+@QuarkusTestResource(TestIssuerResource.class)
+@QuarkusTestResource(FakeOpenAi.class)
+class GenerationErasureTest {
+
+    @Inject
+    EventCodec codec;
+
+    @Test
+    void anErasedUsersGenerationsAreDeletedAndOthersStay() {
+        UUID tenant = UUID.randomUUID();
+        UUID leaving = UUID.randomUUID();
+        UUID staying = UUID.randomUUID();
+        generate(tenant, leaving);
+        generate(tenant, leaving);
+        generate(tenant, staying);
+
+        AccountDeleted request = AccountDeleted.of(tenant, UUID.randomUUID(), leaving, false);
+        Topics.send("account.deleted", tenant.toString(), codec.encode(request));
+        Topics.send("account.deleted", tenant.toString(), codec.encode(request));
+
+        String found = Topics.find("account.purged", Duration.ofSeconds(60),
+                value -> value.contains(request.deletionId().toString()) && value.contains("\"generation\""));
+        assertNotNull(found, "generation-service sent its receipt");
+        AccountPurged receipt = codec.decode(found, EventType.ACCOUNT_PURGED);
+        assertEquals(2L, receipt.counts().get("generations"));
+        assertEquals(0, Sql.number("select count(*) from generation.generations where user_id = ?", leaving));
+        assertEquals(1, Sql.number("select count(*) from generation.generations where user_id = ?", staying));
+        assertEquals(1, Sql.number("select count(*) from generation.outbox where topic = 'account.purged' "
+                + "and payload like ?", "%" + request.deletionId() + "%"), "the repeated request was applied once");
+    }
+
+    private static void generate(UUID tenant, UUID user) {
+        RestAssured.given().contentType(ContentType.JSON)
+                .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, "member")))
+                .body("{\"model\":\"premium\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200);
+    }
+}
