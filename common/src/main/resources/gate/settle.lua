@@ -18,6 +18,18 @@ for i = 4, #KEYS do
     redis.call('PEXPIREAT', KEYS[i], tonumber(ARGV[3]))
   end
 end
+-- units the reservation holds on counters the caller did not name (it knew of none: its reserve call timed out
+-- but Redis applied it) are given back too
+if held then
+  local named = {}
+  for i = 4, #KEYS do named[KEYS[i]] = true end
+  local rest = redis.call('HGETALL', KEYS[2])
+  for i = 1, #rest, 2 do
+    if not named[rest[i]] then
+      redis.call('DECRBY', rest[i], tonumber(rest[i + 1]))
+    end
+  end
+end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1

@@ -25,13 +25,17 @@ public record BillingPeriod(Instant start, Instant end) {
     public static BillingPeriod containing(Instant anchor, Instant at) {
         ZonedDateTime from = anchor.atZone(ZoneOffset.UTC);
         ZonedDateTime when = at.atZone(ZoneOffset.UTC);
+        // a first guess that may be one month off either way: MONTHS.between counts whole months of the anchor's
+        // day, which a short month does not have (from the 31st, 28 Feb noon is "0 months" though January's
+        // period ended at 28 Feb 00:00)
         long months = ChronoUnit.MONTHS.between(from, when);
-        ZonedDateTime start = from.plusMonths(months);
-        if (start.isAfter(when)) {
+        while (from.plusMonths(months).isAfter(when)) {
             months--;
-            start = from.plusMonths(months);
         }
-        return new BillingPeriod(start.toInstant(), from.plusMonths(months + 1).toInstant());
+        while (!from.plusMonths(months + 1).isAfter(when)) {
+            months++;
+        }
+        return new BillingPeriod(from.plusMonths(months).toInstant(), from.plusMonths(months + 1).toInstant());
     }
 
     /** The calendar month (UTC) that holds {@code at}. */

@@ -36,6 +36,22 @@ class BillingPeriodTest {
         assertEquals(Instant.parse("2026-03-31T00:00:00Z"), february.end());
         assertEquals(Instant.parse("2026-03-31T00:00:00Z"),
                 BillingPeriod.containing(anchor, Instant.parse("2026-04-01T00:00:00Z")).start());
+        // the day January's period has ended and the 31st has not come: February's period already
+        BillingPeriod shortMonth = BillingPeriod.containing(anchor, Instant.parse("2026-02-28T12:00:00Z"));
+        assertEquals(Instant.parse("2026-02-28T00:00:00Z"), shortMonth.start());
+        assertEquals(Instant.parse("2026-03-31T00:00:00Z"), shortMonth.end());
+        assertTrue(shortMonth.contains(Instant.parse("2026-02-28T12:00:00Z")));
+    }
+
+    @Test
+    void everyInstantOfAYearFallsInThePeriodThatHoldsIt() {
+        for (String anchor : new String[] {"2026-01-31T09:30:00Z", "2024-02-29T00:00:00Z", "2026-03-30T23:59:59Z"}) {
+            for (Instant at = Instant.parse("2026-01-01T00:00:00Z"); at.isBefore(Instant.parse("2027-01-01T00:00:00Z"));
+                 at = at.plusSeconds(6 * 3600 + 17)) {
+                BillingPeriod period = BillingPeriod.containing(Instant.parse(anchor), at);
+                assertTrue(period.contains(at), anchor + " / " + at + " -> " + period);
+            }
+        }
     }
 
     @Test

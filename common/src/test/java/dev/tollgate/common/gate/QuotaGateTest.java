@@ -83,6 +83,17 @@ class QuotaGateTest {
     }
 
     @Test
+    void settlingAReservationTheCallerNeverSawAppliedGivesItsUnitsBack() {
+        UUID tenant = UUID.randomUUID();
+        GateDecision.Allowed held = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 5, 100)));
+        // as a caller whose reserve call timed out knows it: the id, but no units held
+        Reservation unknown = new Reservation(held.reservation().id(), tenant, PERIOD, PERIOD_ENDS, Map.of(),
+                held.reservation().expiresAt());
+        assertTrue(await(gate.settle(unknown, Map.of())));
+        assertEquals(0L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
     void overQuotaNothingIsHeldAndTheAnswerNamesTheMetric() {
         UUID tenant = UUID.randomUUID();
         GateDecision decision = await(gate.reserve(new GateRequest(tenant, UUID.randomUUID(), PERIOD, PERIOD_ENDS,

@@ -8,6 +8,7 @@ import dev.tollgate.common.gate.GateDecision;
 import dev.tollgate.common.gate.GateRequest;
 import dev.tollgate.common.gate.GateResponses;
 import dev.tollgate.common.gate.QuotaGate;
+import dev.tollgate.common.gate.Reservation;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;
@@ -89,15 +90,30 @@ public class CompleteChat {
             if (!(decision instanceof GateDecision.Allowed allowed)) {
                 throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);
             }
+            Reservation held = allowed.reservation();
             return ask(model, route, call)
-                    .onFailure().call(() -> gate.settle(allowed.reservation(), Map.of()))
+                    // no answer, nothing recorded: the held units go back
+                    .onFailure().call(() -> settle(held, Map.of()))
                     .chain(completion -> record.record(caller, model, call, completion)
-                            .call(() -> gate.settle(allowed.reservation(), Map.of(UsageRecorded.GENERATIONS, 1L,
+                            .onFailure().call(() -> settle(held, Map.of()))
+                            .call(() -> settle(held, Map.of(UsageRecorded.GENERATIONS, 1L,
                                     UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
                                     UsageRecorded.OUTPUT_TOKENS, completion.outputTokens())))
                             .map(generation -> new ChatAnswer(generation.id, completion,
                                     GateResponses.headers(allowed, now))));
         });
+    }
+
+    /**
+     * Settles without failing the request: the generation is recorded by then (or the request fails for its own
+     * reason), and a reservation left unsettled is given back after its TTL, with metering's reconciliation
+     * counting what the ledger recorded.
+     */
+    private Uni<Void> settle(Reservation held, Map<String, Long> actual) {
+        return gate.settle(held, actual).replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("gate: settling reservation %s failed (%s); it expires instead",
+                        held.id(), e.getMessage()))
+                .onFailure().recoverWithNull();
     }
 
     /**
