@@ -5,9 +5,8 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.TollgateEvent;
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.testing.TestIssuer;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.Topics;
-import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 import java.time.Instant;
 import java.util.Map;
@@ -37,6 +36,6 @@ public final class MeteringEvents {
 
     /** A request carrying an access token of {@code user} in {@code tenant} with {@code role}. */
     public static RequestSpecification as(UUID user, UUID tenant, String role) {
-        return RestAssured.given().auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, role)));
+        return Callers.as(user, tenant, role);
     }
 }

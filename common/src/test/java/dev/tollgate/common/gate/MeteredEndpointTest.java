@@ -5,12 +5,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
@@ -81,6 +80,6 @@ class MeteredEndpointTest {
     }
 
     private static RequestSpecification as(UUID user, UUID tenant) {
-        return RestAssured.given().auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, "member")));
+        return Callers.as(user, tenant, "member");
     }
 }

@@ -31,8 +31,16 @@ public class EraseGenerations {
 
     public Uni<Void> erase(AccountDeleted request) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        return Panache.getSession().chain(session -> delete(session, counts, "feedback",
-                        "delete from {h-schema}feedback where user_id = :id", request.userId())
+        // a completion being recorded holds erased_users; one recorded after this sees the user and stores nothing
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                                "lock table {h-schema}erased_users in access exclusive mode").executeUpdate()
+                .chain(() -> session.createNativeQuery("insert into {h-schema}erased_users (user_id, deletion_id) "
+                                + "values (:user, :deletion) on conflict do nothing")
+                        .setParameter("user", request.userId())
+                        .setParameter("deletion", request.deletionId())
+                        .executeUpdate())
+                .chain(() -> delete(session, counts, "feedback",
+                        "delete from {h-schema}feedback where user_id = :id", request.userId()))
                 .chain(() -> delete(session, counts, "generations",
                         "delete from {h-schema}generations where user_id = :id", request.userId()))
                 .chain(() -> request.tenantDeleted()

@@ -8,6 +8,7 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.record.repository.GenerationRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,12 +16,17 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
-/** Writes a generation and its {@code usage.recorded} in one transaction: both or neither. */
+/**
+ * Writes a generation and its {@code usage.recorded} in one transaction: both or neither. A user erased in the
+ * meantime gets no generation row, only the usage.
+ */
 @ApplicationScoped
 public class RecordGeneration {
 
     public static final String SOURCE = "generation";
+    private static final Logger LOG = Logger.getLogger(RecordGeneration.class);
 
     private final GenerationRepository generations;
     private final Outbox outbox;
@@ -52,7 +58,21 @@ public class RecordGeneration {
                 UsageRecorded.SCHEMA_VERSION, caller.userId(), SOURCE, model, generation.id.toString(),
                 Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
                         UsageRecorded.OUTPUT_TOKENS, completion.outputTokens()));
-        return generations.persist(generation).call(() -> outbox.append(usage)).replaceWith(generation);
+        // erasure locks erased_users: a generation answered while its user was being erased waits for it here and
+        // is not stored; its usage still counts (metering records it without the user)
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                                "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
+                        .setParameter("user", caller.userId())
+                        .getSingleResult())
+                .chain(erased -> {
+                    if (erased > 0) {
+                        LOG.infof("audit: user %s was erased while generation %s was answered; not stored",
+                                caller.userId(), generation.id);
+                        return outbox.append(usage);
+                    }
+                    return generations.persist(generation).call(() -> outbox.append(usage)).replaceWithVoid();
+                })
+                .replaceWith(generation);
     }
 
     private String prompt(ChatCall call) {

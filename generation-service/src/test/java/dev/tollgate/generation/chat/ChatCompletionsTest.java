@@ -19,9 +19,9 @@ import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.gate.BillingPeriod;
 import dev.tollgate.common.gate.QuotaGate;
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -188,7 +188,6 @@ class ChatCompletionsTest {
     }
 
     private static RequestSpecification as(UUID user, UUID tenant) {
-        return RestAssured.given().contentType(ContentType.JSON)
-                .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, "member")));
+        return Callers.as(user, tenant, "member");
     }
 }

@@ -10,14 +10,12 @@ import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import dev.tollgate.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -65,16 +63,14 @@ class TenantPlanTest {
                         urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(containing(marker))
                 .willReturn(okJson(FakeOpenAi.completion("fits", 4, 2))));
-        RestAssured.given().contentType(ContentType.JSON)
-                .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(UUID.randomUUID(), tenant, "member")))
+        Callers.as(UUID.randomUUID(), tenant, "member")
                 .body("{\"model\":\"small\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}")
                 .post("/v1/chat/completions").then().statusCode(200)
                 .body("choices[0].message.content", Matchers.equalTo("fits"));
     }
 
     private static Response chat(UUID tenant, String model, int maxTokens) {
-        return RestAssured.given().contentType(ContentType.JSON)
-                .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(UUID.randomUUID(), tenant, "member")))
+        return Callers.as(UUID.randomUUID(), tenant, "member")
                 .body("{\"model\":\"" + model + "\",\"max_tokens\":" + maxTokens
                         + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
                 .post("/v1/chat/completions");

@@ -6,14 +6,12 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -78,7 +76,6 @@ class GenerationHistoryTest {
     }
 
     private static RequestSpecification as(UUID user, UUID tenant) {
-        return RestAssured.given().contentType(ContentType.JSON)
-                .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, "member")));
+        return Callers.as(user, tenant, "member");
     }
 }

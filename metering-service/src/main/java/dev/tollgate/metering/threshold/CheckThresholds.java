@@ -97,8 +97,9 @@ public class CheckThresholds {
                 continue;
             }
             for (int percent : PERCENTS) {
-                if (total.used() * 100 >= percent * quota && !announced.contains(key(total, percent))) {
-                    crossings.add(new ThresholdRepository.Crossing(total, percent, quota));
+                ThresholdRepository.Crossing crossing = new ThresholdRepository.Crossing(total, percent, quota);
+                if (total.used() * 100 >= percent * quota && !announced.contains(crossing.key())) {
+                    crossings.add(crossing);
                 }
             }
         }
@@ -121,7 +122,7 @@ public class CheckThresholds {
                     if (announced.size() > REMEMBERED) {
                         announced.clear();
                     }
-                    crossings.forEach(crossing -> announced.add(key(crossing.total(), crossing.percent())));
+                    crossings.forEach(crossing -> announced.add(crossing.key()));
                 });
     }
 
@@ -137,9 +138,5 @@ public class CheckThresholds {
         LOG.infof("thresholds: tenant %s used %d of %d %s (%d%%) in the period from %s", crossing.total().tenantId(),
                 crossing.total().used(), crossing.quota(), crossing.total().metric(), crossing.percent(),
                 crossing.total().periodStart());
-    }
-
-    private static String key(PeriodTotal total, int percent) {
-        return total.tenantId() + "/" + total.periodStart() + "/" + total.metric() + "/" + percent;
     }
 }

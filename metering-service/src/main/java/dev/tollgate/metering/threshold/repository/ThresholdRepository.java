@@ -16,7 +16,8 @@ public class ThresholdRepository {
 
     /** A threshold that a total crossed. */
     public record Crossing(PeriodTotal total, int percent, long quota) {
-        String key() {
+        /** Tenant, period, metric and percent: what is announced once. */
+        public String key() {
             return total.tenantId() + "/" + total.periodStart().toEpochMilli() + "/" + total.metric() + "/" + percent;
         }
     }
