@@ -11,7 +11,8 @@ import java.util.Map;
  * OpenAI-compatible providers at the wire level (WireMock on a loopback port): {@code primary} behind the route
  * {@code small}, {@code primary} then {@code secondary} (under {@code /secondary/v1}) behind {@code large}, and
  * {@code flaky} (under {@code /flaky/v1}) alone behind {@code flaky}. Each call may take 1 s.
- * Tests stub their answers per request.
+ * Tests stub their answers per request. {@code choppy}, behind the route of the same name, is not WireMock but
+ * {@link ChoppyProvider}: it streams part of an answer and drops the connection.
  */
 public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
 
@@ -42,6 +43,9 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         config.put("tollgate.generation.routes.small", "primary");
         config.put("tollgate.generation.routes.large", "primary,secondary");
         config.put("tollgate.generation.routes.flaky", "flaky");
+        provider(config, "choppy", "http://127.0.0.1:" + ChoppyProvider.port() + "/v1", MODEL);
+        config.put("tollgate.generation.providers.choppy.breaker-request-volume", "2");
+        config.put("tollgate.generation.routes.choppy", "choppy");
         return config;
     }
 
@@ -57,9 +61,45 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         // the server lives as long as the test JVM, shared by every test class
     }
 
+    /** A chat completion whose content is any text (JSON, quotes, new lines), escaped as it must be. */
+    public static String completionOf(String content, long promptTokens, long completionTokens) {
+        try {
+            return completion(MODEL, "%CONTENT%", promptTokens, completionTokens)
+                    .replace("\"%CONTENT%\"", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(content));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A chat completion as OpenAI answers it. */
     public static String completion(String content, long promptTokens, long completionTokens) {
         return completion(MODEL, content, promptTokens, completionTokens);
+    }
+
+    /**
+     * A streamed answer as OpenAI sends it: a role chunk, one chunk per piece, then (unless {@code finishReason}
+     * is null, a stream that stops short) the finish, the usage and {@code [DONE]}.
+     */
+    public static String stream(String finishReason, long promptTokens, long completionTokens, String... pieces) {
+        StringBuilder body = new StringBuilder(chunk("{\"role\":\"assistant\",\"content\":\"\"}", null));
+        for (String piece : pieces) {
+            body.append(chunk("{\"content\":\"" + piece + "\"}", null));
+        }
+        if (finishReason != null) {
+            body.append(chunk("{}", finishReason));
+            body.append("data: {\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,"
+                    + "\"model\":\"" + MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + promptTokens
+                    + ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
+                    + (promptTokens + completionTokens) + "}}\n\n");
+            body.append("data: [DONE]\n\n");
+        }
+        return body.toString();
+    }
+
+    static String chunk(String delta, String finishReason) {
+        return "data: {\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,\"model\":\""
+                + MODEL + "\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":"
+                + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}]}\n\n";
     }
 
     public static String completion(String model, String content, long promptTokens, long completionTokens) {

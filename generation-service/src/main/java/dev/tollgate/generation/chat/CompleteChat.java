@@ -12,6 +12,7 @@ import dev.tollgate.common.gate.Reservation;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.generation.config.GenerationConfig;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.ChatProvider;
 import dev.tollgate.generation.provider.Completion;
@@ -22,7 +23,8 @@ import dev.tollgate.generation.provider.Tokens;
 import dev.tollgate.generation.record.RecordGeneration;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -30,13 +32,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
  * One metered chat completion under the tenant's plan (its subscription's entitlements, or the free tier): the
  * model must be in the plan, the gate holds the worst case (the prompt's estimated tokens plus
- * {@code max_tokens}) before any provider is called, the route's providers are tried in order, the generation
- * and its usage are recorded in one transaction, and the gate keeps what the provider reported using.
+ * {@code max_tokens}, and their cost at the route's dearest provider) before any provider is called, the route's
+ * providers are tried in order, the generation and its usage are recorded in one transaction, and the gate keeps
+ * what the provider reported using. A streamed answer is billed for what was generated, also when it broke off.
  */
 @ApplicationScoped
 public class CompleteChat {
@@ -46,62 +52,208 @@ public class CompleteChat {
     private final ProviderRoutes routes;
     private final QuotaGate gate;
     private final GateConfig gateConfig;
+    private final GenerationConfig config;
     private final TenantPlans plans;
     private final RecordGeneration record;
     private final ProviderGuards guards;
-    private final MeterRegistry registry;
+    private final ChatMetrics metrics;
 
-    public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, TenantPlans plans,
-                        RecordGeneration record, ProviderGuards guards, MeterRegistry registry) {
+    public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, GenerationConfig config,
+                        TenantPlans plans, RecordGeneration record, ProviderGuards guards, ChatMetrics metrics) {
         this.routes = routes;
         this.gate = gate;
         this.gateConfig = gateConfig;
+        this.config = config;
         this.plans = plans;
         this.record = record;
         this.guards = guards;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
+    /** The whole answer, recorded, with the gate's headers. */
     public Uni<ChatAnswer> complete(Caller caller, String model, ChatCall call) {
-        List<ChatProvider> route = routes.route(model).orElseThrow(() -> Problems.badRequest("unknown-model",
-                "Unknown Model", "model '" + model + "' is not offered here; GET /v1/models lists " + routes.models()));
-        return plans.of(caller.tenantId()).chain(plan -> admit(caller, model, route, call, plan));
+        return admit(caller, List.of(model), call, 1).chain(admitted -> {
+            Reservation held = admitted.held();
+            long started = System.nanoTime();
+            return ask(admitted, call)
+                    // no answer, nothing recorded: the held units go back
+                    .onFailure().call(e -> settle(held, Map.of()).invoke(() -> metrics.failed(model, e)))
+                    .chain(completion -> {
+                        long cost = cost(completion);
+                        metrics.firstToken(model, completion.provider(), System.nanoTime() - started);
+                        return record.record(UUID.randomUUID(), caller, model, call, completion, RecordGeneration.COMPLETED, cost)
+                                .onFailure().call(() -> settle(held, Map.of()))
+                                .call(() -> settle(held, used(completion, cost)))
+                                .invoke(() -> metrics.answered(model, completion, RecordGeneration.COMPLETED, cost))
+                                .map(generation -> new ChatAnswer(generation.id, completion, admitted.headers()));
+                    });
+        });
     }
 
-    private Uni<ChatAnswer> admit(Caller caller, String model, List<ChatProvider> route, ChatCall call,
-                                  TenantPlan tenantPlan) {
-        Entitlements plan = tenantPlan.entitlements();
-        String planName = tenantPlan.plan();
-        if (!plan.allowedModels().isEmpty() && !plan.allowedModels().contains(model)) {
-            throw Problems.builder(Response.Status.FORBIDDEN, "model-not-in-plan", "Model Not In Plan")
-                    .withDetail("the " + planName + " plan includes " + new TreeSet<>(plan.allowedModels())
-                            + ", not '" + model + "'; upgrade at " + gateConfig.upgradeUrl())
-                    .with("plan", planName)
-                    .with("upgradeUrl", gateConfig.upgradeUrl())
-                    .build();
-        }
-        Instant now = Instant.now();
-        Map<String, Long> worstCase = Map.of(UsageRecorded.GENERATIONS, 1L,
-                UsageRecorded.INPUT_TOKENS, Tokens.estimate(call.messages()),
-                UsageRecorded.OUTPUT_TOKENS, (long) call.maxTokens());
-        GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now), plan,
-                worstCase);
-        return gate.reserve(admission).chain(decision -> {
-            if (!(decision instanceof GateDecision.Allowed allowed)) {
-                throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);
-            }
-            Reservation held = allowed.reservation();
-            return ask(model, route, call)
-                    // no answer, nothing recorded: the held units go back
-                    .onFailure().call(() -> settle(held, Map.of()))
-                    .chain(completion -> record.record(caller, model, call, completion)
-                            .onFailure().call(() -> settle(held, Map.of()))
-                            .call(() -> settle(held, Map.of(UsageRecorded.GENERATIONS, 1L,
-                                    UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                                    UsageRecorded.OUTPUT_TOKENS, completion.outputTokens())))
-                            .map(generation -> new ChatAnswer(generation.id, completion,
-                                    GateResponses.headers(allowed, now))));
+    /**
+     * The answer as it is generated. The item arrives with the first piece, so a refusal, or a route that fails
+     * before anything was sent, is still an HTTP status; after that, a failure is the stream's last event. Either
+     * way the generation is recorded and billed for what the provider produced, also when the caller went away.
+     */
+    public Uni<ChatStream> stream(Caller caller, String model, ChatCall call) {
+        Executor requestContext = requestContext();
+        return admit(caller, List.of(model), call, 1).chain(admitted -> {
+            Reservation held = admitted.held();
+            UUID id = UUID.randomUUID();
+            StreamRelay relay = new StreamRelay(requestContext);
+            long started = System.nanoTime();
+            ask(model, admitted.route(), call, (provider, c) -> guards.stream(provider, c, piece -> {
+                if (!relay.started()) {
+                    metrics.firstToken(model, provider.name(), System.nanoTime() - started);
+                }
+                relay.piecesOf(provider).accept(piece);
+            }), relay)
+                    .emitOn(requestContext)
+                    .subscribe().with(
+                            completion -> finish(caller, model, call, held, id, relay,
+                                    named(admitted.route(), completion.provider()), completion),
+                            failure -> broke(caller, model, call, held, id, relay, admitted.route(), failure));
+            return relay.firstPiece().map(provider -> new ChatStream(id, provider.model(), relay.events(),
+                    admitted.headers()));
         });
+    }
+
+    private void finish(Caller caller, String model, ChatCall call, Reservation held, UUID id, StreamRelay relay,
+                        ChatProvider provider, Completion completion) {
+        long cost = cost(completion);
+        record.record(id, caller, model, call, completion, RecordGeneration.COMPLETED, cost)
+                .call(() -> settle(held, used(completion, cost)))
+                .subscribe().with(generation -> {
+                    metrics.answered(model, completion, RecordGeneration.COMPLETED, cost);
+                    if (relay.callerGone()) {
+                        LOG.infof("stream: caller of generation %s went away; the whole answer is recorded and billed", id);
+                    }
+                    relay.finish(provider, new StreamEvent.Finished(completion));
+                }, e -> {
+                    LOG.errorf(e, "stream: generation %s answered but could not be recorded", id);
+                    metrics.failed(model, e);
+                    settle(held, Map.of()).subscribe().with(ignored -> {
+                    });
+                    relay.finish(provider, new StreamEvent.Failed("record-failed",
+                            "the answer could not be recorded; it is not billed, please ask again"));
+                });
+    }
+
+    /** The route failed: before any piece, the caller gets the problem; after, what was sent is billed. */
+    private void broke(Caller caller, String model, ChatCall call, Reservation held, UUID id, StreamRelay relay,
+                       List<ChatProvider> route, Throwable failure) {
+        if (!relay.started()) {
+            metrics.failed(model, failure);
+            settle(held, Map.of()).subscribe().with(ignored -> relay.refuse(failure));
+            return;
+        }
+        ChatProvider provider = relay.startedBy();
+        String text = relay.sent();
+        Completion partial = new Completion(provider.name(), provider.model(), text, null,
+                Tokens.estimate(call.messages()), Tokens.estimate(text));
+        long cost = cost(partial);
+        LOG.warnf("stream: generation %s broke off after %d characters (%s); recording and billing what was sent",
+                id, text.length(), failure.getMessage());
+        record.record(id, caller, model, call, partial, RecordGeneration.INTERRUPTED, cost)
+                .call(() -> settle(held, used(partial, cost)))
+                .subscribe().with(generation -> {
+                    metrics.answered(model, partial, RecordGeneration.INTERRUPTED, cost);
+                    relay.finish(provider, interrupted(failure));
+                }, e -> {
+                    LOG.errorf(e, "stream: the interrupted generation %s could not be recorded", id);
+                    settle(held, Map.of()).subscribe().with(ignored -> {
+                    });
+                    relay.finish(provider, interrupted(failure));
+                });
+    }
+
+    private static StreamEvent.Failed interrupted(Throwable failure) {
+        return new StreamEvent.Failed("stream-interrupted", "the provider's stream broke off before the answer was "
+                + "complete (" + ProviderFailure.of(failure).label() + "); the part sent is billed");
+    }
+
+    private static ChatProvider named(List<ChatProvider> route, String name) {
+        return route.stream().filter(provider -> provider.name().equals(name)).findFirst().orElse(route.get(0));
+    }
+
+    /**
+     * The tenant's plan admits a call: the first of {@code models} the plan includes is chosen, and the gate holds
+     * the worst case of {@code attempts} calls (the prompt's estimated tokens plus {@code max_tokens} each, at the
+     * route's dearest provider). Refusals are thrown as problems: 400 unknown model, 403 model not in plan, 429,
+     * 402, 503 from the gate.
+     */
+    public Uni<Admission> admit(Caller caller, List<String> models, ChatCall call, int attempts) {
+        for (String model : models) {
+            if (routes.route(model).isEmpty()) {
+                throw Problems.badRequest("unknown-model", "Unknown Model",
+                        "model '" + model + "' is not offered here; GET /v1/models lists " + routes.models());
+            }
+        }
+        return plans.of(caller.tenantId()).chain(tenantPlan -> {
+            Entitlements plan = tenantPlan.entitlements();
+            String planName = tenantPlan.plan();
+            String model = models.stream()
+                    .filter(m -> plan.allowedModels().isEmpty() || plan.allowedModels().contains(m))
+                    .findFirst().orElse(null);
+            if (model == null) {
+                metrics.refused(models.get(0), "model-not-in-plan");
+                throw Problems.builder(Response.Status.FORBIDDEN, "model-not-in-plan", "Model Not In Plan")
+                        .withDetail("the " + planName + " plan includes " + new TreeSet<>(plan.allowedModels())
+                                + ", not " + (models.size() == 1 ? "'" + models.get(0) + "'" : "any of " + models)
+                                + "; upgrade at " + gateConfig.upgradeUrl())
+                        .with("plan", planName)
+                        .with("upgradeUrl", gateConfig.upgradeUrl())
+                        .build();
+            }
+            List<ChatProvider> route = routes.route(model).orElseThrow();
+            Instant now = Instant.now();
+            long input = Tokens.estimate(call.messages());
+            Map<String, Long> worstCase = Map.of(UsageRecorded.GENERATIONS, 1L,
+                    UsageRecorded.INPUT_TOKENS, input * attempts,
+                    UsageRecorded.OUTPUT_TOKENS, (long) call.maxTokens() * attempts,
+                    UsageRecorded.COST_MICROS, attempts * route.stream()
+                            .mapToLong(provider -> cost(provider.name(), input, call.maxTokens())).max().orElse(0));
+            GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now),
+                    plan, worstCase);
+            return gate.reserve(admission).map(decision -> {
+                if (!(decision instanceof GateDecision.Allowed allowed)) {
+                    metrics.refused(model, decision instanceof GateDecision.RateLimited ? "rate-limited"
+                            : decision instanceof GateDecision.QuotaExceeded ? "quota-exceeded" : "gate-unavailable");
+                    throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);
+                }
+                return new Admission(model, route, allowed, now);
+            });
+        });
+    }
+
+    /** An admitted call: the model chosen, its route, the gate's hold and headers. */
+    public record Admission(String model, List<ChatProvider> route, GateDecision.Allowed allowed, Instant at) {
+
+        public Reservation held() {
+            return allowed.reservation();
+        }
+
+        public Map<String, String> headers() {
+            return GateResponses.headers(allowed, at);
+        }
+    }
+
+    /** What {@code completion} used, as the gate and the ledger count it. */
+    public static Map<String, Long> used(Completion completion, long cost) {
+        return Map.of(UsageRecorded.GENERATIONS, 1L,
+                UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
+                UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(),
+                UsageRecorded.COST_MICROS, cost);
+    }
+
+    /** What the provider charges for {@code completion}, in millionths of a US dollar. */
+    public long cost(Completion completion) {
+        return cost(completion.provider(), completion.inputTokens(), completion.outputTokens());
+    }
+
+    private long cost(String provider, long input, long output) {
+        GenerationConfig.Provider prices = config.providers().get(provider);
+        return prices == null ? 0 : prices.costMicros(input, output);
     }
 
     /**
@@ -109,39 +261,57 @@ public class CompleteChat {
      * reason), and a reservation left unsettled is given back after its TTL, with metering's reconciliation
      * counting what the ledger recorded.
      */
-    private Uni<Void> settle(Reservation held, Map<String, Long> actual) {
+    public Uni<Void> settle(Reservation held, Map<String, Long> actual) {
         return gate.settle(held, actual).replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("gate: settling reservation %s failed (%s); it expires instead",
                         held.id(), e.getMessage()))
                 .onFailure().recoverWithNull();
     }
 
+    /** The whole answer from {@code admitted}'s route, with fallback; not recorded, not settled. */
+    public Uni<Completion> ask(Admission admitted, ChatCall call) {
+        return ask(admitted.model(), admitted.route(), call, guards::complete, null);
+    }
+
     /**
      * The route's providers in order, each under its guard (retries, timeout, breaker), until one answers. A
-     * provider that was not the route's first choice counts as a fallback.
+     * provider that was not the route's first choice counts as a fallback. Once a stream has sent a piece, no
+     * other provider is asked.
      */
-    private Uni<Completion> ask(String model, List<ChatProvider> route, ChatCall call) {
+    private Uni<Completion> ask(String model, List<ChatProvider> route, ChatCall call,
+                                BiFunction<ChatProvider, ChatCall, Uni<Completion>> attempt, StreamRelay relay) {
         List<String> failures = new ArrayList<>();
         List<ProviderFailure> kinds = new ArrayList<>();
-        Uni<Completion> attempt = Uni.createFrom().failure(new IllegalStateException("no provider tried yet"));
+        Uni<Completion> answer = Uni.createFrom().failure(new IllegalStateException("no provider tried yet"));
         for (int i = 0; i < route.size(); i++) {
             ChatProvider provider = route.get(i);
             boolean fallback = i > 0;
-            attempt = attempt.onFailure().recoverWithUni(() -> {
+            answer = answer.onFailure(e -> relay == null || !relay.started()).recoverWithUni(() -> {
                 if (fallback) {
-                    registry.counter("tollgate.provider.fallbacks", "route", model, "to", provider.name()).increment();
+                    metrics.fallback(model, provider.name());
                 }
-                return guards.complete(provider, call).onFailure().invoke(e -> {
+                return attempt.apply(provider, call).onFailure().invoke(e -> {
                     ProviderFailure kind = ProviderFailure.of(e);
                     kinds.add(kind);
                     failures.add(provider.name() + ": " + kind.label());
-                    LOG.warnf("providers: %s gave up (%s: %s); trying the next one of route %s", provider.name(),
-                            kind.label(), e.getMessage(), model);
+                    LOG.warnf("providers: %s gave up (%s: %s); %s", provider.name(), kind.label(), e.getMessage(),
+                            relay != null && relay.started() ? "the stream had started, so it ends here"
+                                    : "trying the next one of route " + model);
                 });
             });
         }
-        return attempt.onFailure().transform(e -> kinds.stream().allMatch(k -> k == ProviderFailure.REJECTED_REQUEST)
-                ? rejected(failures, e) : unavailable(failures));
+        return answer.onFailure(e -> relay == null || !relay.started())
+                .transform(e -> kinds.stream().allMatch(k -> k == ProviderFailure.REJECTED_REQUEST)
+                        ? rejected(failures, e) : unavailable(failures));
+    }
+
+    /** Runs on the request's Vert.x context (where Hibernate Reactive and the response belong). */
+    private static Executor requestContext() {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Runnable::run;
+        }
+        return task -> context.runOnContext(ignored -> task.run());
     }
 
     private static HttpProblem rejected(List<String> failures, Throwable last) {

@@ -34,6 +34,29 @@ public interface GenerationConfig {
     /** How each provider is called: retries, timeouts, circuit breaker. */
     Resilience resilience();
 
+    /** Prompt templates with structured output ({@code POST /generations}). */
+    Templates templates();
+
+    interface Templates {
+        /** The templates shipped with the service, from {@code templates/<name>.json} on the class path. */
+        @WithDefault("meal-plan,workout-plan,code-review,analysis")
+        List<String> builtIn();
+
+        /** A directory of more {@code *.json} templates; one named like a built-in replaces it. */
+        Optional<java.nio.file.Path> dir();
+
+        /**
+         * How long a run may go unfinished before another replica takes it over (after a crash); longer than
+         * the slowest route with its retries.
+         */
+        @WithDefault("5m")
+        Duration lease();
+
+        /** How often unfinished runs left by a crashed replica are looked for. */
+        @WithDefault("30s")
+        Duration resumeEvery();
+    }
+
     interface Resilience {
         /** Retries of one provider after a retryable failure (429, 5xx, timeout, connection), before the next. */
         @WithDefault("2")
@@ -82,5 +105,20 @@ public interface GenerationConfig {
 
         /** This provider's breaker window, instead of {@code resilience.breaker-request-volume}. */
         Optional<@Positive Integer> breakerRequestVolume();
+
+        /** What the provider charges per million input tokens, in US dollars; counted as {@code cost_micros}. */
+        @WithDefault("0")
+        @PositiveOrZero
+        double inputPricePerMillion();
+
+        /** What the provider charges per million output tokens, in US dollars. */
+        @WithDefault("0")
+        @PositiveOrZero
+        double outputPricePerMillion();
+
+        /** The cost of {@code input} and {@code output} tokens in millionths of a US dollar. */
+        default long costMicros(long input, long output) {
+            return Math.round(input * inputPricePerMillion() + output * outputPricePerMillion());
+        }
     }
 }

@@ -68,16 +68,19 @@ public class GenerationHistory {
                 .onItem().ifNull().failWith(() -> Problems.notFound("generation", id));
     }
 
-    private GenerationView view(Generation g, Map<UUID, Integer> ratings) {
-        return new GenerationView(g.id, g.createdAt, g.model, g.provider, g.providerModel, messages(g.prompt), g.output,
-                g.finishReason, g.inputTokens, g.outputTokens, ratings.get(g.id));
+    /** {@code g} as its user sees it, with their rating if they gave one. */
+    public GenerationView view(Generation g, Map<UUID, Integer> ratings) {
+        return new GenerationView(g.id, g.createdAt, g.outcome, g.template, g.model, g.provider, g.providerModel,
+                json(g.prompt), g.input == null ? null : json(g.input), g.output,
+                g.result == null ? null : json(g.result), g.error, g.finishReason, g.inputTokens, g.outputTokens,
+                g.costMicros, ratings.get(g.id));
     }
 
-    private JsonNode messages(String prompt) {
+    private JsonNode json(String text) {
         try {
-            return json.readTree(prompt);
+            return json.readTree(text);
         } catch (JsonProcessingException e) {
-            return TextNode.valueOf(prompt);
+            return TextNode.valueOf(text);
         }
     }
 }

@@ -1,10 +1,22 @@
 package dev.tollgate.generation.provider;
 
-/** A model that answers chat completions. Calls block; callers run them off the event loop. */
+import io.smallrye.mutiny.Multi;
+
+/** A model that answers chat completions, whole or streamed. */
 public interface ChatProvider {
 
     /** The configured name, e.g. {@code openai}, {@code groq}, {@code offline}. */
     String name();
 
+    /** The provider's own name for the model it serves. */
+    String model();
+
+    /** The whole answer. Blocks; callers run it off the event loop. */
     Completion complete(ChatCall call);
+
+    /**
+     * The answer as it is generated: {@link ChatChunk.Text} pieces, then one {@link ChatChunk.Done}. Does not
+     * block. A stream that ends without a finish reason fails: an answer cut short is never taken for a whole one.
+     */
+    Multi<ChatChunk> stream(ChatCall call);
 }

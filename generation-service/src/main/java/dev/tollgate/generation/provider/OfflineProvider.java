@@ -1,11 +1,18 @@
 package dev.tollgate.generation.provider;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The built-in model for a machine without provider keys: a deterministic answer that says it is offline and
  * repeats the start of the last user message, so the whole flow (gate, record, usage, billing) runs anywhere.
- * Its tokens are counted as one per four characters.
+ * Asked for JSON (a prompt template), it answers the smallest object its schema accepts, labelled as offline in
+ * every text field. Its tokens are counted as one per four characters.
  */
 public final class OfflineProvider implements ChatProvider {
 
@@ -17,7 +24,28 @@ public final class OfflineProvider implements ChatProvider {
     }
 
     @Override
+    public String model() {
+        return NAME;
+    }
+
+    /** The same answer, a word at a time. */
+    @Override
+    public Multi<ChatChunk> stream(ChatCall call) {
+        Completion completion = complete(call);
+        List<ChatChunk> chunks = new ArrayList<>();
+        for (String word : completion.content().split("(?<= )")) {
+            chunks.add(new ChatChunk.Text(word));
+        }
+        chunks.add(new ChatChunk.Done(completion));
+        return Multi.createFrom().iterable(chunks);
+    }
+
+    @Override
     public Completion complete(ChatCall call) {
+        if (call.outputSchema() != null) {
+            String json = example(call.outputSchema()).toString();
+            return new Completion(NAME, NAME, json, "stop", Tokens.estimate(call.messages()), Tokens.estimate(json));
+        }
         String last = lastUserMessage(call.messages());
         String echo = last.length() > 200 ? last.substring(0, 200) + "..." : last;
         String content = "[offline model] No AI provider is configured, so this deterministic answer stands in for "
@@ -28,6 +56,42 @@ public final class OfflineProvider implements ChatProvider {
             finish = "length";
         }
         return new Completion(NAME, NAME, content, finish, Tokens.estimate(call.messages()), Tokens.estimate(content));
+    }
+
+    /** The smallest value {@code schema} accepts: required properties, one array item, minimums, first enum. */
+    static JsonNode example(JsonNode schema) {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        if (schema.has("enum")) {
+            return schema.get("enum").get(0);
+        }
+        String type = schema.path("type").isArray() ? schema.path("type").get(0).asText() : schema.path("type").asText("string");
+        switch (type) {
+            case "object": {
+                ObjectNode object = json.objectNode();
+                for (JsonNode required : schema.path("required")) {
+                    object.set(required.asText(), example(schema.path("properties").path(required.asText())));
+                }
+                return object;
+            }
+            case "array": {
+                ArrayNode array = json.arrayNode();
+                int items = Math.max(1, schema.path("minItems").asInt(1));
+                for (int i = 0; i < items; i++) {
+                    array.add(example(schema.path("items")));
+                }
+                return array;
+            }
+            case "integer":
+                return json.numberNode(schema.path("minimum").asLong(1));
+            case "number":
+                return json.numberNode(schema.path("minimum").asDouble(1));
+            case "boolean":
+                return json.booleanNode(false);
+            case "null":
+                return json.nullNode();
+            default:
+                return json.textNode("[offline model] no AI provider is configured");
+        }
     }
 
     private static String lastUserMessage(List<ChatCall.Message> messages) {

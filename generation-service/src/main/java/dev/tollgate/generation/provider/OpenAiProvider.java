@@ -5,12 +5,17 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.tollgate.generation.config.GenerationConfig;
+import io.smallrye.mutiny.Multi;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +28,7 @@ public final class OpenAiProvider implements ChatProvider {
     private final String name;
     private final String modelName;
     private final ChatModel model;
+    private final StreamingChatModel streaming;
 
     public OpenAiProvider(String name, GenerationConfig.Provider config) {
         this.name = name;
@@ -34,6 +40,12 @@ public final class OpenAiProvider implements ChatProvider {
                 .timeout(config.timeout())
                 .maxRetries(0)
                 .build();
+        this.streaming = OpenAiStreamingChatModel.builder()
+                .baseUrl(config.baseUrl())
+                .apiKey(config.apiKey().orElseThrow())
+                .modelName(config.model())
+                .timeout(config.timeout())
+                .build();
     }
 
     @Override
@@ -42,18 +54,62 @@ public final class OpenAiProvider implements ChatProvider {
     }
 
     @Override
+    public String model() {
+        return modelName;
+    }
+
+    @Override
     public Completion complete(ChatCall call) {
+        return completion(call, model.chat(request(call)));
+    }
+
+    @Override
+    public Multi<ChatChunk> stream(ChatCall call) {
+        // the handler is called on the HTTP client's event loop: nothing in it blocks
+        return Multi.createFrom().emitter(emitter -> streaming.chat(request(call), new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String text) {
+                if (text != null && !text.isEmpty()) {
+                    emitter.emit(new ChatChunk.Text(text));
+                }
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                if (response.finishReason() == null) {
+                    emitter.fail(new StreamInterrupted("the provider ended the stream without a finish reason", null));
+                    return;
+                }
+                emitter.emit(new ChatChunk.Done(completion(call, response)));
+                emitter.complete();
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                emitter.fail(error);
+            }
+        }));
+    }
+
+    private static ChatRequest request(ChatCall call) {
         ChatRequest.Builder request = ChatRequest.builder().messages(messages(call)).maxOutputTokens(call.maxTokens());
         if (call.temperature() != null) {
             request.temperature(call.temperature());
         }
-        ChatResponse response = model.chat(request.build());
+        if (call.outputSchema() != null) {
+            request.responseFormat(ResponseFormat.JSON); // the schema itself is in the prompt; the answer is checked
+        }
+        return request.build();
+    }
+
+    /** The answer with the usage the provider reported, estimated where it reported none. */
+    private Completion completion(ChatCall call, ChatResponse response) {
+        String text = response.aiMessage().text() == null ? "" : response.aiMessage().text();
         TokenUsage usage = response.tokenUsage();
         return new Completion(name, response.modelName() == null ? modelName : response.modelName(),
-                response.aiMessage().text(), wire(response.finishReason()),
+                text, wire(response.finishReason()),
                 usage == null || usage.inputTokenCount() == null ? Tokens.estimate(call.messages()) : usage.inputTokenCount(),
-                usage == null || usage.outputTokenCount() == null ? Tokens.estimate(response.aiMessage().text())
-                        : usage.outputTokenCount());
+                usage == null || usage.outputTokenCount() == null ? Tokens.estimate(text) : usage.outputTokenCount());
     }
 
     private static List<ChatMessage> messages(ChatCall call) {

@@ -32,6 +32,8 @@ public enum ProviderFailure {
     MISCONFIGURED(false, true),
     /** 400/422: the provider refuses this request; retrying gets the same, and it is not the provider's fault. */
     REJECTED_REQUEST(false, false),
+    /** A stream broke after part of the answer was sent: it cannot be asked again, and the provider broke it. */
+    STREAM_INTERRUPTED(false, true),
     /** The provider's circuit breaker is open: it was not called. */
     CIRCUIT_OPEN(false, false),
     /** Anything else. */
@@ -56,6 +58,9 @@ public enum ProviderFailure {
     }
 
     public static ProviderFailure of(Throwable failure) {
+        if (failure instanceof StreamInterrupted) {
+            return STREAM_INTERRUPTED;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof CircuitBreakerOpenException) {
                 return CIRCUIT_OPEN;

@@ -9,19 +9,25 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One SmallRye Fault Tolerance guard per provider: a timeout per attempt, retries with exponential backoff and
- * jitter on retryable failures only (429, 5xx, timeouts, broken connections; never a rejected request or a
- * wrong key), and a circuit breaker that stops calling a provider that keeps failing and lets one call through
- * after a pause. The breaker's state is a gauge ({@code tollgate_provider_breaker_state}: 0 closed, 1 half open,
+ * One SmallRye Fault Tolerance guard per provider, for whole and streamed answers alike: retries with
+ * exponential backoff and jitter on retryable failures only (429, 5xx, timeouts, broken connections; never a
+ * rejected request or a wrong key, never a stream that has started), and a circuit breaker that stops calling a
+ * provider that keeps failing, a stream cut short included, and lets one call through after a pause. Each
+ * attempt has the provider's timeout: for a whole answer, to the answer; for a stream, to each next piece (a
+ * long answer that keeps coming is not cut). The breaker's state is a gauge ({@code tollgate_provider_breaker_state}: 0 closed, 1 half open,
  * 2 open) and part of readiness's data. The offline model is called without a guard.
  */
 @ApplicationScoped
@@ -51,6 +57,42 @@ public class ProviderGuards {
         if (provider instanceof OfflineProvider) {
             return attempt;
         }
+        Duration timeout = config.providers().get(provider.name()).timeout();
+        return guarded(provider, attempt.ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout)));
+    }
+
+    /**
+     * Streams {@code provider}'s answer under its guard, handing each piece to {@code pieces} as it comes; the
+     * item is the whole answer. Once a piece has been handed on, a failure is a {@link StreamInterrupted}: the
+     * caller has part of this answer, so neither a retry nor another provider may start over.
+     */
+    public Uni<Completion> stream(ChatProvider provider, ChatCall call, Consumer<String> pieces) {
+        AtomicBoolean started = new AtomicBoolean();
+        Duration timeout = provider instanceof OfflineProvider ? Duration.ofSeconds(30)
+                : config.providers().get(provider.name()).timeout();
+        Uni<Completion> attempt = Uni.createFrom().deferred(() -> provider.stream(call)
+                .ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout))
+                .onItem().invoke(chunk -> {
+                    if (chunk instanceof ChatChunk.Text text) {
+                        started.set(true);
+                        pieces.accept(text.text());
+                    }
+                })
+                .select().where(chunk -> chunk instanceof ChatChunk.Done)
+                .toUni()
+                .onItem().ifNull().failWith(() -> new StreamInterrupted("the stream ended without an answer", null))
+                .map(done -> ((ChatChunk.Done) done).completion())
+                .onFailure(e -> started.get() && !(e instanceof StreamInterrupted))
+                .transform(e -> new StreamInterrupted("the stream broke after part of the answer was sent: "
+                        + e.getMessage(), e)));
+        return provider instanceof OfflineProvider ? attempt : guarded(provider, attempt);
+    }
+
+    private static TimeoutException timedOut(ChatProvider provider, Duration timeout) {
+        return new TimeoutException(provider.name() + " did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private Uni<Completion> guarded(ChatProvider provider, Uni<Completion> attempt) {
         try {
             return guard(provider.name()).call(() -> attempt
                     .onFailure().invoke(e -> registry.counter("tollgate.provider.attempts", "provider", provider.name(),
@@ -89,7 +131,6 @@ public class ProviderGuards {
     private Guard build(String provider) {
         GenerationConfig.Resilience resilience = config.resilience();
         GenerationConfig.Provider settings = config.providers().get(provider);
-        long timeout = settings.timeout().toMillis();
         AtomicInteger state = new AtomicInteger(gaugeValue(CircuitBreakerState.CLOSED));
         states.put(provider, state);
         registry.gauge("tollgate.provider.breaker.state", List.of(Tag.of("provider", provider)), state);
@@ -119,7 +160,6 @@ public class ProviderGuards {
                         LOG.warnf("providers: %s circuit breaker is now %s", provider, next);
                     })
                     .done()
-                .withTimeout().duration(timeout, ChronoUnit.MILLIS).done()
                 .build();
     }
 }

@@ -25,10 +25,10 @@ public class Generation extends PanacheEntityBase {
     @Column(nullable = false)
     public String model;
 
-    @Column(nullable = false)
+    /** The configured provider that answered; null while a template run has no answer yet. */
     public String provider;
 
-    @Column(name = "provider_model", nullable = false)
+    @Column(name = "provider_model")
     public String providerModel;
 
     @Column(nullable = false)
@@ -45,9 +45,32 @@ public class Generation extends PanacheEntityBase {
     @Column(name = "output_tokens", nullable = false)
     public long outputTokens;
 
+    /** What the providers charge for it, in millionths of a US dollar. */
+    @Column(name = "cost_micros", nullable = false)
+    public long costMicros;
+
     @Column(nullable = false)
     public String outcome;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** A prompt template's name; null for a chat completion. */
+    public String template;
+
+    /** A template run's input, as JSON. */
+    public String input;
+
+    /** A template run's checked answer, as JSON. */
+    public String result;
+
+    /** Why a template run failed. */
+    public String error;
+
+    /** An unfinished template run belongs to its replica until then. */
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
 }

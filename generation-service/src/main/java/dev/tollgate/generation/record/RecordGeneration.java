@@ -26,6 +26,10 @@ import org.jboss.logging.Logger;
 public class RecordGeneration {
 
     public static final String SOURCE = "generation";
+    /** The answer is whole. */
+    public static final String COMPLETED = "completed";
+    /** A stream broke off; the part sent is stored and billed. */
+    public static final String INTERRUPTED = "interrupted";
     private static final Logger LOG = Logger.getLogger(RecordGeneration.class);
 
     private final GenerationRepository generations;
@@ -39,9 +43,10 @@ public class RecordGeneration {
     }
 
     @WithTransaction
-    public Uni<Generation> record(Caller caller, String model, ChatCall call, Completion completion) {
+    public Uni<Generation> record(UUID id, Caller caller, String model, ChatCall call, Completion completion,
+                                  String outcome, long costMicros) {
         Generation generation = new Generation();
-        generation.id = UUID.randomUUID();
+        generation.id = id;
         generation.tenantId = caller.tenantId();
         generation.userId = caller.userId();
         generation.model = model;
@@ -52,12 +57,14 @@ public class RecordGeneration {
         generation.finishReason = completion.finishReason();
         generation.inputTokens = completion.inputTokens();
         generation.outputTokens = completion.outputTokens();
-        generation.outcome = "completed";
+        generation.outcome = outcome;
+        generation.costMicros = costMicros;
         generation.createdAt = Instant.now();
+        generation.updatedAt = generation.createdAt;
         UsageRecorded usage = new UsageRecorded(UUID.randomUUID(), generation.createdAt, caller.tenantId(),
                 UsageRecorded.SCHEMA_VERSION, caller.userId(), SOURCE, model, generation.id.toString(),
                 Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                        UsageRecorded.OUTPUT_TOKENS, completion.outputTokens()));
+                        UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(), UsageRecorded.COST_MICROS, costMicros));
         // erasure locks erased_users: a generation answered while its user was being erased waits for it here and
         // is not stored; its usage still counts (metering records it without the user)
         return Panache.getSession().chain(session -> session.createNativeQuery(

@@ -170,8 +170,9 @@ class ChatCompletionsTest {
                 .body("plan", Matchers.equalTo("free"));
         as(UUID.randomUUID(), tenant).body("{\"model\":\"small\",\"messages\":[]}").post("/v1/chat/completions")
                 .then().statusCode(400).body("detail", containsString("messages"));
-        as(UUID.randomUUID(), tenant).body("{\"model\":\"small\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .post("/v1/chat/completions").then().statusCode(400).body("detail", containsString("stream"));
+        as(UUID.randomUUID(), tenant).body("{\"model\":\"gpt-9\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
+                .body("type", Matchers.equalTo("https://tollgate.dev/problems/unknown-model"));
         RestAssured.given().contentType(ContentType.JSON).body(chat("small", "hi", 10)).post("/v1/chat/completions")
                 .then().statusCode(401);
         as(UUID.randomUUID(), tenant).get("/v1/models").then().statusCode(200)

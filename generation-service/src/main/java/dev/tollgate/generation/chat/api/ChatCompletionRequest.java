@@ -12,7 +12,13 @@ public record ChatCompletionRequest(
         @JsonProperty("max_tokens") Integer maxTokens,
         @JsonProperty("max_completion_tokens") Integer maxCompletionTokens,
         Double temperature,
-        Boolean stream) {
+        Boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions) {
+
+    /** {@code include_usage}: a last chunk with the usage, as OpenAI sends it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StreamOptions(@JsonProperty("include_usage") Boolean includeUsage) {
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Message(String role, String content) {

@@ -1,5 +1,27 @@
 package dev.tollgate.generation.history.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Caller;
+import dev.tollgate.generation.record.Generation;
+import dev.tollgate.generation.record.RecordGeneration;
+import dev.tollgate.generation.template.FollowTemplateRun;
+import dev.tollgate.generation.template.RunTemplate;
+import dev.tollgate.generation.template.TemplateRuns;
+import dev.tollgate.generation.template.api.TemplateRunRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestMulti;
+
 import dev.tollgate.common.security.CallerContext;
 import dev.tollgate.generation.history.GenerationHistory;
 import io.quarkus.security.Authenticated;
@@ -19,21 +41,83 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** The caller's own generations in the tenant of their token. */
+/**
+ * The caller's own generations in the tenant of their token: prompt-template runs started here
+ * ({@code POST /generations {template, input}}, synchronously, or with {@code Prefer: respond-async} or
+ * {@code "async": true} 202 and a run to follow at {@code GET /generations/{id}/events}), and their history.
+ */
 @Path("/generations")
 @Authenticated
-@Produces(MediaType.APPLICATION_JSON)
 public class GenerationHistoryResource {
 
     private final GenerationHistory history;
     private final CallerContext caller;
+    private final RunTemplate run;
+    private final FollowTemplateRun follow;
+    private final ObjectMapper json;
 
-    public GenerationHistoryResource(GenerationHistory history, CallerContext caller) {
+    public GenerationHistoryResource(GenerationHistory history, CallerContext caller, RunTemplate run,
+                                     FollowTemplateRun follow, ObjectMapper json) {
         this.history = history;
         this.caller = caller;
+        this.run = run;
+        this.follow = follow;
+        this.json = json;
+    }
+
+    @POST
+        @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Run a prompt template: 200 with its checked JSON result, or 202 and a run to follow "
+            + "(Prefer: respond-async); 422 when the answer missed the schema twice; metered like a chat completion")
+    public Uni<RestResponse<GenerationView>> start(TemplateRunRequest request,
+                                                   @HeaderParam("Prefer") String prefer) {
+        if (request == null || request.template() == null || request.template().isBlank()) {
+            throw Problems.badRequest("invalid-request", "Invalid Request", "'template' is required; GET /templates lists them");
+        }
+        boolean async = Boolean.TRUE.equals(request.async()) || (prefer != null && prefer.contains("respond-async"));
+        Caller who = caller.require();
+        return run.start(who, request.template(), request.input(), async).map(started -> {
+            Generation g = started.run();
+            GenerationView view = history.view(g, Map.of());
+            if (!async) {
+                failIfUnanswered(g);
+            }
+            RestResponse.ResponseBuilder<GenerationView> response = async
+                    ? RestResponse.ResponseBuilder.<GenerationView>create(RestResponse.Status.ACCEPTED, view)
+                            .location(URI.create("/generations/" + g.id))
+                            .header("Preference-Applied", "respond-async")
+                    : RestResponse.ResponseBuilder.ok(view);
+            started.headers().forEach(response::header);
+            return response.build();
+        });
     }
 
     @GET
+    @Path("/{id}/events")
+    @Operation(summary = "A run's progress as server-sent events: 'progress' on each change, 'end' with the result")
+    @APIResponse(responseCode = "200", description = "The run's status changes",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    public RestMulti<byte[]> events(@PathParam("id") UUID id) {
+        return RestMulti.fromUniResponse(follow.follow(caller.require(), id),
+                changes -> changes.map(this::event),
+                changes -> Map.of("Content-Type", List.of(MediaType.SERVER_SENT_EVENTS),
+                        "Cache-Control", List.of("no-cache"), "X-Accel-Buffering", List.of("no")),
+                changes -> 200);
+    }
+
+    private byte[] event(GenerationView view) {
+        try {
+            String name = FollowTemplateRun.ENDED.contains(view.status()) ? "end" : "progress";
+            return ("event: " + name + "\ndata: " + json.writeValueAsString(view) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Your generations, newest first, a page at a time")
     public Uni<GenerationPage> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
                                     @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
@@ -42,6 +126,7 @@ public class GenerationHistoryResource {
 
     @GET
     @Path("/{id}")
+    @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One of your generations: prompt, answer, model, tokens, your rating")
     public Uni<GenerationView> get(@PathParam("id") UUID id) {
         return history.get(caller.require(), id);
@@ -55,8 +140,30 @@ public class GenerationHistoryResource {
     }
 
     @DELETE
+    @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Delete all your generations in this tenant; answers how many")
     public Uni<Map<String, Long>> deleteAll() {
         return history.deleteAll(caller.require()).map(deleted -> Map.of("deleted", deleted));
+    }
+
+    /** A synchronous run that ended without a result is answered as a problem naming the run. */
+    private static void failIfUnanswered(Generation g) {
+        if (TemplateRuns.INVALID_OUTPUT.equals(g.outcome)) {
+            throw Problems.builder(Response.Status.BAD_REQUEST, "template-output-invalid", "Template Output Invalid")
+                    .withStatus(422)
+                    .withDetail(g.error)
+                    .with("generationId", g.id.toString())
+                    .build();
+        }
+        if (TemplateRuns.FAILED.equals(g.outcome)) {
+            throw Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "template-run-failed", "Template Run Failed")
+                    .withDetail(g.error)
+                    .with("generationId", g.id.toString())
+                    .withHeader("Retry-After", 5)
+                    .build();
+        }
+        if (!RecordGeneration.COMPLETED.equals(g.outcome)) {
+            throw new IllegalStateException("run " + g.id + " ended " + g.outcome);
+        }
     }
 }

@@ -1,0 +1,154 @@
+package dev.tollgate.generation.template;
+
+import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.security.Caller;
+import dev.tollgate.generation.record.Generation;
+import dev.tollgate.generation.record.RecordGeneration;
+import dev.tollgate.generation.record.repository.GenerationRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Template runs as rows of {@code generations}: started under a lease, marked while they retry, finished with
+ * their answer and their usage's {@code usage.recorded} in one transaction, and taken over when a replica left
+ * them unfinished.
+ */
+@ApplicationScoped
+public class TemplateRuns {
+
+    public static final String RUNNING = "running";
+    public static final String RETRYING = "retrying";
+    public static final String INVALID_OUTPUT = "invalid-output";
+    public static final String FAILED = "failed";
+
+    private final GenerationRepository generations;
+    private final Outbox outbox;
+
+    public TemplateRuns(GenerationRepository generations, Outbox outbox) {
+        this.generations = generations;
+        this.outbox = outbox;
+    }
+
+    /** How a run ended: its status, its last answer, its checked result, the usage of all its calls. */
+    public record Ending(String status, String provider, String providerModel, String output, String result,
+                         String error, String finishReason, long inputTokens, long outputTokens, long costMicros,
+                         boolean answered) {
+    }
+
+    @WithTransaction
+    public Uni<Generation> start(UUID id, Caller caller, String template, String model, String input, String prompt,
+                                 Duration lease) {
+        Generation run = new Generation();
+        run.id = id;
+        run.tenantId = caller.tenantId();
+        run.userId = caller.userId();
+        run.template = template;
+        run.model = model;
+        run.input = input;
+        run.prompt = prompt;
+        run.outcome = RUNNING;
+        run.createdAt = Instant.now();
+        run.updatedAt = run.createdAt;
+        run.leaseUntil = run.createdAt.plus(lease);
+        // erasure locks erased_users: an access token outlives its user's erasure by minutes, and a run would
+        // store the erased user's input again
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                                "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
+                        .setParameter("user", caller.userId())
+                        .getSingleResult())
+                .chain(erased -> {
+                    if (erased > 0) {
+                        throw Problems.of(Response.Status.FORBIDDEN, "account-erased",
+                                "this account was erased; sign in again to start a new one");
+                    }
+                    return generations.persist(run);
+                });
+    }
+
+    @WithTransaction
+    public Uni<Void> retrying(UUID id) {
+        return generations.update("outcome = ?1, updatedAt = ?2 where id = ?3", RETRYING, Instant.now(), id)
+                .replaceWithVoid();
+    }
+
+    /**
+     * Ends the run and, if a provider answered, appends its usage: both or neither. A run whose row is gone (its
+     * user was erased meanwhile) still has its usage counted.
+     */
+    @WithTransaction
+    public Uni<Generation> finish(UUID id, UUID tenantId, UUID userId, String model, Ending ending) {
+        Instant now = Instant.now();
+        Uni<Void> usage = !ending.answered() ? Uni.createFrom().voidItem()
+                : outbox.append(new UsageRecorded(UUID.randomUUID(), now, tenantId, UsageRecorded.SCHEMA_VERSION,
+                        userId, RecordGeneration.SOURCE, model, id.toString(),
+                        Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
+                                UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
+                                UsageRecorded.COST_MICROS, ending.costMicros())));
+        return generations.findById(id).chain(run -> {
+            if (run == null) {
+                return usage.replaceWith((Generation) null);
+            }
+            run.outcome = ending.status();
+            run.provider = ending.provider();
+            run.providerModel = ending.providerModel();
+            run.output = ending.output();
+            run.result = ending.result();
+            run.error = ending.error();
+            run.finishReason = ending.finishReason();
+            run.inputTokens = ending.inputTokens();
+            run.outputTokens = ending.outputTokens();
+            run.costMicros = ending.costMicros();
+            run.leaseUntil = null;
+            run.updatedAt = now;
+            return usage.replaceWith(run);
+        });
+    }
+
+    /** A run as its progress stream reads it. */
+    @WithSession
+    public Uni<Generation> find(UUID id) {
+        return generations.findById(id);
+    }
+
+    /** An unfinished run taken over from a replica whose lease ran out. */
+    public record Orphan(UUID id, UUID tenantId, UUID userId, String template, String input) {
+    }
+
+    /**
+     * Takes over up to {@code limit} runs whose lease ran out, extending it by {@code lease}; replicas looking at
+     * the same moment take different ones.
+     */
+    @WithTransaction
+    public Uni<List<Orphan>> takeOver(int limit, Duration lease) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        update {h-schema}generations set lease_until = now() + make_interval(secs => :lease),
+                               outcome = 'running', updated_at = now()
+                        where id in (select id from {h-schema}generations
+                                     where outcome in ('running', 'retrying') and lease_until < now()
+                                     order by lease_until limit :limit for update skip locked)
+                        returning id, tenant_id, user_id, template, input""", Object[].class)
+                .setParameter("lease", (double) lease.toSeconds())
+                .setParameter("limit", limit)
+                .getResultList())
+                .map(rows -> {
+                    List<Orphan> orphans = new ArrayList<>();
+                    for (Object[] row : rows) {
+                        orphans.add(new Orphan((UUID) row[0], (UUID) row[1], (UUID) row[2], (String) row[3],
+                                (String) row[4]));
+                    }
+                    return orphans;
+                });
+    }
+}
