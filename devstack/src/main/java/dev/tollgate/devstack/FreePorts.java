@@ -6,12 +6,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /** Picks loopback ports that nothing listens on right now. */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
-    static int pick() {
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -21,7 +21,7 @@ final class FreePorts {
     }
 
     /** The preferred port when it is free, else any free port. */
-    static int preferring(int port) {
+    public static int preferring(int port) {
         if (port <= 0) {
             return pick();
         }

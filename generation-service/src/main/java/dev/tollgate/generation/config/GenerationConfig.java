@@ -37,6 +37,32 @@ public interface GenerationConfig {
     /** Prompt templates with structured output ({@code POST /generations}). */
     Templates templates();
 
+    /** API keys presented as bearer credentials, verified at auth-service. */
+    ApiKeys apiKeys();
+
+    interface ApiKeys {
+        /** auth-service's base URL (its issuer URL). */
+        @WithDefault("${tollgate.tokens.issuer}")
+        String authUrl();
+
+        /** How long a verified key is trusted without asking again (never past the key's own end). */
+        @WithDefault("5m")
+        Duration cacheTtl();
+
+        /** How long an unknown key is refused without asking again. */
+        @WithDefault("30s")
+        Duration refusalTtl();
+
+        /** How long auth-service may take to answer. */
+        @WithDefault("3s")
+        Duration timeout();
+
+        /** The most keys kept in memory. */
+        @WithDefault("100000")
+        @Positive
+        int maxEntries();
+    }
+
     interface Templates {
         /** The templates shipped with the service, from {@code templates/<name>.json} on the class path. */
         @WithDefault("meal-plan,workout-plan,code-review,analysis")

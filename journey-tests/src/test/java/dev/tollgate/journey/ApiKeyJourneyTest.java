@@ -1,0 +1,119 @@
+package dev.tollgate.journey;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A developer signs in, creates an API key, and their application uses it with OpenAI's SDK against the gateway:
+ * the key is verified at auth-service once, its usage reaches metering, and revoking it stops it everywhere.
+ */
+class ApiKeyJourneyTest {
+
+    private static Suite suite;
+
+    @BeforeAll
+    static void start() {
+        suite = Suite.start();
+    }
+
+    @Test
+    void anApiKeyWorksWithOpenAisSdkUntilItIsRevoked() {
+        String email = "dev+" + UUID.randomUUID() + "@example.com";
+        String access = signIn(email);
+
+        JsonPath issued = given().baseUri(suite.url("auth")).contentType(ContentType.JSON).auth().oauth2(access)
+                .body("{\"name\":\"my app\",\"scopes\":[\"generate\"]}")
+                .post("/auth/api-keys").then().statusCode(201).extract().jsonPath();
+        String key = issued.getString("secret");
+        String keyId = issued.getString("key.id");
+        assertTrue(key.startsWith("tg_live_"));
+
+        OpenAIClient app = OpenAIOkHttpClient.builder().baseUrl(suite.url("generation") + "/v1").apiKey(key)
+                .maxRetries(0).build();
+        ChatCompletion answer = app.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("small").addUserMessage("Plan a three-day hiking trip").maxCompletionTokens(80).build());
+        assertEquals("offline", answer.model(), "no provider key here: the offline model answers");
+        assertTrue(answer.choices().get(0).message().content().orElseThrow().contains("hiking"));
+
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = app.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("small").addUserMessage("Plan a three-day hiking trip")
+                        .maxCompletionTokens(80).build())) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        }
+        assertEquals(answer.choices().get(0).message().content().orElseThrow(), streamed.toString());
+
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(suite.url("generation") + "/v1")
+                .apiKey("tg_live_aaaaaaaaaaaa_" + "A".repeat(43)).maxRetries(0).build();
+        assertThrows(UnauthorizedException.class, () -> stranger.models().list());
+
+        // the two answers reach metering through usage.recorded, under the key's user and tenant
+        long generations = eventually(Duration.ofSeconds(30), () -> {
+            JsonPath usage = given().baseUri(suite.url("metering")).auth().oauth2(access).get("/usage")
+                    .then().statusCode(200).extract().jsonPath();
+            Long used = usage.getLong("metrics.find { it.metric == 'generations' }.used");
+            return used != null && used == 2 ? used : null;
+        });
+        assertEquals(2, generations);
+
+        given().baseUri(suite.url("auth")).auth().oauth2(access).delete("/auth/api-keys/" + keyId)
+                .then().statusCode(204);
+        Instant revoked = Instant.now();
+        // apikey.revoked reaches the gateway, which drops the key it had verified
+        Boolean refused = eventually(Duration.ofSeconds(20), () -> {
+            try {
+                app.models().list();
+                return null;
+            } catch (UnauthorizedException e) {
+                return true;
+            }
+        });
+        assertTrue(refused);
+        System.out.printf("journey: the revoked key was refused by the gateway %d ms after the revocation%n",
+                Duration.between(revoked, Instant.now()).toMillis());
+    }
+
+    /** Signs in by the mailed link, as a person does; answers the access token. */
+    private static String signIn(String email) {
+        given().baseUri(suite.url("auth")).contentType(ContentType.JSON).body("{\"email\":\"" + email + "\"}")
+                .post("/auth/magic-link").then().statusCode(202);
+        String token = eventually(Duration.ofSeconds(15), () -> suite.lastSignInToken(email));
+        assertNotNull(token, "the sign-in mail reached auth-service's log");
+        return given().baseUri(suite.url("auth")).contentType(ContentType.JSON).body("{\"token\":\"" + token + "\"}")
+                .post("/auth/magic-link/confirm").then().statusCode(200).extract().path("access_token");
+    }
+
+    private static <T> T eventually(Duration within, Supplier<T> check) {
+        Instant end = Instant.now().plus(within);
+        T value = check.get();
+        while (value == null && Instant.now().isBefore(end)) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            value = check.get();
+        }
+        return value;
+    }
+}
