@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.GatewayBench</pre>
  * Properties: bench.rates (500,1000 requests/s), bench.seconds (20), bench.warmup (10), bench.upstream-ms (20),
+ * bench.jvm (the service's JVM options, "-Xmx512m"),
  * bench.tenants (100).
  */
 public final class GatewayBench {
@@ -99,7 +100,7 @@ public final class GatewayBench {
             config.put("tollgate.free-tier.rate-limits.burst-per-second", "100000");
             generation = ServiceProcess.start("generation",
                     root.resolve("generation-service/target/quarkus-app/quarkus-run.jar"), port, config,
-                    List.of("-Xmx512m"), work.resolve("bench-generation.log"));
+                    List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")), work.resolve("bench-generation.log"));
             if (!generation.awaitReady(Duration.ofMinutes(3))) {
                 throw new IllegalStateException("generation-service did not become ready; see " + generation.log());
             }

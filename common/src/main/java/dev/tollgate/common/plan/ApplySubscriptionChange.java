@@ -22,10 +22,12 @@ public class ApplySubscriptionChange {
 
     private final EntitlementStore repository;
     private final FreeTier freeTier;
+    private final TenantPlans plans;
 
-    public ApplySubscriptionChange(EntitlementStore repository, FreeTier freeTier) {
+    public ApplySubscriptionChange(EntitlementStore repository, FreeTier freeTier, TenantPlans plans) {
         this.repository = repository;
         this.freeTier = freeTier;
+        this.plans = plans;
     }
 
     public Uni<Void> apply(SubscriptionChanged event) {
@@ -34,6 +36,7 @@ public class ApplySubscriptionChange {
         return Panache.getSession()
                 .chain(session -> repository.store(session, event, anchor, entitlements))
                 .invoke(stored -> {
+                    plans.forget(event.tenantId());
                     if (stored) {
                         LOG.infof("entitlements: tenant %s is on plan %s (%s), periods from %s", event.tenantId(),
                                 event.plan(), event.status(), anchor);

@@ -49,6 +49,8 @@ public class VerifiedKeys {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Keys revoked lately, until a verification asked before the revocation can no longer be cached. */
+    private final Map<UUID, Instant> revoked = new ConcurrentHashMap<>();
     private final GenerationConfig.ApiKeys config;
     private final OidcClient client;
     private final WebClient web;
@@ -76,7 +78,8 @@ public class VerifiedKeys {
         if (cached != null && cached.until().isAfter(now)) {
             if (cached.answer().isDone() && !cached.answer().isCompletedExceptionally()) {
                 VerifiedKey known = cached.answer().join();
-                if (known == null || known.validUntil() == null || known.validUntil().isAfter(now)) {
+                if (known == null || ((known.validUntil() == null || known.validUntil().isAfter(now))
+                        && !revoked.containsKey(known.keyId()))) {
                     registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
                     return Uni.createFrom().item(known);
                 }
@@ -94,7 +97,7 @@ public class VerifiedKeys {
             entries.clear(); // a flood of distinct keys: start over rather than grow without bound
             entries.put(hash, mine);
         }
-        ask(key).subscribe().with(verified -> {
+        ask(key).map(this::unlessRevoked).subscribe().with(verified -> {
             Instant until = verified == null ? Instant.now().plus(config.refusalTtl())
                     : earliest(Instant.now().plus(config.cacheTtl()), verified.validUntil());
             entries.replace(hash, mine, new Entry(answer, until));
@@ -106,8 +109,14 @@ public class VerifiedKeys {
         return Uni.createFrom().completionStage(answer);
     }
 
-    /** Drops {@code keyId} from this replica's memory (on {@code apikey.revoked}). */
+    /**
+     * Drops {@code keyId} from this replica's memory (on {@code apikey.revoked}), and remembers the revocation for
+     * {@code cache-ttl}: an answer to a question asked before it, arriving after, is not trusted.
+     */
     public int evict(UUID keyId) {
+        Instant now = Instant.now();
+        revoked.values().removeIf(until -> until.isBefore(now));
+        revoked.put(keyId, now.plus(config.cacheTtl()));
         List<String> gone = new ArrayList<>();
         entries.forEach((hash, entry) -> {
             if (entry.answer().isDone() && !entry.answer().isCompletedExceptionally()) {
@@ -119,6 +128,10 @@ public class VerifiedKeys {
         });
         gone.forEach(entries::remove);
         return gone.size();
+    }
+
+    private VerifiedKey unlessRevoked(VerifiedKey key) {
+        return key != null && revoked.containsKey(key.keyId()) ? null : key;
     }
 
     private Uni<VerifiedKey> ask(String key) {

@@ -163,7 +163,9 @@ public class CompleteChat {
                     LOG.errorf(e, "stream: the interrupted generation %s could not be recorded", id);
                     settle(held, Map.of()).subscribe().with(ignored -> {
                     });
-                    relay.finish(provider, interrupted(failure));
+                    relay.finish(provider, new StreamEvent.Failed("stream-interrupted", "the provider's stream broke "
+                            + "off before the answer was complete, and the part sent could not be recorded; it is "
+                            + "not billed"));
                 });
     }
 

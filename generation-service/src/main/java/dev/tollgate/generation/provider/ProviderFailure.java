@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 public enum ProviderFailure {
     /** 429: the provider is busy; worth a retry after a pause. */
     RATE_LIMITED(true, true),
+    /** The provider asked for a longer pause than the gateway waits: not retried, the route moves on. */
+    BUSY(false, true),
     /** 5xx: the provider failed; worth a retry. */
     SERVER_ERROR(true, true),
     /** No answer in time (a read timeout, the guard's timeout, HTTP 408); worth a retry. */
@@ -61,9 +63,15 @@ public enum ProviderFailure {
         if (failure instanceof StreamInterrupted) {
             return STREAM_INTERRUPTED;
         }
+        if (failure instanceof ProviderBusy) {
+            return BUSY;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof CircuitBreakerOpenException) {
                 return CIRCUIT_OPEN;
+            }
+            if (cause instanceof ProviderRetryAfter retryAfter) {
+                return retryAfter.status() == 429 ? RATE_LIMITED : SERVER_ERROR;
             }
             if (cause instanceof RateLimitException) {
                 return RATE_LIMITED;
@@ -107,6 +115,16 @@ public enum ProviderFailure {
     }
 
     /** The wire-level name, for metrics and problem details. */
+    /** The pause the provider asked for before the next call (its {@code Retry-After}), if it named one. */
+    public static java.util.Optional<java.time.Duration> pauseAskedFor(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProviderRetryAfter retryAfter) {
+                return java.util.Optional.of(retryAfter.pause());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

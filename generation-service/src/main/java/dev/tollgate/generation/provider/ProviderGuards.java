@@ -93,8 +93,26 @@ public class ProviderGuards {
     }
 
     private Uni<Completion> guarded(ChatProvider provider, Uni<Completion> attempt) {
+        Duration longest = config.resilience().maxRetryDelay();
+        // a provider that names its pause (Retry-After) gets it before the guard's own backoff; one that asks for
+        // longer than max-retry-delay is not waited for: the route moves on
+        int attempts = 1 + config.resilience().maxRetries();
+        AtomicInteger made = new AtomicInteger();
+        Uni<Completion> honouring = attempt.onSubscription().invoke(() -> made.incrementAndGet())
+                // the last attempt's pause is not waited for: no retry follows it
+                .onFailure(e -> ProviderFailure.pauseAskedFor(e).isPresent() && made.get() < attempts)
+                .recoverWithUni(e -> {
+                    Duration pause = ProviderFailure.pauseAskedFor(e).orElseThrow();
+                    if (pause.compareTo(longest) > 0) {
+                        LOG.infof("providers: %s asks for a pause of %d ms, longer than max-retry-delay; not waiting",
+                                provider.name(), pause.toMillis());
+                        return Uni.createFrom().failure(new ProviderBusy(provider.name(), pause, e));
+                    }
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
+                            .chain(() -> Uni.createFrom().<Completion>failure(e));
+                });
         try {
-            return guard(provider.name()).call(() -> attempt
+            return guard(provider.name()).call(() -> honouring
                     .onFailure().invoke(e -> registry.counter("tollgate.provider.attempts", "provider", provider.name(),
                             "outcome", ProviderFailure.of(e).label()).increment())
                     .onItem().invoke(() -> registry.counter("tollgate.provider.attempts", "provider", provider.name(),

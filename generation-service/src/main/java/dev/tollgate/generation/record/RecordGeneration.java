@@ -8,7 +8,6 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.record.repository.GenerationRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,14 +64,11 @@ public class RecordGeneration {
                 UsageRecorded.SCHEMA_VERSION, caller.userId(), SOURCE, model, generation.id.toString(),
                 Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
                         UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(), UsageRecorded.COST_MICROS, costMicros));
-        // erasure locks erased_users: a generation answered while its user was being erased waits for it here and
-        // is not stored; its usage still counts (metering records it without the user)
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                                "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
-                        .setParameter("user", caller.userId())
-                        .getSingleResult())
+        // a generation answered while its user was being erased is not stored; its usage still counts (metering
+        // records it without the user)
+        return generations.erased(caller.userId())
                 .chain(erased -> {
-                    if (erased > 0) {
+                    if (erased) {
                         LOG.infof("audit: user %s was erased while generation %s was answered; not stored",
                                 caller.userId(), generation.id);
                         return outbox.append(usage);

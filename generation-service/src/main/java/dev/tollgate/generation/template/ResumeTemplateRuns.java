@@ -27,7 +27,8 @@ public class ResumeTemplateRuns {
         this.config = config;
     }
 
-    @Scheduled(every = "${tollgate.generation.templates.resume-every:30s}", delayed = "5s",
+    @Scheduled(every = "${tollgate.generation.templates.resume-every:30s}",
+            delayed = "${tollgate.generation.templates.resume-every:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return resume().onFailure().invoke(e -> LOG.warnf("templates: taking over unfinished runs failed, next pass "
@@ -39,7 +40,8 @@ public class ResumeTemplateRuns {
         return runs.takeOver(AT_ONCE, config.templates().lease()).chain(orphans -> orphans.isEmpty()
                 ? Uni.createFrom().item(0)
                 : Multi.createFrom().iterable(orphans)
-                        .onItem().transformToUniAndConcatenate(orphan -> run.resume(orphan)
+                        // all at once: each was given the same fresh lease
+                        .onItem().transformToUniAndMerge(orphan -> run.resume(orphan)
                                 .onFailure().invoke(e -> LOG.warnf("templates: run %s failed again (%s); it is taken "
                                         + "over after its lease", orphan.id(), e.getMessage()))
                                 .onFailure().recoverWithNull())

@@ -98,13 +98,17 @@ public class RunTemplate {
         PromptTemplate template = templates.named(orphan.template()).orElse(null);
         if (template == null) {
             return runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(), orphan.template(),
-                    ending(TemplateRuns.FAILED, List.of(), null, "template " + orphan.template() + " is no longer offered"));
+                    ending(TemplateRuns.FAILED, List.of(), null, "template " + orphan.template() + " is no longer offered", 503));
         }
         ChatCall call = template.call(read(orphan.input()));
         LOG.infof("templates: taking over run %s (%s) left unfinished", orphan.id(), orphan.template());
+        // a refusal that lasts (over quota, the model left the plan) ends the run; a passing one (a rate limit,
+        // Redis away) leaves it to be taken over again after its lease
         return Uni.createFrom().deferred(() -> chat.admit(owner, template.models(), call, CALLS))
-                .onFailure().recoverWithUni(refused -> runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(),
-                        template.models().get(0), ending(TemplateRuns.FAILED, List.of(), null, refusal(refused)))
+                .onFailure(refused -> status(refused) == 402 || status(refused) == 403)
+                .recoverWithUni(refused -> runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(),
+                        template.models().get(0), ending(TemplateRuns.FAILED, List.of(), null, refusal(refused),
+                                status(refused)))
                         .replaceWith((CompleteChat.Admission) null))
                 .chain(admitted -> admitted == null ? runs.find(orphan.id())
                         : execute(orphan.tenantId(), orphan.userId(), template, admitted, orphan.id(), call));
@@ -118,7 +122,7 @@ public class RunTemplate {
                     answers.add(first);
                     List<String> problems = check(template, first.content());
                     if (problems.isEmpty()) {
-                        return Uni.createFrom().item(ending(RecordGeneration.COMPLETED, answers, first, null));
+                        return Uni.createFrom().item(ending(RecordGeneration.COMPLETED, answers, first, null, 0));
                     }
                     registry.counter("tollgate.template.retries", "template", template.name()).increment();
                     LOG.infof("templates: run %s of %s missed its schema (%s); asking once more", id, template.name(),
@@ -126,15 +130,15 @@ public class RunTemplate {
                     ChatCall again = call.followedBy(List.of(new ChatCall.Message("assistant", first.content()),
                             new ChatCall.Message("user", "That answer does not match the JSON Schema: "
                                     + String.join("; ", problems) + ". Answer again with only the corrected JSON object.")));
-                    return runs.retrying(id).chain(() -> chat.ask(admitted, again)).map(second -> {
+                    return runs.retrying(id, config.templates().lease()).chain(() -> chat.ask(admitted, again)).map(second -> {
                         answers.add(second);
                         List<String> still = check(template, second.content());
-                        return still.isEmpty() ? ending(RecordGeneration.COMPLETED, answers, second, null)
+                        return still.isEmpty() ? ending(RecordGeneration.COMPLETED, answers, second, null, 0)
                                 : ending(TemplateRuns.INVALID_OUTPUT, answers, null, "the answer did not match the "
-                                        + "template's output schema twice: " + String.join("; ", still));
+                                        + "template's output schema twice: " + String.join("; ", still), 422);
                     });
                 })
-                .onFailure().recoverWithItem(e -> ending(TemplateRuns.FAILED, answers, null, refusal(e)))
+                .onFailure().recoverWithItem(e -> ending(TemplateRuns.FAILED, answers, null, refusal(e), status(e)))
                 .chain(ending -> runs.finish(id, tenantId, userId, admitted.model(), ending)
                         .call(() -> chat.settle(admitted.held(), ending.answered() ? Map.of(
                                 dev.tollgate.common.event.UsageRecorded.GENERATIONS, 1L,
@@ -150,14 +154,15 @@ public class RunTemplate {
     }
 
     /** How the run ends: the usage of every answer, and the checked result if there is one. */
-    private TemplateRuns.Ending ending(String status, List<Completion> answers, Completion valid, String error) {
+    private TemplateRuns.Ending ending(String status, List<Completion> answers, Completion valid, String error,
+                                       int failureStatus) {
         Completion last = answers.isEmpty() ? null : answers.get(answers.size() - 1);
         long input = answers.stream().mapToLong(Completion::inputTokens).sum();
         long output = answers.stream().mapToLong(Completion::outputTokens).sum();
         long cost = answers.stream().mapToLong(chat::cost).sum();
         return new TemplateRuns.Ending(status, last == null ? null : last.provider(), last == null ? null : last.model(),
                 last == null ? null : last.content(), valid == null ? null : write(parse(valid.content())), error,
-                last == null ? null : last.finishReason(), input, output, cost, !answers.isEmpty());
+                failureStatus, last == null ? null : last.finishReason(), input, output, cost, !answers.isEmpty());
     }
 
     /** What is wrong with {@code answer} as the template's output; empty when it fits. */
@@ -184,6 +189,11 @@ public class RunTemplate {
         } catch (JsonProcessingException e) {
             return null;
         }
+    }
+
+    /** The HTTP status a failure stands for: its problem's, else 503. */
+    private static int status(Throwable e) {
+        return e instanceof HttpProblem problem && problem.getStatusCode() > 0 ? problem.getStatusCode() : 503;
     }
 
     private static String refusal(Throwable e) {

@@ -12,6 +12,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Template runs as rows of {@code generations}: started under a lease, marked while they retry, finished with
@@ -27,6 +29,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class TemplateRuns {
+
+    private static final Logger LOG = Logger.getLogger(TemplateRuns.class);
 
     public static final String RUNNING = "running";
     public static final String RETRYING = "retrying";
@@ -42,9 +46,10 @@ public class TemplateRuns {
     }
 
     /** How a run ended: its status, its last answer, its checked result, the usage of all its calls. */
+    /** @param failureStatus for a failed run, the HTTP status its cause had (400 when the provider refused it) */
     public record Ending(String status, String provider, String providerModel, String output, String result,
-                         String error, String finishReason, long inputTokens, long outputTokens, long costMicros,
-                         boolean answered) {
+                         String error, int failureStatus, String finishReason, long inputTokens, long outputTokens,
+                         long costMicros, boolean answered) {
     }
 
     @WithTransaction
@@ -62,14 +67,10 @@ public class TemplateRuns {
         run.createdAt = Instant.now();
         run.updatedAt = run.createdAt;
         run.leaseUntil = run.createdAt.plus(lease);
-        // erasure locks erased_users: an access token outlives its user's erasure by minutes, and a run would
-        // store the erased user's input again
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                                "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
-                        .setParameter("user", caller.userId())
-                        .getSingleResult())
+        // a run would store an erased user's input again
+        return generations.erased(caller.userId())
                 .chain(erased -> {
-                    if (erased > 0) {
+                    if (erased) {
                         throw Problems.of(Response.Status.FORBIDDEN, "account-erased",
                                 "this account was erased; sign in again to start a new one");
                     }
@@ -77,15 +78,19 @@ public class TemplateRuns {
                 });
     }
 
+    /** The first answer missed the schema: the run asks again, its lease renewed for the second call. */
     @WithTransaction
-    public Uni<Void> retrying(UUID id) {
-        return generations.update("outcome = ?1, updatedAt = ?2 where id = ?3", RETRYING, Instant.now(), id)
-                .replaceWithVoid();
+    public Uni<Void> retrying(UUID id, Duration lease) {
+        Instant now = Instant.now();
+        return generations.update("outcome = ?1, updatedAt = ?2, leaseUntil = ?3 where id = ?4 and outcome in (?5, ?6)",
+                RETRYING, now, now.plus(lease), id, RUNNING, RETRYING).replaceWithVoid();
     }
 
     /**
-     * Ends the run and, if a provider answered, appends its usage: both or neither. A run whose row is gone (its
-     * user was erased meanwhile) still has its usage counted.
+     * Ends the run and, if a provider answered, appends its usage: both or neither, once. The row is locked: a run
+     * that another replica ended first (it took the run over while this one was slow) is left as it is, and this
+     * ending is neither stored nor billed. A run whose row is gone (its user was erased meanwhile; asking about
+     * the erasure waits for it) still has its usage counted.
      */
     @WithTransaction
     public Uni<Generation> finish(UUID id, UUID tenantId, UUID userId, String model, Ending ending) {
@@ -96,9 +101,15 @@ public class TemplateRuns {
                         Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
                                 UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
                                 UsageRecorded.COST_MICROS, ending.costMicros())));
-        return generations.findById(id).chain(run -> {
+        return generations.erased(userId)
+                .chain(() -> generations.findById(id, LockModeType.PESSIMISTIC_WRITE)).chain(run -> {
             if (run == null) {
                 return usage.replaceWith((Generation) null);
+            }
+            if (!RUNNING.equals(run.outcome) && !RETRYING.equals(run.outcome)) {
+                LOG.warnf("templates: run %s was already ended (%s) by another replica; this ending is dropped",
+                        id, run.outcome);
+                return Uni.createFrom().item(run);
             }
             run.outcome = ending.status();
             run.provider = ending.provider();
@@ -106,6 +117,7 @@ public class TemplateRuns {
             run.output = ending.output();
             run.result = ending.result();
             run.error = ending.error();
+            run.failureStatus = ending.failureStatus();
             run.finishReason = ending.finishReason();
             run.inputTokens = ending.inputTokens();
             run.outputTokens = ending.outputTokens();

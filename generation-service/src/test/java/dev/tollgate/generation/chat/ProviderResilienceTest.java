@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
@@ -21,6 +22,8 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.hamcrest.Matchers;
@@ -40,7 +43,7 @@ class ProviderResilienceTest {
     private static final String SECONDARY = "/secondary/v1/chat/completions";
 
     @Test
-    void a429IsRetriedAndTheSecondAttemptAnswers() {
+    void a429IsRetriedAfterThePauseItAskedForAndTheSecondAttemptAnswers() {
         String marker = "busy-" + UUID.randomUUID();
         FakeOpenAi.server().stubFor(post(urlEqualTo(PRIMARY)).withRequestBody(containing(marker))
                 .inScenario(marker).whenScenarioStateIs(STARTED).willSetStateTo("calmer")
@@ -54,6 +57,23 @@ class ProviderResilienceTest {
                 .body("provider", Matchers.equalTo("primary"))
                 .body("choices[0].message.content", Matchers.equalTo("after a pause"));
         assertEquals(2, calls(PRIMARY, marker));
+        List<Date> at = FakeOpenAi.server().findAll(postRequestedFor(urlEqualTo(PRIMARY)).withRequestBody(containing(marker)))
+                .stream().map(LoggedRequest::getLoggedDate).sorted().toList();
+        long waited = at.get(1).getTime() - at.get(0).getTime();
+        assertTrue(waited >= 1000, "Retry-After: 1 is honoured, the retry came after " + waited + " ms");
+    }
+
+    @Test
+    void aProviderAskingForALongerPauseThanTheGatewayWaitsIsLeftForTheNextOne() {
+        String marker = "come-back-later-" + UUID.randomUUID();
+        FakeOpenAi.server().stubFor(post(urlEqualTo(PRIMARY)).withRequestBody(containing(marker))
+                .willReturn(aResponse().withStatus(429).withHeader("retry-after-ms", "30000")
+                        .withBody("{\"error\":{\"message\":\"Rate limit reached\"}}")));
+        FakeOpenAi.server().stubFor(post(urlEqualTo(SECONDARY)).withRequestBody(containing(marker))
+                .willReturn(okJson(FakeOpenAi.completion(FakeOpenAi.SECONDARY_MODEL, "the patient one", 5, 3))));
+
+        chat("large", marker).then().statusCode(200).body("provider", Matchers.equalTo("secondary"));
+        assertEquals(1, calls(PRIMARY, marker), "a 30 s pause is not waited for, nor retried");
     }
 
     @Test

@@ -155,6 +155,13 @@ public class GenerationHistoryResource {
                     .with("generationId", g.id.toString())
                     .build();
         }
+        if (TemplateRuns.FAILED.equals(g.outcome) && g.failureStatus >= 400 && g.failureStatus < 500) {
+            throw Problems.builder(Response.Status.BAD_REQUEST, "template-run-refused", "Template Run Refused")
+                    .withStatus(g.failureStatus)
+                    .withDetail(g.error)
+                    .with("generationId", g.id.toString())
+                    .build();
+        }
         if (TemplateRuns.FAILED.equals(g.outcome)) {
             throw Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "template-run-failed", "Template Run Failed")
                     .withDetail(g.error)

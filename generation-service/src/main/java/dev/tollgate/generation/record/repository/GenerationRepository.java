@@ -1,6 +1,7 @@
 package dev.tollgate.generation.record.repository;
 
 import dev.tollgate.generation.record.Generation;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
@@ -17,6 +18,17 @@ public class GenerationRepository implements PanacheRepositoryBase<Generation, U
     public Uni<List<Generation>> pageOf(UUID tenantId, UUID userId, int page, int size) {
         return find("tenantId = ?1 and userId = ?2", Sort.descending("createdAt").and("id"), tenantId, userId)
                 .page(Page.of(page, size)).list();
+    }
+
+    /**
+     * Whether {@code userId} was erased. Erasure locks {@code erased_users}, so a transaction asking while a user
+     * is being erased waits for the answer: an access token outlives its user's erasure by minutes.
+     */
+    public Uni<Boolean> erased(UUID userId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
+                .setParameter("user", userId)
+                .getSingleResult()).map(count -> count > 0);
     }
 
     public Uni<Long> countOf(UUID tenantId, UUID userId) {
