@@ -54,7 +54,7 @@ public final class ChoppyProvider {
                 chunk(out, FakeOpenAi.chunk("{\"content\":\"Partial \"}", null));
                 chunk(out, FakeOpenAi.chunk("{\"content\":\"answer\"}", null));
                 out.flush();
-                Thread.sleep(200);
+                Thread.sleep(200); // the provider dies 200 ms into its answer: the pieces are read before the reset
                 socket.setSoLinger(true, 0); // a reset, not a clean close
             } catch (IOException | InterruptedException e) {
                 if (server.isClosed()) {

@@ -18,7 +18,10 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -102,18 +105,18 @@ class ApiKeyJourneyTest {
                 .post("/auth/magic-link/confirm").then().statusCode(200).extract().path("access_token");
     }
 
+    /** Waits until {@code check} answers something; answers it, or null when {@code within} ran out. */
     private static <T> T eventually(Duration within, Supplier<T> check) {
-        Instant end = Instant.now().plus(within);
-        T value = check.get();
-        while (value == null && Instant.now().isBefore(end)) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-            value = check.get();
+        AtomicReference<T> seen = new AtomicReference<>();
+        try {
+            Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        seen.set(check.get());
+                        return seen.get() != null;
+                    });
+        } catch (ConditionTimeoutException e) {
+            return null;
         }
-        return value;
+        return seen.get();
     }
 }

@@ -8,6 +8,7 @@ import com.stripe.model.SubscriptionItem;
 import com.stripe.model.checkout.Session;
 import dev.tollgate.billing.subscription.SyncSubscription;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
+import dev.tollgate.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -101,13 +102,19 @@ public class ApplyStripeEvent {
 
     /** The event's object, also when its API version differs from the library's. */
     private static StripeObject object(Event event) {
-        return event.getDataObjectDeserializer().getObject().orElseGet(() -> {
-            try {
-                return event.getDataObjectDeserializer().deserializeUnsafe();
-            } catch (EventDataObjectDeserializationException e) {
-                throw new IllegalArgumentException("the event's object cannot be read: " + e.getMessage(), e);
-            }
-        });
+        try {
+            return event.getDataObjectDeserializer().getObject().orElseGet(() -> {
+                try {
+                    return event.getDataObjectDeserializer().deserializeUnsafe();
+                } catch (EventDataObjectDeserializationException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+            });
+        } catch (RuntimeException e) {
+            // signed with our secret but not a readable Stripe event (no api_version, another object): nothing applied
+            throw Problems.badRequest("webhook-malformed", "Webhook Malformed", "event " + event.getId()
+                    + "'s object cannot be read as a " + event.getType() + " object: " + e);
+        }
     }
 
     private static Instant instant(Long epochSeconds) {

@@ -126,6 +126,11 @@ class StripeWebhookTest {
         RestAssured.given().header("Stripe-Signature", signature).body(event.replace("price_local_pro", "price_local_basic"))
                 .post("/billing/webhooks/stripe").then().statusCode(400);
 
+        // signed, but not a readable Stripe event (Stripe always names its API version)
+        String unreadable = event.replace("\"api_version\":\"2025-01-27.acacia\",", "");
+        RestAssured.given().header("Stripe-Signature", StripeEvents.signature(unreadable)).body(unreadable)
+                .post("/billing/webhooks/stripe").then().statusCode(400)
+                .body("type", Matchers.equalTo("https://tollgate.dev/problems/webhook-malformed"));
         assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
         assertEquals(0, announcements(tenant));
         // the genuine one still applies
