@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An OpenAI-compatible provider whose streams break: it answers {@code 200 text/event-stream}, sends two pieces
- * of an answer ("Partial " and "answer"), and drops the TCP connection without ending the chunked body, as a
- * provider that crashes mid-answer does. Runs for the whole test JVM.
+ * of an answer ("Partial " and "answer"), and closes the TCP connection without ending the chunked body, as a
+ * provider whose process dies mid-answer does. Runs for the whole test JVM.
  */
 public final class ChoppyProvider {
 
@@ -54,9 +54,12 @@ public final class ChoppyProvider {
                 chunk(out, FakeOpenAi.chunk("{\"content\":\"Partial \"}", null));
                 chunk(out, FakeOpenAi.chunk("{\"content\":\"answer\"}", null));
                 out.flush();
-                Thread.sleep(200); // the provider dies 200 ms into its answer: the pieces are read before the reset
-                socket.setSoLinger(true, 0); // a reset, not a clean close
-            } catch (IOException | InterruptedException e) {
+                // the provider's process dies: the connection closes in the middle of the chunked body, without the
+                // last chunk (a FIN after the pieces; what the client still sends is read so no reset overtakes them)
+                socket.shutdownOutput();
+                socket.setSoTimeout(10_000);
+                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.outbox.OutboxRepository;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.testing.DevStackTestResource;
@@ -22,6 +23,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +49,9 @@ class OutboxToInboxTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    OutboxRepository outboxRows;
 
     private final DevStack stack = DevStack.shared();
 
@@ -105,17 +110,30 @@ class OutboxToInboxTest {
         UUID tenant = UUID.randomUUID();
         UsageRecorded held = usage(tenant, 11);
         UsageRecorded free = usage(tenant, 12);
-        append(List.of(held, free));
+        // the held row is committed as published, so no relay here can take it before the other replica does
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> outbox.append(held)
+                .call(Panache::flush)
+                .call(() -> outboxRows.update("publishedAt = ?1 where eventId = ?2", Instant.now(), held.eventId()))));
 
-        // another replica's relay holds the first row in its open transaction
         try (Connection otherRelay = DriverManager.getConnection(stack.postgres().jdbcUrl(),
+                PostgresServer.USER, PostgresServer.PASSWORD);
+             Connection writer = DriverManager.getConnection(stack.postgres().jdbcUrl(),
                 PostgresServer.USER, PostgresServer.PASSWORD)) {
+            // another replica's relay holds the row in its open transaction; FOR KEY SHARE conflicts with the
+            // relay's FOR UPDATE but lets the row be marked unpublished again underneath it
             otherRelay.setAutoCommit(false);
             try (PreparedStatement lock = otherRelay.prepareStatement(
-                    "select id from common_test.outbox where event_id = ? for update")) {
+                    "select id from common_test.outbox where event_id = ? for key share")) {
                 lock.setObject(1, held.eventId());
                 lock.executeQuery().close();
             }
+            try (PreparedStatement unpublish = writer.prepareStatement(
+                    "update common_test.outbox set published_at = null where event_id = ?")) {
+                unpublish.setObject(1, held.eventId());
+                assertEquals(1, unpublish.executeUpdate());
+            }
+            append(List.of(free));
+
             await().atMost(PATIENCE).until(() -> applications(free.eventId()) == 1);
             assertEquals(1, unpublished(List.of(held)), "the locked row is left to the replica that holds it");
             assertEquals(0, applications(held.eventId()));
