@@ -41,12 +41,18 @@ public final class LocalRun {
 
         out.println("tollgate: starting PostgreSQL, Redis and Kafka (data in " + root.relativize(data) + "/)");
         DevStack stack = DevStack.start(data, PORTS, true);
+        // Stripe: the real one when STRIPE_API_KEY is set, otherwise the local emulator
+        boolean realStripe = System.getenv("STRIPE_API_KEY") != null && !System.getenv("STRIPE_API_KEY").isBlank();
+        StripeEmulator stripe = realStripe ? null : StripeEmulator.start(FreePorts.preferring(StripeEmulator.LOCAL_PORT));
         List<ServiceProcess> running = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("tollgate: stopping the services, then the servers");
             running.forEach(service -> service.stop(Duration.ofSeconds(20)));
             stack.close();
+            if (stripe != null) {
+                stripe.close();
+            }
             out.println("tollgate: stopped");
             stopped.countDown();
         }, "tollgate-stop"));
@@ -56,6 +62,9 @@ public final class LocalRun {
         Map<String, String> config = stack.quarkusConfig();
         config.put("quarkus.profile", "local");
         config.put("quarkus.http.host", "127.0.0.1");
+        if (stripe != null) {
+            config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
+        }
         // auth-service issues the tokens every service trusts
         config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
         for (Service service : SERVICES) {
@@ -81,6 +90,8 @@ public final class LocalRun {
                 stack.postgres().port(), PostgresServer.DATABASE, PostgresServer.USER, PostgresServer.PASSWORD);
         out.printf("  %-20s localhost:%d%n", "redis", stack.redis().port());
         out.printf("  %-20s localhost:%d%n", "kafka", stack.kafka().port());
+        out.printf("  %-20s %s%n", "stripe", stripe == null ? "api.stripe.com (STRIPE_API_KEY)"
+                : stripe.apiBase() + "  (emulator; ./tollgate stripe-event sends its webhooks)");
         out.println();
         out.println(allReady
                 ? "tollgate: ready. Try: curl localhost:" + running.get(0).port() + "/q/health/ready   Ctrl-C stops everything."

@@ -16,6 +16,22 @@ public interface BillingConfig {
 
     Stripe stripe();
 
+    Checkout checkout();
+
+    /** How long a tenant whose payment failed keeps its paid plan before it is moved to the free plan. */
+    @WithDefault("7d")
+    Duration paymentGracePeriod();
+
+    /** How often subscriptions whose grace period ran out are looked for. */
+    @WithDefault("1m")
+    Duration graceCheckEvery();
+
+    Erasure erasure();
+
+    Overage overage();
+
+    StripeTasks stripeTasks();
+
     /**
      * The paid plans by name ({@code basic}, {@code pro}, {@code enterprise}); the free plan is the free tier
      * ({@code tollgate.free-tier.*}).
@@ -30,6 +46,77 @@ public interface BillingConfig {
         /** How old a signed event may be (Stripe's own default: 5 minutes). */
         @WithDefault("300s")
         Duration webhookTolerance();
+
+        /** The secret API key ({@code sk_...}) stripe-java calls Stripe with. */
+        @NotBlank
+        String apiKey();
+
+        /** Where Stripe's API is: Stripe itself, or the local emulator. */
+        @WithDefault("https://api.stripe.com")
+        String apiBase();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithDefault("30s")
+        Duration readTimeout();
+
+        /** Whether start-up checks every configured price id against Stripe (it must exist, be active, recur). */
+        @WithDefault("true")
+        boolean validatePrices();
+    }
+
+    interface Checkout {
+        /** Where Stripe sends the customer after paying; {@code {CHECKOUT_SESSION_ID}} is filled in by Stripe. */
+        @NotBlank
+        String successUrl();
+
+        /** Where Stripe sends the customer who left the checkout. */
+        @NotBlank
+        String cancelUrl();
+
+        /** Where the Customer Portal's back link goes. */
+        @NotBlank
+        String portalReturnUrl();
+    }
+
+    /** What {@code account.deleted} does to a deleted tenant's Stripe customer. */
+    interface Erasure {
+        /** {@code delete} the Stripe customer, or {@code anonymize} it (name, email, address, phone removed). */
+        @WithDefault("delete")
+        CustomerErasure customer();
+    }
+
+    /**
+     * Usage of tenants on plans with overage, reported to a Stripe meter: all of it, so that the plan's metered
+     * price (its first units included, the rest billed) makes the overage on Stripe's invoice.
+     */
+    interface Overage {
+        /** The Stripe meter's event name. */
+        @WithDefault("tollgate_tokens")
+        String meterEventName();
+
+        /** The usage metrics whose sum is reported. */
+        @WithDefault("input_tokens,output_tokens")
+        List<String> metrics();
+    }
+
+    /** The Stripe calls made once each, later (meter events, erasures). */
+    interface StripeTasks {
+        @WithDefault("2s")
+        Duration every();
+
+        @WithDefault("100")
+        @Positive
+        int batchSize();
+
+        /** How long tasks carried out are kept. */
+        @WithDefault("7d")
+        Duration retention();
+    }
+
+    enum CustomerErasure {
+        DELETE, ANONYMIZE
     }
 
     interface Plan {

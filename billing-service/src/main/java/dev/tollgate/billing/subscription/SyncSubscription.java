@@ -1,5 +1,7 @@
 package dev.tollgate.billing.subscription;
 
+import dev.tollgate.billing.config.BillingConfig;
+import dev.tollgate.billing.erasure.repository.ErasedTenantRepository;
 import dev.tollgate.billing.plan.PlanCatalog;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.event.SubscriptionChanged;
@@ -17,7 +19,8 @@ import org.jboss.logging.Logger;
  * Brings a tenant's subscription to what a Stripe event says, unless a newer event was applied already (events
  * arrive late and out of order: an older one changes nothing), and announces each real change of plan, status,
  * period or cancellation as {@code subscription.changed} with the plan's entitlements, in the same transaction.
- * A subscription that ended (canceled, expired) puts the tenant back on the free plan.
+ * A subscription that ended (canceled, expired) puts the tenant on the free plan; so does one whose payment
+ * failed and is still unpaid when the grace period ends, until a payment succeeds.
  */
 @ApplicationScoped
 public class SyncSubscription {
@@ -25,18 +28,26 @@ public class SyncSubscription {
     private static final Logger LOG = Logger.getLogger(SyncSubscription.class);
     /** Statuses after which a subscription gives nothing: the tenant is on the free plan. */
     private static final Set<String> ENDED = Set.of("canceled", "incomplete_expired");
+    /** Statuses of a subscription whose invoice is unpaid. */
+    private static final Set<String> UNPAID = Set.of("past_due", "unpaid");
+    /** Statuses of a subscription in good standing. */
+    private static final Set<String> PAID = Set.of("active", "trialing");
 
     private final SubscriptionRepository subscriptions;
     private final PlanCatalog catalog;
     private final Outbox outbox;
     private final MeterRegistry registry;
+    private final BillingConfig config;
+    private final ErasedTenantRepository erasedTenants;
 
     public SyncSubscription(SubscriptionRepository subscriptions, PlanCatalog catalog, Outbox outbox,
-                            MeterRegistry registry) {
+                            MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants) {
         this.subscriptions = subscriptions;
+        this.erasedTenants = erasedTenants;
         this.catalog = catalog;
         this.outbox = outbox;
         this.registry = registry;
+        this.config = config;
     }
 
     /** What a Stripe subscription event says of a tenant's subscription. */
@@ -44,64 +55,173 @@ public class SyncSubscription {
                               Instant periodStart, Instant periodEnd, boolean cancelAtPeriodEnd, Instant eventCreated) {
     }
 
+    /** What {@code subscription.changed} announces; a change of any of it is announced. */
+    private record Announced(String plan, String status, Instant periodStart, Instant periodEnd,
+                             boolean cancelAtPeriodEnd, String subscriptionId) {
+        static Announced of(TenantSubscription row) {
+            return row == null ? null : new Announced(row.plan, row.status, row.currentPeriodStart,
+                    row.currentPeriodEnd, row.cancelAtPeriodEnd, row.stripeSubscriptionId);
+        }
+    }
+
     /** Applies {@code state}; answers whether anything changed. Runs in the caller's transaction. */
     public Uni<Boolean> apply(StripeState state) {
-        return subscriptions.lockedFor(state.tenantId()).chain(current -> {
-            if (current != null && state.eventCreated().isBefore(current.stripeEventCreated)) {
-                return stale(state, current, "an event of " + current.stripeEventCreated + " was applied already");
+        // an erased tenant has no row, so only a tenant without one is looked up among the erased
+        return subscriptions.lockedFor(state.tenantId()).chain(current -> current != null ? applyTo(current, state)
+                : erasedTenants.isErased(state.tenantId()).chain(erased -> erased
+                        ? stale(state.tenantId(), state.eventCreated(), "the tenant was erased")
+                        : applyTo(null, state)));
+    }
+
+    private Uni<Boolean> applyTo(TenantSubscription current, StripeState state) {
+        if (current != null && state.eventCreated().isBefore(current.stripeEventCreated)) {
+            return stale(state.tenantId(), state.eventCreated(),
+                    "an event of " + current.stripeEventCreated + " was applied already");
+        }
+        if (current != null && !current.stripeSubscriptionId.equals(state.subscriptionId())
+                && ENDED.contains(state.status()) && !ENDED.contains(current.status)) {
+            return stale(state.tenantId(), state.eventCreated(), "it ends subscription " + state.subscriptionId()
+                    + ", not the tenant's current " + current.stripeSubscriptionId);
+        }
+        if (current != null && state.eventCreated().equals(current.stripeEventCreated)
+                && ENDED.contains(current.status) && current.stripeSubscriptionId.equals(state.subscriptionId())) {
+            return stale(state.tenantId(), state.eventCreated(), "the subscription had ended in the same second");
+        }
+        if (!ENDED.contains(state.status()) && catalog.byStripePrice(state.priceId()).isEmpty()) {
+            LOG.warnf("billing: subscription %s of tenant %s has price %s, which no plan of the catalog has; "
+                    + "left unapplied", state.subscriptionId(), state.tenantId(), state.priceId());
+            registry.counter("tollgate.billing.subscription.changes", "outcome", "unknown-price").increment();
+            return Uni.createFrom().item(false);
+        }
+        Announced before = Announced.of(current);
+        TenantSubscription next = current == null ? new TenantSubscription() : current;
+        next.tenantId = state.tenantId();
+        next.stripeSubscriptionId = state.subscriptionId();
+        next.stripeCustomerId = state.customerId();
+        next.stripePriceId = state.priceId();
+        next.status = state.status();
+        next.currentPeriodStart = state.periodStart();
+        next.currentPeriodEnd = state.periodEnd();
+        next.cancelAtPeriodEnd = state.cancelAtPeriodEnd();
+        next.stripeEventCreated = state.eventCreated();
+        if (PAID.contains(state.status()) || ENDED.contains(state.status())) {
+            endGrace(next);
+        } else if (UNPAID.contains(state.status()) && next.graceEndsAt == null) {
+            startGrace(next, state.eventCreated());
+        }
+        return save(current == null, before, next);
+    }
+
+    /** An invoice of the tenant's subscription could not be paid: past due, and the grace period starts. */
+    public Uni<Boolean> paymentFailed(UUID tenantId, String subscriptionId, Instant eventCreated) {
+        return subscriptions.lockedFor(tenantId).chain(current -> {
+            if (current == null || !current.stripeSubscriptionId.equals(subscriptionId) || ENDED.contains(current.status)) {
+                return stale(tenantId, eventCreated, "its subscription " + subscriptionId + " is not the tenant's live one");
             }
-            if (current != null && !current.stripeSubscriptionId.equals(state.subscriptionId())
-                    && ENDED.contains(state.status()) && !ENDED.contains(current.status)) {
-                return stale(state, current, "it ends subscription " + state.subscriptionId()
-                        + ", not the tenant's current " + current.stripeSubscriptionId);
+            if (PAID.contains(current.status) && eventCreated.isBefore(current.stripeEventCreated)) {
+                return stale(tenantId, eventCreated, "a newer event says the subscription is " + current.status);
             }
-            if (current != null && state.eventCreated().equals(current.stripeEventCreated)
-                    && ENDED.contains(current.status) && current.stripeSubscriptionId.equals(state.subscriptionId())) {
-                return stale(state, current, "the subscription had ended in the same second");
+            Announced before = Announced.of(current);
+            if (!UNPAID.contains(current.status)) {
+                current.status = "past_due";
             }
-            PlanCatalog.CatalogPlan plan = ENDED.contains(state.status()) ? catalog.free()
-                    : catalog.byStripePrice(state.priceId()).orElse(null);
-            if (plan == null) {
-                LOG.warnf("billing: subscription %s of tenant %s has price %s, which no plan of the catalog has; "
-                        + "left unapplied", state.subscriptionId(), state.tenantId(), state.priceId());
-                registry.counter("tollgate.billing.subscription.changes", "outcome", "unknown-price").increment();
-                return Uni.createFrom().item(false);
+            if (current.graceEndsAt == null) {
+                startGrace(current, eventCreated);
             }
-            TenantSubscription next = current == null ? new TenantSubscription() : current;
-            boolean changed = current == null || !Objects.equals(current.plan, plan.name())
-                    || !Objects.equals(current.status, state.status())
-                    || !Objects.equals(current.currentPeriodStart, state.periodStart())
-                    || !Objects.equals(current.currentPeriodEnd, state.periodEnd())
-                    || current.cancelAtPeriodEnd != state.cancelAtPeriodEnd()
-                    || !Objects.equals(current.stripeSubscriptionId, state.subscriptionId());
-            next.tenantId = state.tenantId();
-            next.stripeSubscriptionId = state.subscriptionId();
-            next.stripeCustomerId = state.customerId();
-            next.plan = plan.name();
-            next.stripePriceId = state.priceId();
-            next.status = state.status();
-            next.currentPeriodStart = state.periodStart();
-            next.currentPeriodEnd = state.periodEnd();
-            next.cancelAtPeriodEnd = state.cancelAtPeriodEnd();
-            next.stripeEventCreated = state.eventCreated();
-            next.updatedAt = Instant.now();
-            Uni<TenantSubscription> saved = current == null ? subscriptions.persist(next) : Uni.createFrom().item(next);
-            if (!changed) {
-                return saved.replaceWith(false);
-            }
-            boolean ended = ENDED.contains(state.status());
-            LOG.infof("billing: tenant %s is on plan %s (%s)%s", state.tenantId(), plan.name(), state.status(),
-                    state.cancelAtPeriodEnd() ? ", cancelled at the period's end" : "");
-            registry.counter("tollgate.billing.subscription.changes", "outcome", "changed").increment();
-            return saved.call(() -> outbox.append(SubscriptionChanged.of(state.tenantId(), plan.name(), state.status(),
-                            ended ? null : state.periodStart(), ended ? null : state.periodEnd(), plan.entitlements())))
-                    .replaceWith(true);
+            current.stripeEventCreated = latest(current.stripeEventCreated, eventCreated);
+            return save(false, before, current);
         });
     }
 
-    private Uni<Boolean> stale(StripeState state, TenantSubscription current, String why) {
-        LOG.infof("billing: a Stripe event of %s for tenant %s changes nothing: %s", state.eventCreated(),
-                state.tenantId(), why);
+    /** An invoice was paid: the grace period ends and a subscription that was past due is active again. */
+    public Uni<Boolean> paymentSucceeded(UUID tenantId, String subscriptionId, Instant eventCreated) {
+        return subscriptions.lockedFor(tenantId).chain(current -> {
+            if (current == null || !current.stripeSubscriptionId.equals(subscriptionId) || ENDED.contains(current.status)) {
+                return stale(tenantId, eventCreated, "its subscription " + subscriptionId + " is not the tenant's live one");
+            }
+            if (current.paymentFailedAt != null && eventCreated.isBefore(current.paymentFailedAt)) {
+                return stale(tenantId, eventCreated, "a payment failed after it, at " + current.paymentFailedAt);
+            }
+            Announced before = Announced.of(current);
+            if (UNPAID.contains(current.status)) {
+                current.status = "active";
+            }
+            endGrace(current);
+            current.stripeEventCreated = latest(current.stripeEventCreated, eventCreated);
+            return save(false, before, current);
+        });
+    }
+
+    /** The tenant's Stripe customer was deleted, and with it the subscription: the tenant is on the free plan. */
+    public Uni<Boolean> customerDeleted(UUID tenantId, String customerId, Instant eventCreated) {
+        return subscriptions.lockedFor(tenantId).chain(current -> {
+            if (current == null || !customerId.equals(current.stripeCustomerId) || ENDED.contains(current.status)) {
+                return Uni.createFrom().item(false);
+            }
+            Announced before = Announced.of(current);
+            current.status = "canceled";
+            endGrace(current);
+            current.stripeEventCreated = latest(current.stripeEventCreated, eventCreated);
+            return save(false, before, current);
+        });
+    }
+
+    /** A grace period ended with the invoice still unpaid: the free plan until a payment succeeds. */
+    public Uni<Boolean> graceEnded(TenantSubscription current) {
+        Announced before = Announced.of(current);
+        LOG.infof("billing: tenant %s's grace period ended at %s with subscription %s still %s", current.tenantId,
+                current.graceEndsAt, current.stripeSubscriptionId, current.status);
+        return save(false, before, current);
+    }
+
+    /** Sets the plan the subscription gives now, saves it and announces a real change. */
+    private Uni<Boolean> save(boolean isNew, Announced before, TenantSubscription next) {
+        PlanCatalog.CatalogPlan plan = entitled(next);
+        next.plan = plan.name();
+        next.updatedAt = Instant.now();
+        Uni<TenantSubscription> saved = isNew ? subscriptions.persist(next) : Uni.createFrom().item(next);
+        if (Objects.equals(before, Announced.of(next))) {
+            return saved.replaceWith(false);
+        }
+        boolean ended = ENDED.contains(next.status);
+        LOG.infof("billing: tenant %s is on plan %s (%s)%s%s", next.tenantId, plan.name(), next.status,
+                next.cancelAtPeriodEnd ? ", cancelled at the period's end" : "",
+                next.graceEndsAt != null ? ", payment grace until " + next.graceEndsAt : "");
+        registry.counter("tollgate.billing.subscription.changes", "outcome", "changed").increment();
+        return saved.call(() -> outbox.append(SubscriptionChanged.of(next.tenantId, plan.name(), next.status,
+                        ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements())))
+                .replaceWith(true);
+    }
+
+    /** The plan {@code subscription} gives: its price's, or free once it ended or its grace ran out unpaid. */
+    private PlanCatalog.CatalogPlan entitled(TenantSubscription subscription) {
+        if (ENDED.contains(subscription.status) || graceOver(subscription, Instant.now())) {
+            return catalog.free();
+        }
+        return catalog.byStripePrice(subscription.stripePriceId).orElse(catalog.free());
+    }
+
+    public static boolean graceOver(TenantSubscription subscription, Instant now) {
+        return UNPAID.contains(subscription.status) && subscription.graceEndsAt != null
+                && !subscription.graceEndsAt.isAfter(now);
+    }
+
+    private void startGrace(TenantSubscription subscription, Instant failedAt) {
+        subscription.paymentFailedAt = failedAt;
+        subscription.graceEndsAt = failedAt.plus(config.paymentGracePeriod());
+    }
+
+    private static void endGrace(TenantSubscription subscription) {
+        subscription.paymentFailedAt = null;
+        subscription.graceEndsAt = null;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+
+    private Uni<Boolean> stale(UUID tenantId, Instant eventCreated, String why) {
+        LOG.infof("billing: a Stripe event of %s for tenant %s changes nothing: %s", eventCreated, tenantId, why);
         registry.counter("tollgate.billing.subscription.changes", "outcome", "stale").increment();
         return Uni.createFrom().item(false);
     }

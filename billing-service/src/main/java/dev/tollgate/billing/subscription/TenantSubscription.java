@@ -44,6 +44,14 @@ public class TenantSubscription extends PanacheEntityBase {
     @Column(name = "stripe_event_created", nullable = false)
     public Instant stripeEventCreated;
 
+    /** When the first unpaid invoice's payment failed; null while payments succeed. */
+    @Column(name = "payment_failed_at")
+    public Instant paymentFailedAt;
+
+    /** Until when a subscription still past due keeps its plan. */
+    @Column(name = "grace_ends_at")
+    public Instant graceEndsAt;
+
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 }

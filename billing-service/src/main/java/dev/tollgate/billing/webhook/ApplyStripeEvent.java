@@ -1,11 +1,15 @@
 package dev.tollgate.billing.webhook;
 
 import com.stripe.exception.EventDataObjectDeserializationException;
+import com.stripe.model.Customer;
 import com.stripe.model.Event;
+import com.stripe.model.Invoice;
 import com.stripe.model.StripeObject;
 import com.stripe.model.Subscription;
 import com.stripe.model.SubscriptionItem;
 import com.stripe.model.checkout.Session;
+import dev.tollgate.billing.erasure.repository.ErasedTenantRepository;
+import dev.tollgate.billing.invoice.RecordInvoice;
 import dev.tollgate.billing.subscription.SyncSubscription;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.error.Problems;
@@ -15,6 +19,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,11 +42,16 @@ public class ApplyStripeEvent {
 
     private final SubscriptionRepository subscriptions;
     private final SyncSubscription sync;
+    private final RecordInvoice invoices;
     private final MeterRegistry registry;
+    private final ErasedTenantRepository erasedTenants;
 
-    public ApplyStripeEvent(SubscriptionRepository subscriptions, SyncSubscription sync, MeterRegistry registry) {
+    public ApplyStripeEvent(SubscriptionRepository subscriptions, SyncSubscription sync, RecordInvoice invoices,
+                            MeterRegistry registry, ErasedTenantRepository erasedTenants) {
         this.subscriptions = subscriptions;
+        this.erasedTenants = erasedTenants;
         this.sync = sync;
+        this.invoices = invoices;
         this.registry = registry;
     }
 
@@ -63,7 +73,8 @@ public class ApplyStripeEvent {
                     return ignored(event, "the session names no tenant (client_reference_id) or customer");
                 }
                 // the subscription itself arrives in customer.subscription.* events; here the customer is learnt
-                return subscriptions.rememberCustomer(tenant, session.getCustomer()).replaceWith(Outcome.APPLIED);
+                return unlessErased(event, tenant, () -> subscriptions.rememberCustomer(tenant, session.getCustomer())
+                        .replaceWith(Outcome.APPLIED));
             }
             case "customer.subscription.created":
             case "customer.subscription.updated":
@@ -81,6 +92,7 @@ public class ApplyStripeEvent {
                             ? null : subscription.getItems().getData().get(0);
                     String status = "customer.subscription.deleted".equals(event.getType()) ? "canceled"
                             : subscription.getStatus();
+                    // an erased tenant's subscription events change nothing (SyncSubscription checks)
                     return sync.apply(new SyncSubscription.StripeState(tenantId, subscription.getId(),
                                     subscription.getCustomer(), item == null || item.getPrice() == null ? null
                                     : item.getPrice().getId(), status,
@@ -90,9 +102,50 @@ public class ApplyStripeEvent {
                             .replaceWith(Outcome.APPLIED);
                 });
             }
+            case "invoice.paid":
+            case "invoice.payment_failed": {
+                Invoice invoice = (Invoice) object(event);
+                boolean paid = "invoice.paid".equals(event.getType());
+                String subscription = RecordInvoice.subscriptionOf(invoice);
+                return tenantOfInvoice(invoice).chain(tenantId -> {
+                    if (tenantId == null) {
+                        return ignored(event, "invoice " + invoice.getId() + " belongs to no known tenant");
+                    }
+                    // the invoice is kept; one of the tenant's subscription also moves its standing
+                    return unlessErased(event, tenantId, () -> invoices.record(tenantId, invoice, created)
+                            .chain(() -> subscription == null ? Uni.createFrom().item(false) : paid
+                                    ? sync.paymentSucceeded(tenantId, subscription, created)
+                                    : sync.paymentFailed(tenantId, subscription, created))
+                            .replaceWith(Outcome.APPLIED));
+                });
+            }
+            case "customer.deleted": {
+                Customer customer = (Customer) object(event);
+                return subscriptions.tenantOfCustomer(customer.getId()).chain(tenantId -> tenantId == null
+                        ? ignored(event, "customer " + customer.getId() + " belongs to no known tenant")
+                        : sync.customerDeleted(tenantId, customer.getId(), created)
+                                .call(() -> subscriptions.forgetCustomer(tenantId, customer.getId()))
+                                .replaceWith(Outcome.APPLIED));
+            }
             default:
                 return ignored(event, "not an event billing acts on");
         }
+    }
+
+    /** Runs {@code effect} unless the tenant was erased (Stripe's events about it then change nothing). */
+    private Uni<Outcome> unlessErased(Event event, UUID tenantId, Supplier<Uni<Outcome>> effect) {
+        return erasedTenants.isErased(tenantId).chain(erased -> erased
+                ? ignored(event, "tenant " + tenantId + " was erased") : effect.get());
+    }
+
+    /** The invoice's tenant: its subscription's {@code tenant_id} metadata, else its customer's tenant. */
+    private Uni<UUID> tenantOfInvoice(Invoice invoice) {
+        Invoice.Parent parent = invoice.getParent();
+        UUID fromMetadata = parent == null || parent.getSubscriptionDetails() == null
+                || parent.getSubscriptionDetails().getMetadata() == null ? null
+                : uuid(parent.getSubscriptionDetails().getMetadata().get("tenant_id"));
+        return fromMetadata != null ? Uni.createFrom().item(fromMetadata)
+                : subscriptions.tenantOfCustomer(invoice.getCustomer());
     }
 
     private static Uni<Outcome> ignored(Event event, String why) {

@@ -2,6 +2,7 @@ package dev.tollgate.billing.webhook;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -63,6 +64,10 @@ class StripeWebhookTest {
         String published = Topics.find("subscription.changed", Duration.ofSeconds(20),
                 record -> record.contains(tenant.toString()));
         assertNotNull(published, "the change reached Kafka through the outbox");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Sql.number("select count(*) from billing.outbox "
+                + "where message_key = ? and published_at is null", tenant.toString()) == 0);
+        assertEquals(1, Topics.readAll("subscription.changed").stream().filter(record -> record.contains(tenant.toString()))
+                .count(), "one change, five deliveries: one subscription.changed on the broker");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** Subscriptions by tenant, and the tenants' Stripe customers. */
@@ -26,6 +27,14 @@ public class SubscriptionRepository implements PanacheRepositoryBase<TenantSubsc
                 .getResultList()).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
+    /** The tenant's Stripe customer id; null if it has none. */
+    public Uni<String> customerOf(UUID tenantId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select stripe_customer_id from {h-schema}customers where tenant_id = :tenant", String.class)
+                .setParameter("tenant", tenantId)
+                .getResultList()).map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+
     /** Remembers that {@code customerId} is the tenant's Stripe customer (a later one replaces it). */
     public Uni<Void> rememberCustomer(UUID tenantId, String customerId) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
@@ -34,6 +43,30 @@ public class SubscriptionRepository implements PanacheRepositoryBase<TenantSubsc
                 .setParameter("tenant", tenantId)
                 .setParameter("customer", customerId)
                 .executeUpdate()).replaceWithVoid();
+    }
+
+    /** Forgets the tenant's Stripe customer {@code customerId} (deleted at Stripe). */
+    public Uni<Void> forgetCustomer(UUID tenantId, String customerId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "delete from {h-schema}customers where tenant_id = :tenant and stripe_customer_id = :customer")
+                .setParameter("tenant", tenantId)
+                .setParameter("customer", customerId)
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /**
+     * Up to {@code limit} subscriptions whose grace period ran out before {@code now} unpaid and that still give a
+     * paid plan, locked (rows another replica holds are skipped).
+     */
+    public Uni<List<TenantSubscription>> graceRunOut(Instant now, String freePlan, int limit) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        select * from {h-schema}subscriptions
+                        where grace_ends_at <= :now and status in ('past_due', 'unpaid') and plan <> :free
+                        order by grace_ends_at limit :limit for update skip locked""", TenantSubscription.class)
+                .setParameter("now", now)
+                .setParameter("free", freePlan)
+                .setParameter("limit", limit)
+                .getResultList());
     }
 
     /** Records a Stripe event as applied; false if it was applied before. */

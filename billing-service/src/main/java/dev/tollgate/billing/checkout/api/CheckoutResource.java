@@ -1,0 +1,55 @@
+package dev.tollgate.billing.checkout.api;
+
+import dev.tollgate.billing.access.BillingAdmins;
+import dev.tollgate.billing.access.RequestKeys;
+import dev.tollgate.billing.checkout.StartCheckout;
+import dev.tollgate.common.security.CallerContext;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** Stripe's hosted Checkout and Customer Portal for the caller's tenant; its owner or an admin only. */
+@Path("/billing")
+@Authenticated
+public class CheckoutResource {
+
+    public record CheckoutRequest(String plan) {
+    }
+
+    public record PortalSession(String url) {
+    }
+
+    private final StartCheckout checkout;
+    private final CallerContext caller;
+
+    public CheckoutResource(StartCheckout checkout, CallerContext caller) {
+        this.checkout = checkout;
+        this.caller = caller;
+    }
+
+    @POST
+    @Path("/checkout")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A Stripe Checkout Session subscribing the tenant to a paid plan; send the customer to its url")
+    public Uni<StartCheckout.CheckoutStarted> checkout(CheckoutRequest request,
+                                                       @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
+        return checkout.checkout(BillingAdmins.require(caller.require()), request == null ? null : request.plan(),
+                RequestKeys.of(idempotencyKey));
+    }
+
+    @POST
+    @Path("/portal")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A Stripe Customer Portal session for the tenant's payment methods and invoices")
+    public Uni<PortalSession> portal(@HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
+        return checkout.portal(BillingAdmins.require(caller.require()), RequestKeys.of(idempotencyKey))
+                .map(PortalSession::new);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tollgate.billing.invoice.api;
+
+import dev.tollgate.billing.invoice.ListInvoices;
+import dev.tollgate.common.security.CallerContext;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** The tenant's invoices as Stripe's invoice events recorded them, newest first, with Stripe's hosted pages. */
+@Path("/billing/invoices")
+@Authenticated
+public class InvoicesResource {
+
+    private final ListInvoices invoices;
+    private final CallerContext caller;
+
+    public InvoicesResource(ListInvoices invoices, CallerContext caller) {
+        this.invoices = invoices;
+        this.caller = caller;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The tenant's invoices, newest first: ?limit=20&cursor=<nextCursor>")
+    public Uni<ListInvoices.InvoicePage> list(@QueryParam("limit") @DefaultValue("20") int limit,
+                                              @QueryParam("cursor") String cursor) {
+        return invoices.page(caller.require(), limit, cursor);
+    }
+}
