@@ -1,5 +1,6 @@
 package dev.tollgate.generation.record.repository;
 
+import dev.tollgate.generation.erasure.ErasedUser;
 import dev.tollgate.generation.record.Generation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -25,10 +26,9 @@ public class GenerationRepository implements PanacheRepositoryBase<Generation, U
      * is being erased waits for the answer: an access token outlives its user's erasure by minutes.
      */
     public Uni<Boolean> erased(UUID userId) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "select count(*) from {h-schema}erased_users where user_id = :user", Long.class)
-                .setParameter("user", userId)
-                .getSingleResult()).map(count -> count > 0);
+        // a primary-key find: a native query with a result class would add an entry to Hibernate's query
+        // interpretation cache on every call
+        return Panache.getSession().chain(session -> session.find(ErasedUser.class, userId)).map(erased -> erased != null);
     }
 
     public Uni<Long> countOf(UUID tenantId, UUID userId) {
