@@ -10,6 +10,7 @@ import io.smallrye.jwt.build.JwtClaimsBuilder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
@@ -36,13 +37,16 @@ public class AccessTokens {
      * user's sign-in session; {@code apiKeyId} for a token obtained with an API key.
      */
     public record Grant(String subject, UUID tenantId, List<String> roles, String scope, UUID sessionId,
-                        UUID apiKeyId, Duration ttl) {
+                        UUID apiKeyId, Duration ttl, Instant signedInAt) {
     }
 
-    /** A user's token in their session, with the configured lifetime. */
-    public Uni<String> forSession(UUID userId, UUID tenantId, String role, UUID sessionId) {
+    /**
+     * A user's token in their session, with the configured lifetime; {@code auth_time} says when the user signed
+     * in (the session's start), for services that ask for a recent sign-in.
+     */
+    public Uni<String> forSession(UUID userId, UUID tenantId, String role, UUID sessionId, Instant signedInAt) {
         return issue(new Grant(userId.toString(), tenantId, List.of(role), USER_SCOPE, sessionId, null,
-                config.accessToken().ttl()));
+                config.accessToken().ttl(), signedInAt));
     }
 
     public Uni<String> issue(Grant grant) {
@@ -60,6 +64,9 @@ public class AccessTokens {
             }
             if (grant.sessionId() != null) {
                 claims.claim(Caller.SESSION_CLAIM, grant.sessionId().toString());
+            }
+            if (grant.signedInAt() != null) {
+                claims.claim(Caller.AUTH_TIME_CLAIM, grant.signedInAt().getEpochSecond());
             }
             if (grant.apiKeyId() != null) {
                 claims.claim(API_KEY_CLAIM, grant.apiKeyId().toString());

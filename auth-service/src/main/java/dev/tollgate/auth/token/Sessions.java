@@ -151,7 +151,7 @@ public class Sessions {
         token.createdAt = Instant.now();
         token.expiresAt = token.createdAt.plus(config.refreshToken().ttl());
         return tokens.persist(token)
-                .chain(saved -> accessTokens.forSession(family.userId, family.tenantId, role, family.id))
+                .chain(saved -> accessTokens.forSession(family.userId, family.tenantId, role, family.id, family.createdAt))
                 .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), secret, token.expiresAt, family.id,
                         family.tenantId));
     }

@@ -3,7 +3,10 @@ package dev.tollgate.auth.erasure;
 import static dev.tollgate.auth.SignInFlow.newAddress;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.auth.SignInFlow;
 import dev.tollgate.common.event.AccountDeleted;
@@ -16,6 +19,7 @@ import dev.tollgate.testing.Topics;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -87,6 +91,34 @@ class AccountErasureTest {
                 + "and event_id = ?", request.eventId()) == 1);
         assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'account.purged' and payload like ?",
                 "%" + deletion + "%"));
+    }
+
+    @Test
+    void accountServiceLearnsWhatAnErasureTakesWithItAndWhenTheUserSignedIn() throws Exception {
+        String email = newAddress();
+        long before = System.currentTimeMillis() / 1000;
+        Response leaving = SignInFlow.signIn(mailbox, email);
+        var claims = SignInFlow.verify(leaving.path("access_token"));
+        UUID user = UUID.fromString(claims.getSubject());
+        String personal = leaving.path("tenant_id");
+        long authTime = ((Number) claims.getClaimValue("auth_time")).longValue();
+        assertTrue(authTime >= before - 1 && authTime <= System.currentTimeMillis() / 1000 + 1,
+                "auth_time is the sign-in: " + authTime);
+        Response other = SignInFlow.signIn(mailbox, newAddress());
+        String othersTeam = team(other);
+        join(other, othersTeam, email, leaving);
+
+        String serviceToken = RestAssured.given().auth().preemptive()
+                .basic("account", "test-only-secret-of-the-account-client")
+                .contentType(ContentType.URLENC).formParam("grant_type", "client_credentials")
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + user + "/erasure-scope")
+                .then().statusCode(200)
+                .body("tenants", containsInAnyOrder(personal, othersTeam))
+                .body("soleOwnedTenants", contains(personal));
+        // a user's own token is not a service's
+        RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
+                .get("/auth/internal/users/" + user + "/erasure-scope").then().statusCode(403);
     }
 
     private static String apiKey(Response user) {

@@ -14,6 +14,8 @@ public record Caller(UUID userId, UUID tenantId, Set<String> roles, Set<String> 
     public static final String ROLES_CLAIM = "roles";
     public static final String SCOPE_CLAIM = "scope";
     public static final String SESSION_CLAIM = "sid";
+    /** When the user signed in (OpenID Connect's {@code auth_time}, Unix seconds); on session tokens only. */
+    public static final String AUTH_TIME_CLAIM = "auth_time";
 
     public Caller {
         roles = Set.copyOf(roles);

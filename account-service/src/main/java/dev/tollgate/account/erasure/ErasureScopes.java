@@ -1,0 +1,88 @@
+package dev.tollgate.account.erasure;
+
+import dev.tollgate.account.config.AccountConfig;
+import dev.tollgate.common.error.Problems;
+import io.quarkus.oidc.client.OidcClient;
+import io.quarkus.oidc.client.Tokens;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Asks auth-service what erasing a user takes with it (its internal endpoint, with account's client-credentials
+ * token from quarkus-oidc-client): the tenants the user alone owns go too.
+ */
+@ApplicationScoped
+public class ErasureScopes {
+
+    private static final Logger LOG = Logger.getLogger(ErasureScopes.class);
+
+    /** The user's tenants and those they alone own. */
+    public record Scope(List<UUID> tenants, List<UUID> soleOwnedTenants) {
+    }
+
+    private final AccountConfig config;
+    private final OidcClient client;
+    private final WebClient web;
+    private volatile Tokens token;
+
+    public ErasureScopes(AccountConfig config, OidcClient client, Vertx vertx) {
+        this.config = config;
+        this.client = client;
+        this.web = WebClient.create(vertx);
+    }
+
+    public Uni<Scope> of(UUID userId) {
+        return serviceToken(false).chain(token -> get(userId, token))
+                .chain(response -> response.statusCode() == 401
+                        ? serviceToken(true).chain(token -> get(userId, token)) : Uni.createFrom().item(response))
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("auth-service answered " + response.statusCode());
+                    }
+                    JsonObject body = response.bodyAsJsonObject();
+                    return new Scope(uuids(body.getJsonArray("tenants")), uuids(body.getJsonArray("soleOwnedTenants")));
+                })
+                .onFailure().transform(e -> {
+                    LOG.warnf("erasure: auth-service could not say what erasing user %s takes with it: %s", userId,
+                            e.getMessage());
+                    return Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable", "Auth Unavailable")
+                            .withDetail("the deletion could not be started now; nothing was deleted, try again shortly")
+                            .withHeader("Retry-After", 5)
+                            .build();
+                });
+    }
+
+    private Uni<HttpResponse<Buffer>> get(UUID userId, String token) {
+        return web.getAbs(config.authUrl().replaceAll("/+$", "") + "/auth/internal/users/" + userId + "/erasure-scope")
+                .bearerTokenAuthentication(token)
+                .timeout(config.timeout().toMillis())
+                .send();
+    }
+
+    private Uni<String> serviceToken(boolean renew) {
+        Tokens current = token;
+        if (!renew && current != null && !current.isAccessTokenExpired() && !current.isAccessTokenWithinRefreshInterval()) {
+            return Uni.createFrom().item(current.getAccessToken());
+        }
+        return client.getTokens().invoke(tokens -> token = tokens).map(Tokens::getAccessToken);
+    }
+
+    private static List<UUID> uuids(JsonArray values) {
+        List<UUID> ids = new ArrayList<>();
+        if (values != null) {
+            values.forEach(value -> ids.add(UUID.fromString(String.valueOf(value))));
+        }
+        return List.copyOf(ids);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tollgate.account;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * auth-service's side of an erasure at the wire level (WireMock): its token endpoint hands account's client a
+ * service token, and its internal endpoint says which tenants a user belongs to and alone owns, as tests set it.
+ */
+public class FakeAuth implements QuarkusTestResourceLifecycleManager {
+
+    public static final String SERVICE_TOKEN = "service-token-of-the-account-client";
+    private static WireMockServer server;
+
+    public static synchronized WireMockServer server() {
+        if (server == null) {
+            server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+            server.start();
+            server.stubFor(post(urlEqualTo("/auth/token")).willReturn(okJson(
+                    "{\"access_token\":\"" + SERVICE_TOKEN + "\",\"token_type\":\"Bearer\",\"expires_in\":900,"
+                            + "\"scope\":\"internal\"}")));
+        }
+        return server;
+    }
+
+    /** auth-service will say that {@code user} belongs to {@code tenants} and alone owns {@code soleOwned}. */
+    public static void scope(UUID user, List<UUID> tenants, List<UUID> soleOwned) {
+        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
+                .withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer " + SERVICE_TOKEN))
+                .willReturn(okJson("{\"userId\":\"" + user + "\",\"tenants\":" + array(tenants)
+                        + ",\"soleOwnedTenants\":" + array(soleOwned) + "}")));
+    }
+
+    /** auth-service will fail when asked about {@code user}. */
+    public static void down(UUID user) {
+        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
+                .willReturn(aResponse().withStatus(503)));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of("tollgate.account.auth-url", "http://127.0.0.1:" + server().port());
+    }
+
+    @Override
+    public void stop() {
+        // the server lives as long as the test JVM, shared by every test class
+    }
+
+    private static String array(List<UUID> ids) {
+        return ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]"));
+    }
+}
