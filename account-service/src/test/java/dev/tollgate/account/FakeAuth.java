@@ -15,8 +15,9 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * auth-service's side of an erasure at the wire level (WireMock): its token endpoint hands account's client a
- * service token, and its internal endpoint says which tenants a user belongs to and alone owns, as tests set it.
+ * The other services' internal endpoints at the wire level (WireMock): auth-service's token endpoint hands
+ * account's client a service token and its erasure-scope endpoint says which tenants a user belongs to and alone
+ * owns; each service's export endpoint answers with what tests set.
  */
 public class FakeAuth implements QuarkusTestResourceLifecycleManager {
 
@@ -48,9 +49,23 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
                 .willReturn(aResponse().withStatus(503)));
     }
 
+    /** The four services' export endpoints answer for {@code user} with these bodies. */
+    public static void exports(UUID user, String auth, String billing, String generation, String metering) {
+        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/export")).willReturn(okJson(auth)));
+        server().stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(
+                "/billing/internal/users/" + user + "/export")).willReturn(okJson(billing)));
+        server().stubFor(get(urlEqualTo("/generations/internal/users/" + user + "/export")).willReturn(okJson(generation)));
+        server().stubFor(get(urlEqualTo("/usage/internal/users/" + user + "/export")).willReturn(okJson(metering)));
+    }
+
     @Override
     public Map<String, String> start() {
-        return Map.of("tollgate.account.auth-url", "http://127.0.0.1:" + server().port());
+        String url = "http://127.0.0.1:" + server().port();
+        // every service's internal endpoints are this one server
+        return Map.of("tollgate.account.auth-url", url,
+                "tollgate.account.service-urls.billing", url,
+                "tollgate.account.service-urls.generation", url,
+                "tollgate.account.service-urls.metering", url);
     }
 
     @Override

@@ -65,6 +65,10 @@ public final class LocalRun {
         if (stripe != null) {
             config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
         }
+        // account-service gathers exports from the others' internal endpoints
+        for (String service : List.of("billing", "generation", "metering")) {
+            config.put("tollgate.account.service-urls." + service, "http://localhost:" + ports.get(service));
+        }
         // auth-service issues the tokens every service trusts
         config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
         for (Service service : SERVICES) {

@@ -4,6 +4,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.util.UUID;
+import org.jose4j.jwt.JwtClaims;
 
 /** Requests as a signed-in user sends them: a JSON body and an access token from the JVM's {@link TestIssuer}. */
 public final class Callers {
@@ -15,5 +16,19 @@ public final class Callers {
     public static RequestSpecification as(UUID user, UUID tenant, String role) {
         return RestAssured.given().contentType(ContentType.JSON)
                 .auth().oauth2(TestIssuer.shared().sign(TestIssuer.claims(user, tenant, role)));
+    }
+
+    /** A request of another service: a client-credentials token (role {@code service}, no tenant). */
+    public static RequestSpecification asService(String client) {
+        JwtClaims claims = new JwtClaims();
+        claims.setIssuer(TestIssuer.ISSUER);
+        claims.setAudience(TestIssuer.AUDIENCE);
+        claims.setSubject("service:" + client);
+        claims.setStringListClaim("roles", "service");
+        claims.setClaim("scope", "internal");
+        claims.setGeneratedJwtId();
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(5);
+        return RestAssured.given().auth().oauth2(TestIssuer.shared().sign(claims));
     }
 }

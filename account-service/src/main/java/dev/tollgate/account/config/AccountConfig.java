@@ -4,8 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Profiles, erasure and the calls account-service makes to auth-service. */
 @ConfigMapping(prefix = "tollgate.account")
@@ -20,6 +22,31 @@ public interface AccountConfig {
     Duration timeout();
 
     Erasure erasure();
+
+    Export export();
+
+    /** Where the other services are, by name ({@code billing}, {@code generation}, {@code metering}), for exports. */
+    Map<String, String> serviceUrls();
+
+    interface Export {
+        /** How long a ready export can be downloaded; then it is dropped. */
+        @WithDefault("24h")
+        Duration linkTtl();
+
+        /** Exports a user may ask for per day. */
+        @WithDefault("3")
+        @Positive
+        int maxPerDay();
+
+        /** How often waiting exports are gathered. */
+        @WithDefault("2s")
+        Duration runEvery();
+
+        /** Attempts before an export that a service keeps failing is given up. */
+        @WithDefault("5")
+        @Positive
+        int maxAttempts();
+    }
 
     interface Erasure {
         /** How recent the caller's sign-in ({@code auth_time}) must be to delete the account. */

@@ -1,16 +1,11 @@
 package dev.tollgate.account.erasure;
 
 import dev.tollgate.account.config.AccountConfig;
+import dev.tollgate.account.internal.InternalServices;
 import dev.tollgate.common.error.Problems;
-import io.quarkus.oidc.client.OidcClient;
-import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
@@ -19,8 +14,8 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Asks auth-service what erasing a user takes with it (its internal endpoint, with account's client-credentials
- * token from quarkus-oidc-client): the tenants the user alone owns go too.
+ * Asks auth-service what erasing a user takes with it (its internal endpoint, with account's service token): the
+ * tenants the user alone owns go too.
  */
 @ApplicationScoped
 public class ErasureScopes {
@@ -32,20 +27,15 @@ public class ErasureScopes {
     }
 
     private final AccountConfig config;
-    private final OidcClient client;
-    private final WebClient web;
-    private volatile Tokens token;
+    private final InternalServices services;
 
-    public ErasureScopes(AccountConfig config, OidcClient client, Vertx vertx) {
+    public ErasureScopes(AccountConfig config, InternalServices services) {
         this.config = config;
-        this.client = client;
-        this.web = WebClient.create(vertx);
+        this.services = services;
     }
 
     public Uni<Scope> of(UUID userId) {
-        return serviceToken(false).chain(token -> get(userId, token))
-                .chain(response -> response.statusCode() == 401
-                        ? serviceToken(true).chain(token -> get(userId, token)) : Uni.createFrom().item(response))
+        return services.get(config.authUrl().replaceAll("/+$", "") + "/auth/internal/users/" + userId + "/erasure-scope")
                 .map(response -> {
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("auth-service answered " + response.statusCode());
@@ -61,21 +51,6 @@ public class ErasureScopes {
                             .withHeader("Retry-After", 5)
                             .build();
                 });
-    }
-
-    private Uni<HttpResponse<Buffer>> get(UUID userId, String token) {
-        return web.getAbs(config.authUrl().replaceAll("/+$", "") + "/auth/internal/users/" + userId + "/erasure-scope")
-                .bearerTokenAuthentication(token)
-                .timeout(config.timeout().toMillis())
-                .send();
-    }
-
-    private Uni<String> serviceToken(boolean renew) {
-        Tokens current = token;
-        if (!renew && current != null && !current.isAccessTokenExpired() && !current.isAccessTokenWithinRefreshInterval()) {
-            return Uni.createFrom().item(current.getAccessToken());
-        }
-        return client.getTokens().invoke(tokens -> token = tokens).map(Tokens::getAccessToken);
     }
 
     private static List<UUID> uuids(JsonArray values) {

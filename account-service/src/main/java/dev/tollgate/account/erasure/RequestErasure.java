@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
+import dev.tollgate.account.export.repository.ExportRepository;
 import dev.tollgate.account.profile.repository.ProfileRepository;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.AccountDeleted;
@@ -21,7 +22,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Starts an erasure (GDPR Art. 17): asks auth-service whether the tenant goes too (the user is its only owner),
- * then in one transaction records the request, erases what account-service holds (the profile) with its own
+ * then in one transaction records the request, erases what account-service holds (profile, exports) with its own
  * receipt, and announces {@code account.deleted} through the outbox. Requires a sign-in of the last
  * {@code tollgate.account.erasure.recent-sign-in}; a second request answers the first.
  */
@@ -42,16 +43,19 @@ public class RequestErasure {
 
     private final DeletionRepository deletions;
     private final ProfileRepository profiles;
+    private final ExportRepository exports;
     private final ErasureScopes scopes;
     private final Outbox outbox;
     private final AccountConfig config;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ErasureScopes scopes, Outbox outbox,
-                          AccountConfig config, ObjectMapper json, MeterRegistry registry) {
+    public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ExportRepository exports,
+                          ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
+                          MeterRegistry registry) {
         this.deletions = deletions;
         this.profiles = profiles;
+        this.exports = exports;
         this.scopes = scopes;
         this.outbox = outbox;
         this.config = config;
@@ -99,7 +103,9 @@ public class RequestErasure {
         return deletions.persist(request)
                 .chain(() -> Panache.getSession().chain(session -> session.flush()))
                 .chain(() -> profiles.erase(caller.userId()))
-                .chain(erased -> receipt(request.id, Map.of("profiles", erased)))
+                .chain(erasedProfiles -> exports.erase(caller.userId())
+                        .chain(erasedExports -> receipt(request.id, Map.of("profiles", erasedProfiles,
+                                "exports", erasedExports))))
                 .chain(() -> outbox.append(AccountDeleted.of(caller.tenantId(), request.id, caller.userId(), tenantDeleted)))
                 .map(ignored -> {
                     registry.counter("tollgate.account.erasures", "outcome", "requested").increment();

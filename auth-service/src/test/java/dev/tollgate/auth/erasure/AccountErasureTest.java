@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,9 +117,19 @@ class AccountErasureTest {
                 .then().statusCode(200)
                 .body("tenants", containsInAnyOrder(personal, othersTeam))
                 .body("soleOwnedTenants", contains(personal));
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + user + "/export")
+                .then().statusCode(200)
+                .body("account.email", equalTo(email))
+                .body("memberships.tenantId", containsInAnyOrder(personal, othersTeam))
+                .body("sessions[0].signedInAt", org.hamcrest.Matchers.notNullValue())
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("secretHash")));
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + UUID.randomUUID() + "/export")
+                .then().statusCode(404);
         // a user's own token is not a service's
         RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
                 .get("/auth/internal/users/" + user + "/erasure-scope").then().statusCode(403);
+        RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
+                .get("/auth/internal/users/" + user + "/export").then().statusCode(403);
     }
 
     private static String apiKey(Response user) {

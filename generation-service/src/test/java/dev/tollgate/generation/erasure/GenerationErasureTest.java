@@ -1,5 +1,8 @@
 package dev.tollgate.generation.erasure;
 
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -59,6 +62,22 @@ class GenerationErasureTest {
         assertEquals(0, Sql.number("select count(*) from generation.generations where user_id = ?", leaving));
         assertEquals(3, Sql.number("select count(*) from generation.outbox where topic = 'usage.recorded' "
                 + "and payload like ?", "%" + leaving + "%"));
+    }
+
+    @Test
+    void aUsersGenerationsAreExportedToAccountServiceOnly() {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        generate(tenant, user);
+        generate(UUID.randomUUID(), user);
+        generate(tenant, UUID.randomUUID());
+
+        Callers.asService("account").get("/generations/internal/users/" + user + "/export").then().statusCode(200)
+                .body("generations", hasSize(2))
+                .body("generations[0].prompt", containsString("hi"))
+                .body("generations[0].model", equalTo("premium"))
+                .body("feedback", hasSize(0));
+        Callers.as(user, tenant, "owner").get("/generations/internal/users/" + user + "/export").then().statusCode(403);
     }
 
     private static void generate(UUID tenant, UUID user) {

@@ -6,6 +6,7 @@ import static dev.tollgate.metering.MeteringEvents.generation;
 import static dev.tollgate.metering.MeteringEvents.send;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -13,6 +14,7 @@ import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuerResource;
@@ -35,6 +37,23 @@ class UsageErasureTest {
 
     @Inject
     EventCodec codec;
+
+    @Test
+    void aUsersUsageIsExportedToAccountServiceOnly() {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        Instant now = Instant.now();
+        send(codec, generation(tenant, user, now, "small", 40), generation(tenant, UUID.randomUUID(), now, "small", 7));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from metering.usage_events where user_id = ?",
+                user) == 1);
+
+        Callers.asService("account").get("/usage/internal/users/" + user + "/export").then().statusCode(200)
+                .body("usageEvents", hasSize(1))
+                .body("usageEvents[0].tenantId", equalTo(tenant.toString()))
+                .body("usageEvents[0].quantities.output_tokens", equalTo(40))
+                .body("monthlyTotals.find { it.metric == 'output_tokens' }.units", equalTo(40));
+        as(user, tenant, "owner").get("/usage/internal/users/" + user + "/export").then().statusCode(403);
+    }
 
     @Test
     void anErasedUsersUsageStaysCountedWithoutTheirId() {
