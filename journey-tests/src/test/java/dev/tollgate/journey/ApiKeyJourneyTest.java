@@ -2,7 +2,6 @@ package dev.tollgate.journey;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,10 +17,6 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +36,7 @@ class ApiKeyJourneyTest {
     @Test
     void anApiKeyWorksWithOpenAisSdkUntilItIsRevoked() {
         String email = "dev+" + UUID.randomUUID() + "@example.com";
-        String access = signIn(email);
+        String access = Journeys.signIn(suite, email);
 
         JsonPath issued = given().baseUri(suite.url("auth")).contentType(ContentType.JSON).auth().oauth2(access)
                 .body("{\"name\":\"my app\",\"scopes\":[\"generate\"]}")
@@ -70,7 +65,7 @@ class ApiKeyJourneyTest {
         assertThrows(UnauthorizedException.class, () -> stranger.models().list());
 
         // the two answers reach metering through usage.recorded, under the key's user and tenant
-        long generations = eventually(Duration.ofSeconds(30), () -> {
+        long generations = Journeys.eventually(Duration.ofSeconds(30), () -> {
             JsonPath usage = given().baseUri(suite.url("metering")).auth().oauth2(access).get("/usage")
                     .then().statusCode(200).extract().jsonPath();
             Long used = usage.getLong("metrics.find { it.metric == 'generations' }.used");
@@ -82,7 +77,7 @@ class ApiKeyJourneyTest {
                 .then().statusCode(204);
         Instant revoked = Instant.now();
         // apikey.revoked reaches the gateway, which drops the key it had verified
-        Boolean refused = eventually(Duration.ofSeconds(20), () -> {
+        Boolean refused = Journeys.eventually(Duration.ofSeconds(20), () -> {
             try {
                 app.models().list();
                 return null;
@@ -93,30 +88,5 @@ class ApiKeyJourneyTest {
         assertTrue(refused);
         System.out.printf("journey: the revoked key was refused by the gateway %d ms after the revocation%n",
                 Duration.between(revoked, Instant.now()).toMillis());
-    }
-
-    /** Signs in by the mailed link, as a person does; answers the access token. */
-    private static String signIn(String email) {
-        given().baseUri(suite.url("auth")).contentType(ContentType.JSON).body("{\"email\":\"" + email + "\"}")
-                .post("/auth/magic-link").then().statusCode(202);
-        String token = eventually(Duration.ofSeconds(15), () -> suite.lastSignInToken(email));
-        assertNotNull(token, "the sign-in mail reached auth-service's log");
-        return given().baseUri(suite.url("auth")).contentType(ContentType.JSON).body("{\"token\":\"" + token + "\"}")
-                .post("/auth/magic-link/confirm").then().statusCode(200).extract().path("access_token");
-    }
-
-    /** Waits until {@code check} answers something; answers it, or null when {@code within} ran out. */
-    private static <T> T eventually(Duration within, Supplier<T> check) {
-        AtomicReference<T> seen = new AtomicReference<>();
-        try {
-            Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        seen.set(check.get());
-                        return seen.get() != null;
-                    });
-        } catch (ConditionTimeoutException e) {
-            return null;
-        }
-        return seen.get();
     }
 }

@@ -2,11 +2,16 @@ package dev.tollgate.journey;
 
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
+import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
+import dev.tollgate.devstack.StripeEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,8 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged services of this build as processes, on free ports, over one set of servers (PostgreSQL, Redis,
- * Kafka) under {@code target/journey}, in the {@code local} profile (mail to the log, local secrets): what
- * {@code ./tollgate up} runs, started once per test JVM.
+ * Kafka) and the Stripe emulator, under {@code target/journey}, in the {@code local} profile (mail to the log,
+ * local secrets): what {@code ./tollgate up} runs, started once per test JVM.
  */
 final class Suite {
 
@@ -27,39 +32,73 @@ final class Suite {
     private static Suite running;
 
     private final DevStack stack;
+    private final StripeEmulator stripe;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, String> config;
+    private final Path root;
+    private final Path dir;
 
     private Suite(List<String> names) {
-        Path root = Path.of("").toAbsolutePath().getParent();
-        Path dir = Path.of("target", "journey").toAbsolutePath();
+        root = Path.of("").toAbsolutePath().getParent();
+        dir = Path.of("target", "journey").toAbsolutePath();
         stack = DevStack.start(dir.resolve("servers"), DevStack.Ports.ANY, false);
+        stripe = StripeEmulator.start(FreePorts.pick());
         Map<String, Integer> ports = new LinkedHashMap<>();
         names.forEach(name -> ports.put(name, FreePorts.pick()));
-        Map<String, String> config = stack.quarkusConfig();
+        config = stack.quarkusConfig();
         config.put("quarkus.profile", "local");
         config.put("quarkus.http.host", "127.0.0.1");
         config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
         config.put("tollgate.auth.public-url", "http://localhost:" + ports.get("auth"));
+        config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
+        for (String service : List.of("billing", "generation", "metering")) {
+            config.put("tollgate.account.service-urls." + service, "http://localhost:" + ports.get(service));
+        }
         List<ServiceProcess> started = new ArrayList<>();
         for (String name : names) {
-            started.add(ServiceProcess.start(name, root.resolve(name + "-service/target/quarkus-app/quarkus-run.jar"),
-                    ports.get(name), config, JVM, dir.resolve("logs").resolve(name + ".log")));
+            started.add(launch(name, ports.get(name)));
         }
         for (ServiceProcess service : started) {
-            if (!service.awaitReady(READY)) {
-                throw new IllegalStateException(service.name() + "-service is not ready; its log: " + service.log());
-            }
+            awaitReady(service);
             services.put(service.name(), service);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "journey-stop"));
     }
 
-    /** The suite with at least auth, generation and metering running. */
+    /** The whole suite: the five services, each its own process. */
     static synchronized Suite start() {
         if (running == null) {
-            running = new Suite(List.of("auth", "generation", "metering"));
+            running = new Suite(List.of("auth", "billing", "generation", "metering", "account"));
         }
         return running;
+    }
+
+    /** Stops one service, as a crash or a deployment would. */
+    void stop(String service) {
+        services.get(service).stop(Duration.ofSeconds(15));
+    }
+
+    /** Starts a stopped service again on its port and waits until it is ready. */
+    void restart(String service) {
+        ServiceProcess restarted = launch(service, services.get(service).port());
+        awaitReady(restarted);
+        services.put(service, restarted);
+    }
+
+    /** A JDBC connection to the suite's PostgreSQL, to look into each service's schema. */
+    Connection database() throws SQLException {
+        return DriverManager.getConnection(stack.postgres().jdbcUrl(), PostgresServer.USER, PostgresServer.PASSWORD);
+    }
+
+    private ServiceProcess launch(String name, int port) {
+        return ServiceProcess.start(name, root.resolve(name + "-service/target/quarkus-app/quarkus-run.jar"), port,
+                config, JVM, dir.resolve("logs").resolve(name + ".log"));
+    }
+
+    private static void awaitReady(ServiceProcess service) {
+        if (!service.awaitReady(READY)) {
+            throw new IllegalStateException(service.name() + "-service is not ready; its log: " + service.log());
+        }
     }
 
     String url(String service) {
@@ -90,6 +129,7 @@ final class Suite {
 
     private void stop() {
         services.values().forEach(service -> service.stop(Duration.ofSeconds(15)));
+        stripe.close();
         stack.close();
     }
 }

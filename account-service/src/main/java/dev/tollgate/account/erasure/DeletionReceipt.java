@@ -1,5 +1,7 @@
 package dev.tollgate.account.erasure;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -8,6 +10,7 @@ import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** One service's receipt ({@code account.purged}) for an erasure: what it erased, as JSON counts. */
@@ -29,6 +32,20 @@ public class DeletionReceipt extends PanacheEntityBase {
 
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
+
+    /** A receipt of {@code service} for {@code deletionId}, received now, its counts written as JSON. */
+    public static DeletionReceipt of(UUID deletionId, String service, Map<String, Long> counts, ObjectMapper json) {
+        DeletionReceipt receipt = new DeletionReceipt();
+        receipt.deletionId = deletionId;
+        receipt.service = service;
+        try {
+            receipt.counts = json.writeValueAsString(counts);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        receipt.receivedAt = Instant.now();
+        return receipt;
+    }
 
     public record Key(UUID deletionId, String service) implements Serializable {
         public Key() {

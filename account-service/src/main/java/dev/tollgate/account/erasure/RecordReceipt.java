@@ -1,6 +1,5 @@
 package dev.tollgate.account.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
@@ -63,15 +62,6 @@ public class RecordReceipt {
     }
 
     private Uni<Void> store(AccountPurged purged) {
-        DeletionReceipt receipt = new DeletionReceipt();
-        receipt.deletionId = purged.deletionId();
-        receipt.service = purged.service();
-        try {
-            receipt.counts = json.writeValueAsString(purged.counts());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        receipt.receivedAt = Instant.now();
-        return receipt.persist().replaceWithVoid();
+        return DeletionReceipt.of(purged.deletionId(), purged.service(), purged.counts(), json).persist().replaceWithVoid();
     }
 }

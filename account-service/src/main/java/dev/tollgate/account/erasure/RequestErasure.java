@@ -1,6 +1,5 @@
 package dev.tollgate.account.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
@@ -116,15 +115,6 @@ public class RequestErasure {
     }
 
     private Uni<Void> receipt(UUID deletionId, Map<String, Long> counts) {
-        DeletionReceipt receipt = new DeletionReceipt();
-        receipt.deletionId = deletionId;
-        receipt.service = SERVICE;
-        try {
-            receipt.counts = json.writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        receipt.receivedAt = Instant.now();
-        return receipt.persist().replaceWithVoid();
+        return DeletionReceipt.of(deletionId, SERVICE, counts, json).persist().replaceWithVoid();
     }
 }

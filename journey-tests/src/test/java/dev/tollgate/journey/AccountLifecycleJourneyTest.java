@@ -1,0 +1,177 @@
+package dev.tollgate.journey;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.devstack.StripeTestEvent;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A person's whole stay, across the five packaged services: they sign in, generate, subscribe (billed through the
+ * Stripe emulator and signed webhooks) and are metered, export their data (the ZIP holds every service's part),
+ * then delete their account while metering-service is down. The erasure completes once metering is back, and
+ * afterwards no service's schema holds anything of theirs.
+ */
+class AccountLifecycleJourneyTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static Suite suite;
+
+    @BeforeAll
+    static void start() {
+        suite = Suite.start();
+    }
+
+    @Test
+    void aUserIsServedBilledExportedAndThenErasedFromEveryService() throws Exception {
+        String email = "lifecycle+" + UUID.randomUUID() + "@example.com";
+        String access = Journeys.signIn(suite, email);
+        JsonPath claims = new JsonPath(new String(Base64.getUrlDecoder().decode(access.split("\\.")[1]),
+                StandardCharsets.UTF_8));
+        UUID user = UUID.fromString(claims.getString("sub"));
+        UUID tenant = UUID.fromString(claims.getString("tid"));
+
+        // served and metered
+        as("generation", access).body("{\"model\":\"small\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Plan a hike in the Jura\"}]}").post("/v1/chat/completions").then().statusCode(200);
+        assertNotNull(Journeys.eventually(PATIENCE, () -> {
+            Integer used = as("metering", access).get("/usage").then().statusCode(200).extract()
+                    .path("metrics.find { it.metric == 'generations' }.used");
+            return used != null && used == 1 ? used : null;
+        }), "metering counted the generation");
+
+        // billed: a checkout at the Stripe emulator, then the webhooks Stripe would send, signed as Stripe signs
+        String checkoutUrl = as("billing", access).body("{\"plan\":\"pro\"}").post("/billing/checkout").then()
+                .statusCode(200).extract().path("url");
+        String customer = checkoutUrl.replaceAll(".*customer=([^&]+).*", "$1");
+        webhook(checkoutCompleted(tenant, customer));
+        webhook(subscriptionCreated(tenant, customer));
+        assertNotNull(Journeys.eventually(PATIENCE, () -> "pro".equals(as("metering", access).get("/usage/limits")
+                .path("plan")) ? true : null), "metering applies the plan billing announced");
+        as("account", access).body("{\"displayName\":\"Ada Hiker\"}").patch("/account/me").then().statusCode(200);
+
+        // exported: one ZIP with every service's part
+        String exportId = as("account", access).post("/account/exports").then().statusCode(202).extract().path("exportId");
+        assertNotNull(Journeys.eventually(PATIENCE, () -> "ready".equals(as("account", access)
+                .get("/account/exports/" + exportId).path("status")) ? true : null), "the export is gathered");
+        Map<String, JsonPath> files = unzip(as("account", access).get("/account/exports/" + exportId + "/download")
+                .then().statusCode(200).extract().asByteArray());
+        assertEquals(List.of("auth.json", "billing.json", "generation.json", "metering.json", "account.json",
+                "manifest.json"), List.copyOf(files.keySet()));
+        assertEquals(email, files.get("auth.json").getString("account.email"));
+        assertEquals("pro", files.get("billing.json").getString("tenants[0].subscription.plan"));
+        assertTrue(files.get("generation.json").getString("generations[0].prompt").contains("Jura"));
+        assertEquals(1, files.get("metering.json").getList("usageEvents").size());
+        assertEquals("Ada Hiker", files.get("account.json").getString("profile.displayName"));
+
+        // erased while metering-service is down: the others answer, metering when it is back
+        suite.stop("metering");
+        String deletion = as("account", access).delete("/account/me").then().statusCode(202).extract().path("deletionId");
+        assertNotNull(Journeys.eventually(PATIENCE, () -> {
+            List<String> done = as("account", access).get("/account/deletions/" + deletion).then().extract()
+                    .path("services.findAll { it.status == 'done' }.service");
+            return done.size() == 4 ? done : null;
+        }), "four services receipted while metering was down");
+        assertEquals("pending", as("account", access).get("/account/deletions/" + deletion)
+                .path("services.find { it.service == 'metering' }.status"));
+        suite.restart("metering");
+        assertNotNull(Journeys.eventually(PATIENCE, () -> "complete".equals(as("account", access)
+                .get("/account/deletions/" + deletion).path("status")) ? true : null), "complete once metering is back");
+
+        try (Connection db = suite.database()) {
+            Map<String, Object[]> checks = new LinkedHashMap<>();
+            checks.put("select count(*) from auth.users where id = ? or email = ?", new Object[] {user, email});
+            checks.put("select count(*) from auth.memberships where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from auth.refresh_families where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from auth.magic_link_challenges where email = ?", new Object[] {email});
+            checks.put("select count(*) from billing.customers where tenant_id = ?", new Object[] {tenant});
+            checks.put("select count(*) from billing.subscriptions where tenant_id = ?", new Object[] {tenant});
+            checks.put("select count(*) from billing.invoices where customer_email = ?", new Object[] {email});
+            checks.put("select count(*) from generation.generations where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from generation.feedback where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from metering.usage_events where user_id = ? or tenant_id = ?", new Object[] {user, tenant});
+            checks.put("select count(*) from metering.usage_aggregates where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from account.profiles where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from account.export_jobs where user_id = ?", new Object[] {user});
+            for (Map.Entry<String, Object[]> check : checks.entrySet()) {
+                assertEquals(0, count(db, check.getKey(), check.getValue()), check.getKey());
+            }
+        }
+    }
+
+    private static RequestSpecification as(String service, String access) {
+        return given().baseUri(suite.url(service)).contentType(ContentType.JSON).auth().oauth2(access);
+    }
+
+    private static void webhook(String event) throws Exception {
+        given().baseUri(suite.url("billing")).contentType(ContentType.JSON)
+                .header("Stripe-Signature", StripeTestEvent.signature(event, System.currentTimeMillis() / 1000,
+                        StripeTestEvent.LOCAL_SECRET))
+                .body(event).post("/billing/webhooks/stripe").then().statusCode(200);
+    }
+
+    private static String checkoutCompleted(UUID tenant, String customer) {
+        return """
+                {"id":"evt_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
+                 "type":"checkout.session.completed","data":{"object":{"id":"cs_test_%s","object":"checkout.session",
+                 "client_reference_id":"%s","customer":"%s","mode":"subscription","status":"complete"}}}"""
+                .formatted(id(), System.currentTimeMillis() / 1000, id(), tenant, customer);
+    }
+
+    private static String subscriptionCreated(UUID tenant, String customer) {
+        long now = System.currentTimeMillis() / 1000;
+        return """
+                {"id":"evt_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
+                 "type":"customer.subscription.created","data":{"object":{"id":"sub_%s","object":"subscription",
+                 "customer":"%s","status":"active","cancel_at_period_end":false,"metadata":{"tenant_id":"%s"},
+                 "items":{"object":"list","has_more":false,"data":[{"id":"si_%s","object":"subscription_item",
+                 "current_period_start":%d,"current_period_end":%d,"price":{"id":"price_local_pro","object":"price"}}]}}}}"""
+                .formatted(id(), now, tenant, customer, tenant, tenant, now, now + 30L * 86400);
+    }
+
+    private static String id() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static Map<String, JsonPath> unzip(byte[] zip) throws IOException {
+        Map<String, JsonPath> files = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                files.put(entry.getName(), new JsonPath(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+        }
+        return files;
+    }
+
+    private static long count(Connection db, String sql, Object... parameters) throws Exception {
+        try (PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+}
