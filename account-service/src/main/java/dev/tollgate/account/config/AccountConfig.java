@@ -25,6 +25,14 @@ public interface AccountConfig {
 
     Export export();
 
+    Audit audit();
+
+    interface Audit {
+        /** How long audit entries are kept. */
+        @WithDefault("400d")
+        Duration retention();
+    }
+
     /** Where the other services are, by name ({@code billing}, {@code generation}, {@code metering}), for exports. */
     Map<String, String> serviceUrls();
 

@@ -1,10 +1,13 @@
 package dev.tollgate.account.erasure;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.account.audit.RecordAudit;
+import dev.tollgate.account.audit.repository.AuditRepository;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.account.export.repository.ExportRepository;
 import dev.tollgate.account.profile.repository.ProfileRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.outbox.Outbox;
@@ -40,9 +43,11 @@ public class RequestErasure {
         }
     }
 
+    private final AuditTrail audit;
     private final DeletionRepository deletions;
     private final ProfileRepository profiles;
     private final ExportRepository exports;
+    private final AuditRepository auditLog;
     private final ErasureScopes scopes;
     private final Outbox outbox;
     private final AccountConfig config;
@@ -51,7 +56,9 @@ public class RequestErasure {
 
     public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ExportRepository exports,
                           ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
-                          MeterRegistry registry) {
+                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog) {
+        this.auditLog = auditLog;
+        this.audit = audit;
         this.deletions = deletions;
         this.profiles = profiles;
         this.exports = exports;
@@ -105,7 +112,12 @@ public class RequestErasure {
                 .chain(erasedProfiles -> exports.erase(caller.userId())
                         .chain(erasedExports -> receipt(request.id, Map.of("profiles", erasedProfiles,
                                 "exports", erasedExports))))
+                .chain(() -> auditLog.pseudonymize(caller.userId(), RecordAudit.pseudonym(request.id),
+                        RecordAudit.erasedActor(request.id)))
                 .chain(() -> outbox.append(AccountDeleted.of(caller.tenantId(), request.id, caller.userId(), tenantDeleted)))
+                .call(() -> audit.record(caller.tenantId(), "account.erasure-requested", caller.userId().toString(),
+                        caller.userId(), null, Map.of("deletionId", request.id.toString(),
+                                "tenantDeleted", Boolean.toString(tenantDeleted))))
                 .map(ignored -> {
                     registry.counter("tollgate.account.erasures", "outcome", "requested").increment();
                     LOG.infof("audit: user %s asked to be erased (deletion %s, tenant %s %s); account.deleted announced",

@@ -2,6 +2,7 @@ package dev.tollgate.account.export;
 
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.export.repository.ExportRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -27,11 +29,13 @@ public class RequestExport {
     public record ExportRequested(UUID exportId, String status, Instant requestedAt, boolean existing) {
     }
 
+    private final AuditTrail audit;
     private final ExportRepository exports;
     private final AccountConfig config;
     private final MeterRegistry registry;
 
-    public RequestExport(ExportRepository exports, AccountConfig config, MeterRegistry registry) {
+    public RequestExport(ExportRepository exports, AccountConfig config, MeterRegistry registry, AuditTrail audit) {
+        this.audit = audit;
         this.exports = exports;
         this.config = config;
         this.registry = registry;
@@ -62,11 +66,14 @@ public class RequestExport {
                 job.servicesDone = "";
                 job.requestedAt = now;
                 job.nextAttemptAt = now;
-                return exports.persist(job).map(saved -> {
-                    registry.counter("tollgate.account.exports", "outcome", "requested").increment();
-                    LOG.infof("audit: user %s asked for an export (%s)", caller.userId(), saved.id);
-                    return new ExportRequested(saved.id, saved.status, saved.requestedAt, false);
-                });
+                return exports.persist(job)
+                        .call(saved -> audit.record(caller.tenantId(), "account.export-requested",
+                                caller.userId().toString(), caller.userId(), null, Map.of("exportId", saved.id.toString())))
+                        .map(saved -> {
+                            registry.counter("tollgate.account.exports", "outcome", "requested").increment();
+                            LOG.infof("audit: user %s asked for an export (%s)", caller.userId(), saved.id);
+                            return new ExportRequested(saved.id, saved.status, saved.requestedAt, false);
+                        });
             });
         }));
     }

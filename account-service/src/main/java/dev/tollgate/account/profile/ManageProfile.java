@@ -1,6 +1,7 @@
 package dev.tollgate.account.profile;
 
 import dev.tollgate.account.profile.repository.ProfileRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.IllformedLocaleException;
 import java.util.Locale;
+import java.util.Map;
 
 /** Reads and changes the caller's profile; a user without one has an empty one, created on first read. */
 @ApplicationScoped
@@ -31,9 +33,11 @@ public class ManageProfile {
     public record ProfileChange(String displayName, String locale, String timeZone, Boolean marketingConsent) {
     }
 
+    private final AuditTrail audit;
     private final ProfileRepository profiles;
 
-    public ManageProfile(ProfileRepository profiles) {
+    public ManageProfile(ProfileRepository profiles, AuditTrail audit) {
+        this.audit = audit;
         this.profiles = profiles;
     }
 
@@ -48,8 +52,9 @@ public class ManageProfile {
         String locale = change.locale() == null ? null : locale(change.locale());
         String zone = change.timeZone() == null ? null : zone(change.timeZone());
         String name = change.displayName() == null ? null : displayName(change.displayName());
-        return Panache.withTransaction(() -> existing(caller).invoke(profile -> {
+        return Panache.withTransaction(() -> existing(caller).call(profile -> {
             Instant now = Instant.now();
+            Uni<Void> consent = Uni.createFrom().voidItem();
             if (name != null) {
                 profile.displayName = name.isEmpty() ? null : name;
             }
@@ -62,8 +67,11 @@ public class ManageProfile {
             if (change.marketingConsent() != null && change.marketingConsent() != profile.marketingConsent) {
                 profile.marketingConsent = change.marketingConsent();
                 profile.marketingConsentAt = now;
+                consent = audit.record(caller.tenantId(), "account.consent-changed", caller.userId().toString(),
+                        caller.userId(), null, Map.of("marketingConsent", Boolean.toString(profile.marketingConsent)));
             }
             profile.updatedAt = now;
+            return consent;
         })).map(ProfileView::of);
     }
 

@@ -4,6 +4,7 @@ import dev.tollgate.auth.apikey.repository.ApiKeyRepository;
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.tenant.TenantAccess;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.outbox.Outbox;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -30,6 +32,7 @@ public class ApiKeys {
 
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
 
+    private final AuditTrail audit;
     private final ApiKeyRepository keys;
     private final MembershipRepository memberships;
     private final Outbox outbox;
@@ -37,7 +40,8 @@ public class ApiKeys {
     private final MeterRegistry registry;
 
     public ApiKeys(ApiKeyRepository keys, MembershipRepository memberships, Outbox outbox, AuthConfig config,
-                   MeterRegistry registry) {
+                   MeterRegistry registry, AuditTrail audit) {
+        this.audit = audit;
         this.keys = keys;
         this.memberships = memberships;
         this.outbox = outbox;
@@ -69,7 +73,10 @@ public class ApiKeys {
                 .chain(member -> issue(caller.tenantId(), caller.userId(), name.trim(),
                         List.copyOf(new LinkedHashSet<>(scopes)), expiresAt))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
-                        issued.key().id(), issued.key().prefix(), caller.tenantId()));
+                        issued.key().id(), issued.key().prefix(), caller.tenantId()))
+                .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
+                        caller.userId(), null, Map.of("keyId", issued.key().id().toString(), "prefix",
+                                issued.key().prefix(), "name", issued.key().name())));
     }
 
     @WithSession
@@ -88,7 +95,10 @@ public class ApiKeys {
                 return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
                         "only an active key can be rotated"));
             }
-            return issue(old.tenantId, old.userId, old.name, old.scopeList(), old.expiresAt).map(issued -> {
+            return issue(old.tenantId, old.userId, old.name, old.scopeList(), old.expiresAt)
+                    .call(issued -> audit.record(old.tenantId, "auth.api-key-rotated", caller.userId().toString(),
+                            old.userId, null, Map.of("keyId", old.id.toString(), "newKeyId", issued.key().id().toString())))
+                    .map(issued -> {
                 old.replacedBy = issued.key().id();
                 old.revokedAt = Instant.now().plus(config.apiKey().rotationOverlap());
                 LOG.infof("audit: user %s rotated API key %s to %s in tenant %s; the old key works until %s",
@@ -107,7 +117,9 @@ public class ApiKeys {
             key.revokedAt = Instant.now();
             LOG.infof("audit: user %s revoked API key %s (%s) in tenant %s", caller.userId(), key.id, key.prefix,
                     key.tenantId);
-            return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix));
+            return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix))
+                    .call(() -> audit.record(key.tenantId, "auth.api-key-revoked", caller.userId().toString(),
+                            key.userId, null, Map.of("keyId", key.id.toString(), "prefix", key.prefix)));
         });
     }
 

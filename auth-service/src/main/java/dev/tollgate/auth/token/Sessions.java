@@ -5,6 +5,7 @@ import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
 import dev.tollgate.auth.token.repository.RefreshTokenRepository;
 import dev.tollgate.auth.tenant.Membership;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -13,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -27,6 +29,7 @@ public class Sessions {
 
     private static final Logger LOG = Logger.getLogger(Sessions.class);
 
+    private final AuditTrail audit;
     private final RefreshFamilyRepository families;
     private final RefreshTokenRepository tokens;
     private final MembershipRepository memberships;
@@ -35,7 +38,8 @@ public class Sessions {
     private final MeterRegistry registry;
 
     public Sessions(RefreshFamilyRepository families, RefreshTokenRepository tokens, MembershipRepository memberships,
-                    AccessTokens accessTokens, AuthConfig config, MeterRegistry registry) {
+                    AccessTokens accessTokens, AuthConfig config, MeterRegistry registry, AuditTrail audit) {
+        this.audit = audit;
         this.families = families;
         this.tokens = tokens;
         this.memberships = memberships;
@@ -54,7 +58,10 @@ public class Sessions {
         family.lastUsedAt = family.createdAt;
         family.userAgent = truncate(userAgent, 500);
         family.ip = truncate(ip, 64);
-        return families.persist(family).chain(saved -> issue(saved, membership.role));
+        return families.persist(family)
+                .call(saved -> audit.record(saved.tenantId, "auth.signed-in", saved.userId.toString(), saved.userId,
+                        saved.ip, Map.of("session", saved.id.toString())))
+                .chain(saved -> issue(saved, membership.role));
     }
 
     /**

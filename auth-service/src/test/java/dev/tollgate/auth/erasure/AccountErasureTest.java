@@ -105,6 +105,12 @@ class AccountErasureTest {
         long authTime = ((Number) claims.getClaimValue("auth_time")).longValue();
         assertTrue(authTime >= before - 1 && authTime <= System.currentTimeMillis() / 1000 + 1,
                 "auth_time is the sign-in: " + authTime);
+        // the sign-in and a new API key are in the tenant's audit trail
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'audit.recorded' and payload like ?",
+                "%\"action\":\"auth.signed-in\",\"actor\":\"" + user + "\"%"));
+        apiKey(leaving);
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'audit.recorded' and payload like ?",
+                "%\"tenantId\":\"" + personal + "\"%\"action\":\"auth.api-key-created\"%"));
         Response other = SignInFlow.signIn(mailbox, newAddress());
         String othersTeam = team(other);
         join(other, othersTeam, email, leaving);

@@ -4,12 +4,14 @@ import dev.tollgate.billing.config.BillingConfig;
 import dev.tollgate.billing.erasure.repository.ErasedTenantRepository;
 import dev.tollgate.billing.plan.PlanCatalog;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
+import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.common.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -33,6 +35,7 @@ public class SyncSubscription {
     /** Statuses of a subscription in good standing. */
     private static final Set<String> PAID = Set.of("active", "trialing");
 
+    private final AuditTrail audit;
     private final SubscriptionRepository subscriptions;
     private final PlanCatalog catalog;
     private final Outbox outbox;
@@ -41,7 +44,9 @@ public class SyncSubscription {
     private final ErasedTenantRepository erasedTenants;
 
     public SyncSubscription(SubscriptionRepository subscriptions, PlanCatalog catalog, Outbox outbox,
-                            MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants) {
+                            MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants,
+                            AuditTrail audit) {
+        this.audit = audit;
         this.subscriptions = subscriptions;
         this.erasedTenants = erasedTenants;
         this.catalog = catalog;
@@ -190,6 +195,9 @@ public class SyncSubscription {
         registry.counter("tollgate.billing.subscription.changes", "outcome", "changed").increment();
         return saved.call(() -> outbox.append(SubscriptionChanged.of(next.tenantId, plan.name(), next.status,
                         ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements())))
+                .call(() -> audit.record(next.tenantId, "billing.plan-changed", "stripe", null, null,
+                        Map.of("plan", plan.name(), "status", next.status, "previousPlan",
+                                before == null ? "none" : before.plan())))
                 .replaceWith(true);
     }
 

@@ -56,6 +56,8 @@ class StripeWebhookTest {
         assertEquals(1, Sql.number("select count(*) from billing.subscriptions where tenant_id = ? and plan = 'pro' "
                 + "and status = 'active'", tenant));
         assertEquals(1, announcements(tenant), "one subscription.changed for one change");
+        assertEquals(1, Sql.number("select count(*) from billing.outbox where topic = 'audit.recorded' and message_key = ? "
+                + "and payload like '%billing.plan-changed%'", tenant.toString()), "one entry for the tenant's audit log");
         SubscriptionChanged changed = codec.decode(Sql.text("select payload from billing.outbox where message_key = ?",
                 tenant.toString()), EventType.SUBSCRIPTION_CHANGED);
         assertEquals("pro", changed.plan());

@@ -24,8 +24,11 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
     public static final EventType<ThresholdCrossed> THRESHOLD_CROSSED =
             new EventType<>("threshold.crossed", "dev.tollgate.threshold.crossed.v1", ThresholdCrossed.class);
 
+    public static final EventType<AuditRecorded> AUDIT_RECORDED =
+            new EventType<>("audit.recorded", "dev.tollgate.audit.recorded.v1", AuditRecorded.class);
+
     public static final List<EventType<?>> ALL = List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED,
-            ACCOUNT_PURGED, APIKEY_REVOKED, THRESHOLD_CROSSED);
+            ACCOUNT_PURGED, APIKEY_REVOKED, THRESHOLD_CROSSED, AUDIT_RECORDED);
 
     public static Optional<EventType<?>> ofRecord(Class<?> recordClass) {
         return ALL.stream().filter(type -> type.recordClass().equals(recordClass)).findFirst();

@@ -1,0 +1,33 @@
+package dev.tollgate.account.audit;
+
+import dev.tollgate.account.audit.repository.AuditRepository;
+import dev.tollgate.account.config.AccountConfig;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/** Deletes audit entries older than {@code tollgate.account.audit.retention}, once a day. */
+@ApplicationScoped
+public class PruneAudit {
+
+    private static final Logger LOG = Logger.getLogger(PruneAudit.class);
+
+    private final AuditRepository log;
+    private final AccountConfig config;
+
+    public PruneAudit(AuditRepository log, AccountConfig config) {
+        this.log = log;
+        this.config = config;
+    }
+
+    @Scheduled(identity = "audit-retention", every = "24h", delayed = "10m")
+    public Uni<Integer> prune() {
+        Instant before = Instant.now().minus(config.audit().retention());
+        return Panache.withTransaction(() -> log.prune(before))
+                .invoke(pruned -> LOG.infof("audit: %d entries older than %s deleted (retention %s)", pruned, before,
+                        config.audit().retention()));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.tollgate.account.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.account.audit.repository.AuditRepository;
+import dev.tollgate.account.erasure.repository.DeletionRepository;
+import dev.tollgate.common.event.AuditRecorded;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Appends an {@code audit.recorded} to the tenant's log (once: the inbox keeps the event id). An action of a user
+ * already erased (it was in flight when the erasure ran) is stored under the same pseudonym as their older
+ * entries. Runs inside the inbox's transaction.
+ */
+@ApplicationScoped
+public class RecordAudit {
+
+    private final AuditRepository log;
+    private final DeletionRepository deletions;
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+
+    public RecordAudit(AuditRepository log, DeletionRepository deletions, ObjectMapper json, MeterRegistry registry) {
+        this.log = log;
+        this.deletions = deletions;
+        this.json = json;
+        this.registry = registry;
+    }
+
+    /** The pseudonym that replaces an erased user's id in the log: the same for all entries of one erasure. */
+    public static UUID pseudonym(UUID deletionId) {
+        return UUID.nameUUIDFromBytes(("erased-user:" + deletionId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What replaces an erased user as actor. */
+    public static String erasedActor(UUID deletionId) {
+        return "erased:" + deletionId;
+    }
+
+    public Uni<Void> record(AuditRecorded event) {
+        AuditEntry entry = new AuditEntry();
+        entry.eventId = event.eventId();
+        entry.tenantId = event.tenantId();
+        entry.occurredAt = event.occurredAt();
+        entry.service = event.service();
+        entry.action = event.action();
+        entry.actor = event.actor();
+        entry.userId = event.userId();
+        entry.ip = event.ip();
+        try {
+            entry.details = json.writeValueAsString(event.details());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        entry.recordedAt = Instant.now();
+        UUID subject = event.userId() != null ? event.userId() : actorUser(event.actor());
+        Uni<Void> erased = subject == null ? Uni.createFrom().voidItem()
+                : deletions.ofUser(subject).invoke(request -> {
+                    if (request != null) {
+                        if (subject.equals(entry.userId)) {
+                            entry.userId = pseudonym(request.id);
+                        }
+                        if (subject.toString().equals(entry.actor)) {
+                            entry.actor = erasedActor(request.id);
+                        }
+                        entry.ip = null;
+                    }
+                }).replaceWithVoid();
+        return erased.chain(() -> log.persist(entry))
+                .invoke(() -> registry.counter("tollgate.account.audit.entries", "service", event.service()).increment())
+                .replaceWithVoid();
+    }
+
+    private static UUID actorUser(String actor) {
+        try {
+            return actor == null ? null : UUID.fromString(actor);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
