@@ -24,6 +24,13 @@ public class PruneAudit {
     }
 
     @Scheduled(identity = "audit-retention", every = "24h", delayed = "10m")
+    Uni<Void> daily() {
+        return prune().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("audit: pruning failed, tried again tomorrow: %s", e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Deletes what is past the retention; answers how many entries went. */
     public Uni<Integer> prune() {
         Instant before = Instant.now().minus(config.audit().retention());
         return Panache.withTransaction(() -> log.prune(before))
