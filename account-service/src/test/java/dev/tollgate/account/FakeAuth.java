@@ -43,6 +43,19 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
                         + ",\"soleOwnedTenants\":" + array(soleOwned) + "}")));
     }
 
+    /** auth-service will say that {@code user} is written to at {@code email}. */
+    public static void contact(UUID user, String email) {
+        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/contact"))
+                .willReturn(okJson("{\"userId\":\"" + user + "\",\"email\":\"" + email + "\"}")));
+    }
+
+    /** auth-service will say that the tenant's owners and admins are {@code runners} (user to address). */
+    public static void runners(UUID tenant, Map<UUID, String> runners) {
+        server().stubFor(get(urlEqualTo("/auth/internal/tenants/" + tenant + "/contacts")).willReturn(okJson(
+                runners.entrySet().stream().map(runner -> "{\"userId\":\"" + runner.getKey() + "\",\"email\":\""
+                        + runner.getValue() + "\",\"role\":\"owner\"}").collect(Collectors.joining(",", "[", "]")))));
+    }
+
     /** auth-service will fail when asked about {@code user}. */
     public static void down(UUID user) {
         server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/erasure-scope"))

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A person's whole stay, across the five packaged services: they sign in, generate, subscribe (billed through the
  * Stripe emulator and signed webhooks) and are metered, export their data (the ZIP holds every service's part),
- * then delete their account while metering-service is down. The erasure completes once metering is back, and
+ * find all of it in their tenant's audit log, then delete their account while metering-service is down. The erasure completes once metering is back, and
  * afterwards no service's schema holds anything of theirs.
  */
 class AccountLifecycleJourneyTest {
@@ -83,6 +83,14 @@ class AccountLifecycleJourneyTest {
         assertTrue(files.get("generation.json").getString("generations[0].prompt").contains("Jura"));
         assertEquals(1, files.get("metering.json").getList("usageEvents").size());
         assertEquals("Ada Hiker", files.get("account.json").getString("profile.displayName"));
+
+        // the tenant's audit log holds what auth, billing and account recorded, through Kafka
+        assertNotNull(Journeys.eventually(PATIENCE, () -> {
+            List<String> actions = as("account", access).get("/account/audit").then().statusCode(200).extract()
+                    .path("entries.action");
+            return actions.containsAll(List.of("auth.signed-in", "billing.plan-changed", "account.export-requested"))
+                    ? actions : null;
+        }), "the audit log has the sign-in, the plan change and the export");
 
         // erased while metering-service is down: the others answer, metering when it is back
         suite.stop("metering");

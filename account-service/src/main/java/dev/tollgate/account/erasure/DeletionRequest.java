@@ -38,4 +38,8 @@ public class DeletionRequest extends PanacheEntityBase {
 
     @Column(name = "overdue_alerted_at")
     public Instant overdueAlertedAt;
+
+    /** Where the completion mail goes, captured before auth-service forgets it; null once the mail is sent. */
+    @Column(name = "contact_email")
+    public String contactEmail;
 }

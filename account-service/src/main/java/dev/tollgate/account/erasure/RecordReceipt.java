@@ -3,6 +3,7 @@ package dev.tollgate.account.erasure;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
+import dev.tollgate.account.notification.Notify;
 import dev.tollgate.common.event.AccountPurged;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -23,12 +24,14 @@ public class RecordReceipt {
 
     private static final Logger LOG = Logger.getLogger(RecordReceipt.class);
 
+    private final Notify notify;
     private final DeletionRepository deletions;
     private final AccountConfig config;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RecordReceipt(DeletionRepository deletions, AccountConfig config, ObjectMapper json, MeterRegistry registry) {
+    public RecordReceipt(DeletionRepository deletions, AccountConfig config, ObjectMapper json, MeterRegistry registry, Notify notify) {
+        this.notify = notify;
         this.deletions = deletions;
         this.config = config;
         this.json = json;
@@ -45,7 +48,7 @@ public class RecordReceipt {
             return DeletionReceipt.<DeletionReceipt>findById(new DeletionReceipt.Key(request.id, purged.service()))
                     .chain(known -> known != null ? Uni.createFrom().voidItem() : store(purged))
                     .chain(() -> deletions.receipts(request.id))
-                    .invoke(receipts -> {
+                    .call(receipts -> {
                         Set<String> received = receipts.stream().map(receipt -> receipt.service).collect(Collectors.toSet());
                         LOG.infof("audit: deletion %s: %s erased %s", request.id, purged.service(), purged.counts());
                         if (request.completedAt == null && received.containsAll(config.erasure().services())) {
@@ -55,10 +58,25 @@ public class RecordReceipt {
                                     .record(Duration.between(request.requestedAt, request.completedAt));
                             LOG.infof("audit: deletion %s of user %s is complete: every service receipted it",
                                     request.id, request.userId);
+                            return completed(request);
                         }
+                        return Uni.createFrom().voidItem();
                     })
                     .replaceWithVoid();
         });
+    }
+
+    /** Tells the user, at the address captured when they asked, that the erasure is done; then forgets it. */
+    private Uni<Void> completed(DeletionRequest request) {
+        String to = request.contactEmail;
+        if (to == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return notify.once("erasure-complete:" + request.id, "erasure-complete", null, to,
+                        "Your Tollgate account is deleted",
+                        "Every Tollgate service has erased your data (deletion " + request.id + "). This is the last "
+                                + "mail you get from us; we no longer hold your address.")
+                .invoke(() -> request.contactEmail = null);
     }
 
     private Uni<Void> store(AccountPurged purged) {

@@ -7,6 +7,7 @@ import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.account.export.repository.ExportRepository;
 import dev.tollgate.account.profile.repository.ProfileRepository;
+import dev.tollgate.account.internal.Contacts;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.AccountDeleted;
@@ -44,6 +45,7 @@ public class RequestErasure {
     }
 
     private final AuditTrail audit;
+    private final Contacts contacts;
     private final DeletionRepository deletions;
     private final ProfileRepository profiles;
     private final ExportRepository exports;
@@ -56,7 +58,8 @@ public class RequestErasure {
 
     public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ExportRepository exports,
                           ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
-                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog) {
+                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog, Contacts contacts) {
+        this.contacts = contacts;
         this.auditLog = auditLog;
         this.audit = audit;
         this.deletions = deletions;
@@ -85,20 +88,24 @@ public class RequestErasure {
                                 + config.erasure().recentSignIn().toMinutes() + " minutes; sign in again and retry")
                         .build();
             }
-            return scopes.of(caller.userId()).chain(scope -> Panache.withTransaction(() -> start(caller,
-                            scope.soleOwnedTenants().contains(caller.tenantId())))
-                    // a concurrent request of the same user won the unique row: answer that one
-                    .onFailure().recoverWithUni(e -> Panache.withSession(() -> deletions.ofUser(caller.userId()))
-                            .map(winner -> {
-                                if (winner == null) {
-                                    throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-                                }
-                                return ErasureRequested.of(winner, true);
-                            })));
+            return scopes.of(caller.userId()).chain(scope -> contacts.of(caller.userId())
+                    .onFailure().recoverWithNull()
+                    .chain(contact -> Panache.withTransaction(() -> start(caller,
+                                    scope.soleOwnedTenants().contains(caller.tenantId()),
+                                    contact == null ? null : contact.email()))
+                            // a concurrent request of the same user won the unique row: answer that one
+                            .onFailure().recoverWithUni(e -> Panache.withSession(() -> deletions.ofUser(caller.userId()))
+                                    .map(winner -> {
+                                        if (winner == null) {
+                                            throw e instanceof RuntimeException runtime ? runtime
+                                                    : new IllegalStateException(e);
+                                        }
+                                        return ErasureRequested.of(winner, true);
+                                    }))));
         });
     }
 
-    private Uni<ErasureRequested> start(Caller caller, boolean tenantDeleted) {
+    private Uni<ErasureRequested> start(Caller caller, boolean tenantDeleted, String contactEmail) {
         DeletionRequest request = new DeletionRequest();
         request.id = UUID.randomUUID();
         request.userId = caller.userId();
@@ -106,6 +113,7 @@ public class RequestErasure {
         request.tenantDeleted = tenantDeleted;
         request.requestedAt = Instant.now();
         request.deadlineAt = request.requestedAt.plus(config.erasure().deadline());
+        request.contactEmail = contactEmail;
         return deletions.persist(request)
                 .chain(() -> Panache.getSession().chain(session -> session.flush()))
                 .chain(() -> profiles.erase(caller.userId()))

@@ -2,7 +2,9 @@ package dev.tollgate.account.export;
 
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.export.repository.ExportRepository;
+import dev.tollgate.account.internal.Contacts;
 import dev.tollgate.account.internal.InternalServices;
+import dev.tollgate.account.notification.Notify;
 import dev.tollgate.account.profile.Profile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -37,12 +39,17 @@ public class RunExports {
     private static final Duration LEASE = Duration.ofMinutes(2);
     private static final Set<String> RUNS_TENANTS = Set.of("owner", "admin");
 
+    private final Contacts contacts;
+    private final Notify notify;
     private final ExportRepository exports;
     private final InternalServices services;
     private final AccountConfig config;
     private final MeterRegistry registry;
 
-    public RunExports(ExportRepository exports, InternalServices services, AccountConfig config, MeterRegistry registry) {
+    public RunExports(ExportRepository exports, InternalServices services, AccountConfig config, MeterRegistry registry,
+                      Contacts contacts, Notify notify) {
+        this.notify = notify;
+        this.contacts = contacts;
         this.exports = exports;
         this.services = services;
         this.config = config;
@@ -92,7 +99,22 @@ public class RunExports {
                             job.archiveBytes, job.expiresAt);
                 })))
                 .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> failed(jobId, e));
+                .onFailure().recoverWithUni(e -> failed(jobId, e))
+                .chain(() -> mailReady(jobId, userId));
+    }
+
+    /** Tells the user their export is ready; a mail that cannot go now is logged, the export stays ready. */
+    private Uni<Void> mailReady(UUID jobId, UUID userId) {
+        return Panache.withSession(() -> exports.findById(jobId).chain(job -> job == null
+                        || !ExportJob.READY.equals(job.status) ? Uni.createFrom().voidItem()
+                        : contacts.of(userId).chain(contact -> contact == null ? Uni.createFrom().voidItem()
+                        : notify.once("export-ready:" + jobId, "export-ready", userId, contact.email(),
+                                "Your Tollgate export is ready",
+                                "The export of your data you asked for is ready until " + job.expiresAt
+                                        + ". Download it, signed in, from /account/exports/" + jobId + "/download."))))
+                .onFailure().invoke(e -> LOG.warnf("notifications: the export-ready mail of %s could not go: %s", jobId,
+                        e.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** GETs one service's part; anything but 200 fails the attempt naming the service. */

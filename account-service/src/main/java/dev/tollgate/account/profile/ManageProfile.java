@@ -22,15 +22,17 @@ public class ManageProfile {
 
     /** The profile as its owner sees it. */
     public record ProfileView(String displayName, String locale, String timeZone, boolean marketingConsent,
-                              Instant marketingConsentAt, Instant updatedAt) {
+                              Instant marketingConsentAt, boolean notifyUsage, boolean notifyBilling,
+                              Instant updatedAt) {
         static ProfileView of(Profile profile) {
             return new ProfileView(profile.displayName, profile.locale, profile.timeZone, profile.marketingConsent,
-                    profile.marketingConsentAt, profile.updatedAt);
+                    profile.marketingConsentAt, profile.notifyUsage, profile.notifyBilling, profile.updatedAt);
         }
     }
 
     /** A partial change: absent fields stay as they are. */
-    public record ProfileChange(String displayName, String locale, String timeZone, Boolean marketingConsent) {
+    public record ProfileChange(String displayName, String locale, String timeZone, Boolean marketingConsent,
+                                Boolean notifyUsage, Boolean notifyBilling) {
     }
 
     private final AuditTrail audit;
@@ -69,6 +71,12 @@ public class ManageProfile {
                 profile.marketingConsentAt = now;
                 consent = audit.record(caller.tenantId(), "account.consent-changed", caller.userId().toString(),
                         caller.userId(), null, Map.of("marketingConsent", Boolean.toString(profile.marketingConsent)));
+            }
+            if (change.notifyUsage() != null) {
+                profile.notifyUsage = change.notifyUsage();
+            }
+            if (change.notifyBilling() != null) {
+                profile.notifyBilling = change.notifyBilling();
             }
             profile.updatedAt = now;
             return consent;

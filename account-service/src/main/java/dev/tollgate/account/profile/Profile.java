@@ -38,6 +38,14 @@ public class Profile extends PanacheEntityBase {
     @Column(name = "marketing_consent_at")
     public Instant marketingConsentAt;
 
+    /** Whether the user is written to when the tenant nears or reaches a quota (owners and admins). */
+    @Column(name = "notify_usage", nullable = false)
+    public boolean notifyUsage = true;
+
+    /** Whether the user is written to when the tenant's payment fails (owners and admins). */
+    @Column(name = "notify_billing", nullable = false)
+    public boolean notifyBilling = true;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

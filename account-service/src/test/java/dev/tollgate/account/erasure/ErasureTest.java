@@ -16,6 +16,7 @@ import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import dev.tollgate.testing.Topics;
+import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -45,11 +46,16 @@ class ErasureTest {
     @Inject
     EventCodec codec;
 
+    @Inject
+    MockMailbox mailbox;
+
     @Test
     void aRecentlySignedInUserIsErasedEverywhereAndEveryReceiptCompletesIt() {
         UUID user = UUID.randomUUID();
         UUID tenant = UUID.randomUUID();
         FakeAuth.scope(user, List.of(tenant, UUID.randomUUID()), List.of(tenant));
+        String address = "leaving-" + user + "@example.com";
+        FakeAuth.contact(user, address);
         signedIn(user, tenant, 60).body("{\"displayName\":\"Ada\"}").patch("/account/me").then().statusCode(200);
 
         Response deleted = signedIn(user, tenant, 60).delete("/account/me");
@@ -89,6 +95,12 @@ class ErasureTest {
                 .body("services.status", equalTo(List.of("done", "done", "done", "done", "done")))
                 .body("services.find { it.service == 'metering' }.counts.rows", equalTo(2));
         assertEquals(5, Sql.number("select count(*) from account.deletion_receipts where deletion_id = ?", deletion));
+        // the user hears that it is done, at the address auth-service had, which is then forgotten here too
+        await().atMost(PATIENCE).until(() -> mailbox.getMailsSentTo(address) != null
+                && mailbox.getMailsSentTo(address).size() == 1);
+        assertEquals("Your Tollgate account is deleted", mailbox.getMailsSentTo(address).get(0).getSubject());
+        assertEquals(0, Sql.number("select count(*) from account.deletion_requests where id = ? and contact_email is not null",
+                deletion));
     }
 
     @Test

@@ -131,6 +131,12 @@ class AccountErasureTest {
                 .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("secretHash")));
         RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + UUID.randomUUID() + "/export")
                 .then().statusCode(404);
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + user + "/contact")
+                .then().statusCode(200).body("email", equalTo(email));
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/tenants/" + personal + "/contacts")
+                .then().statusCode(200).body("email", contains(email)).body("role", contains("owner"));
+        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/tenants/" + othersTeam + "/contacts")
+                .then().statusCode(200).body("email", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(email)));
         // a user's own token is not a service's
         RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
                 .get("/auth/internal/users/" + user + "/erasure-scope").then().statusCode(403);

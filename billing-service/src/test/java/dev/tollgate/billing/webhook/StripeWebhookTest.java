@@ -58,7 +58,8 @@ class StripeWebhookTest {
         assertEquals(1, announcements(tenant), "one subscription.changed for one change");
         assertEquals(1, Sql.number("select count(*) from billing.outbox where topic = 'audit.recorded' and message_key = ? "
                 + "and payload like '%billing.plan-changed%'", tenant.toString()), "one entry for the tenant's audit log");
-        SubscriptionChanged changed = codec.decode(Sql.text("select payload from billing.outbox where message_key = ?",
+        SubscriptionChanged changed = codec.decode(Sql.text("select payload from billing.outbox "
+                        + "where topic = 'subscription.changed' and message_key = ?",
                 tenant.toString()), EventType.SUBSCRIPTION_CHANGED);
         assertEquals("pro", changed.plan());
         assertEquals(10_000L, changed.entitlements().monthlyQuotas().get("generations"));
@@ -107,7 +108,8 @@ class StripeWebhookTest {
                 StripeEvents.PRICE_PRO, "past_due", false, t)).then().statusCode(200);
         assertEquals(1, Sql.number("select count(*) from billing.subscriptions where tenant_id = ? and plan = 'free' "
                 + "and status = 'canceled'", tenant));
-        SubscriptionChanged last = codec.decode(Sql.text("select payload from billing.outbox where message_key = ? "
+        SubscriptionChanged last = codec.decode(Sql.text("select payload from billing.outbox "
+                + "where topic = 'subscription.changed' and message_key = ? "
                 + "order by created_at desc, id desc limit 1", tenant.toString()), EventType.SUBSCRIPTION_CHANGED);
         assertEquals("free", last.plan());
         assertEquals("canceled", last.status());

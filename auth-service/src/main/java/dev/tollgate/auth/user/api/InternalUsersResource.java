@@ -2,6 +2,7 @@ package dev.tollgate.auth.user.api;
 
 import dev.tollgate.auth.erasure.ErasureScope;
 import dev.tollgate.auth.export.ExportUserData;
+import dev.tollgate.auth.user.UserContacts;
 import dev.tollgate.common.error.Problems;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -24,10 +25,19 @@ public class InternalUsersResource {
 
     private final ErasureScope scope;
     private final ExportUserData export;
+    private final UserContacts contacts;
 
-    public InternalUsersResource(ErasureScope scope, ExportUserData export) {
+    public InternalUsersResource(ErasureScope scope, ExportUserData export, UserContacts contacts) {
         this.scope = scope;
         this.export = export;
+        this.contacts = contacts;
+    }
+
+    @GET
+    @Path("{userId}/contact")
+    @Operation(summary = "The user's address, for notifications")
+    public Uni<UserContacts.Contact> contact(@PathParam("userId") UUID userId) {
+        return contacts.of(userId).onItem().ifNull().failWith(() -> Problems.notFound("user", userId));
     }
 
     @GET
