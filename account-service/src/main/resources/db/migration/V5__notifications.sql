@@ -14,3 +14,6 @@ create index notifications_by_user on notifications (user_id);
 
 alter table deletion_requests add column contact_email varchar(320);
 comment on column deletion_requests.contact_email is 'where the completion mail goes; null once it is sent';
+
+-- one export in progress per user, also when two requests arrive at once
+create unique index export_jobs_one_in_progress on export_jobs (user_id) where status in ('queued', 'running');

@@ -8,6 +8,7 @@ import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.account.export.repository.ExportRepository;
 import dev.tollgate.account.profile.repository.ProfileRepository;
 import dev.tollgate.account.internal.Contacts;
+import dev.tollgate.account.notification.Notify;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.AccountDeleted;
@@ -47,6 +48,7 @@ public class RequestErasure {
     private final AuditTrail audit;
     private final Contacts contacts;
     private final DeletionRepository deletions;
+    private final Notify notifications;
     private final ProfileRepository profiles;
     private final ExportRepository exports;
     private final AuditRepository auditLog;
@@ -58,7 +60,8 @@ public class RequestErasure {
 
     public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ExportRepository exports,
                           ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
-                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog, Contacts contacts) {
+                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog, Contacts contacts, Notify notifications) {
+        this.notifications = notifications;
         this.contacts = contacts;
         this.auditLog = auditLog;
         this.audit = audit;
@@ -118,8 +121,9 @@ public class RequestErasure {
                 .chain(() -> Panache.getSession().chain(session -> session.flush()))
                 .chain(() -> profiles.erase(caller.userId()))
                 .chain(erasedProfiles -> exports.erase(caller.userId())
-                        .chain(erasedExports -> receipt(request.id, Map.of("profiles", erasedProfiles,
-                                "exports", erasedExports))))
+                        .chain(erasedExports -> notifications.erase(caller.userId())
+                                .chain(erasedMails -> receipt(request.id, Map.of("profiles", erasedProfiles,
+                                        "exports", erasedExports, "notifications", (long) erasedMails)))))
                 .chain(() -> auditLog.pseudonymize(caller.userId(), RecordAudit.pseudonym(request.id),
                         RecordAudit.erasedActor(request.id)))
                 .chain(() -> outbox.append(AccountDeleted.of(caller.tenantId(), request.id, caller.userId(), tenantDeleted)))

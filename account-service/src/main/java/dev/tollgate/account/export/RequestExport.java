@@ -1,6 +1,7 @@
 package dev.tollgate.account.export;
 
 import dev.tollgate.account.config.AccountConfig;
+import dev.tollgate.account.erasure.ErasedAccounts;
 import dev.tollgate.account.export.repository.ExportRepository;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
@@ -31,10 +32,13 @@ public class RequestExport {
 
     private final AuditTrail audit;
     private final ExportRepository exports;
+    private final ErasedAccounts erased;
     private final AccountConfig config;
     private final MeterRegistry registry;
 
-    public RequestExport(ExportRepository exports, AccountConfig config, MeterRegistry registry, AuditTrail audit) {
+    public RequestExport(ExportRepository exports, AccountConfig config, MeterRegistry registry, AuditTrail audit,
+                         ErasedAccounts erased) {
+        this.erased = erased;
         this.audit = audit;
         this.exports = exports;
         this.config = config;
@@ -43,7 +47,8 @@ public class RequestExport {
 
     public Uni<ExportRequested> request(Caller caller) {
         Instant now = Instant.now();
-        return Panache.withTransaction(() -> exports.inProgress(caller.userId()).chain(running -> {
+        return Panache.withTransaction(() -> erased.requireActive(caller.userId())
+                .chain(() -> exports.inProgress(caller.userId())).chain(running -> {
             if (running != null) {
                 return Uni.createFrom().item(new ExportRequested(running.id, running.status, running.requestedAt, true));
             }
@@ -75,6 +80,18 @@ public class RequestExport {
                             return new ExportRequested(saved.id, saved.status, saved.requestedAt, false);
                         });
             });
-        }));
+        })).onFailure(RequestExport::lostTheRace).recoverWithUni(() -> Panache.withSession(() ->
+                exports.inProgress(caller.userId())).map(winner -> new ExportRequested(winner.id, winner.status,
+                winner.requestedAt, true)));
+    }
+
+    /** A second export of the user inserted at the same moment: the one-in-progress index refused it. */
+    private static boolean lostTheRace(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (String.valueOf(cause.getMessage()).contains("export_jobs_one_in_progress")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

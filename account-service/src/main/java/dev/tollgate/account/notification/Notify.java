@@ -27,6 +27,13 @@ public class Notify {
         this.registry = registry;
     }
 
+    /** Forgets which mails the user was sent (erasure); answers how many records went. */
+    public Uni<Integer> erase(UUID userId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "delete from {h-schema}notifications where user_id = :user")
+                .setParameter("user", userId).executeUpdate());
+    }
+
     /** Sends {@code subject} and {@code text} to {@code to} unless {@code key} was sent before; runs in a session. */
     public Uni<Void> once(String key, String kind, UUID userId, String to, String subject, String text) {
         return Panache.getSession().chain(session -> session.createNativeQuery(

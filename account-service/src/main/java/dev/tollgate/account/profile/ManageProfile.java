@@ -1,5 +1,6 @@
 package dev.tollgate.account.profile;
 
+import dev.tollgate.account.erasure.ErasedAccounts;
 import dev.tollgate.account.profile.repository.ProfileRepository;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
@@ -37,8 +38,10 @@ public class ManageProfile {
 
     private final AuditTrail audit;
     private final ProfileRepository profiles;
+    private final ErasedAccounts erased;
 
-    public ManageProfile(ProfileRepository profiles, AuditTrail audit) {
+    public ManageProfile(ProfileRepository profiles, AuditTrail audit, ErasedAccounts erased) {
+        this.erased = erased;
         this.audit = audit;
         this.profiles = profiles;
     }
@@ -84,7 +87,7 @@ public class ManageProfile {
     }
 
     private Uni<Profile> existing(Caller caller) {
-        return profiles.findById(caller.userId()).chain(found -> {
+        return erased.requireActive(caller.userId()).chain(() -> profiles.findById(caller.userId())).chain(found -> {
             if (found != null) {
                 return Uni.createFrom().item(found);
             }

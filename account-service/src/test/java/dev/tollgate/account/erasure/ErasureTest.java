@@ -73,7 +73,14 @@ class ErasureTest {
                 .body("status", equalTo("pending"))
                 .body("services.find { it.service == 'account' }.status", equalTo("done"))
                 .body("services.find { it.service == 'account' }.counts.profiles", equalTo(1))
+                .body("services.find { it.service == 'account' }.counts.notifications", equalTo(0))
                 .body("services.find { it.service == 'billing' }.status", equalTo("pending"));
+
+        // the token still works for minutes, but nothing new is kept about the user
+        signedIn(user, tenant, 60).get("/account/me").then().statusCode(410)
+                .body("type", equalTo("https://tollgate.dev/problems/account-deleted"));
+        signedIn(user, tenant, 60).post("/account/exports").then().statusCode(410);
+        assertEquals(0, Sql.number("select count(*) from account.profiles where user_id = ?", user));
 
         // asked again: the same erasure, nothing announced twice
         signedIn(user, tenant, 60).delete("/account/me").then().statusCode(202)

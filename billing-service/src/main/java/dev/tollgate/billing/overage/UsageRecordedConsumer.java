@@ -3,6 +3,7 @@ package dev.tollgate.billing.overage;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class UsageRecordedConsumer {
 
     static final String CHANNEL = "usage-recorded";
+    private static final int RETRIES = 4;
 
     private final EventCodec codec;
     private final ReportUsage report;
@@ -26,7 +28,9 @@ public class UsageRecordedConsumer {
     @Incoming(CHANNEL)
     public Uni<Void> consume(String payload) {
         return Uni.createFrom().item(() -> codec.decode(payload, EventType.USAGE_RECORDED))
-                .chain(report::queue)
+                .chain(usage -> report.queue(usage)
+                        // a database that hiccups delays the usage; only an unreadable record goes to the dead letters
+                        .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(RETRIES))
                 .replaceWithVoid();
     }
 }

@@ -68,7 +68,8 @@ class BillingErasureTest {
                 + "and message_key = ?", tenant.toString()) == 1);
 
         assertEquals(1, Sql.number("select count(*) from billing.invoices where tenant_id = ? and amount_paid = 2900 "
-                + "and customer_email is null and customer_name is null", tenant), "the books stay, the person goes");
+                + "and customer_email is null and customer_name is null and hosted_invoice_url is null and invoice_pdf is null",
+                tenant), "the books stay, the person goes");
         assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
         assertEquals(0, Sql.number("select count(*) from billing.customers where tenant_id = ?", tenant));
 

@@ -27,8 +27,12 @@ public class InvoiceRepository implements PanacheRepositoryBase<InvoiceRecord, S
                 Parameters.with("tenant", tenantId).and("cursor", cursor)).page(0, limit).list();
     }
 
-    /** Strips the tenant's invoices of personal data; the amounts and dates stay for the books. */
+    /**
+     * Strips the tenant's invoices of personal data, and of Stripe's hosted links, which show the customer's name
+     * and address to anyone holding them; the amounts and dates stay for the books.
+     */
     public Uni<Integer> anonymize(UUID tenantId) {
-        return update("customerEmail = null, customerName = null where tenantId = ?1", tenantId);
+        return update("customerEmail = null, customerName = null, hostedInvoiceUrl = null, invoicePdf = null "
+                + "where tenantId = ?1", tenantId);
     }
 }
