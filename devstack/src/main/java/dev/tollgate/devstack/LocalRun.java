@@ -90,6 +90,12 @@ public final class LocalRun {
                     ready ? "ready" : service.isAlive() ? "NOT READY" : "EXITED " + service.exitCode(),
                     root.relativize(service.log()));
         }
+        Map<String, Integer> servicePorts = new LinkedHashMap<>();
+        running.forEach(service -> servicePorts.put(service.name(), service.port()));
+        Gateway gateway = Gateway.start(FreePorts.preferring(Gateway.LOCAL_PORT), servicePorts);
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "tollgate-gateway-stop"));
+        out.printf("  %-20s http://localhost:%-6d routes %s%n", "gateway", gateway.port(),
+                String.join(" ", Gateway.ROUTES.keySet()));
         out.printf("  %-20s localhost:%d  (database %s, user %s, password %s)%n", "postgresql",
                 stack.postgres().port(), PostgresServer.DATABASE, PostgresServer.USER, PostgresServer.PASSWORD);
         out.printf("  %-20s localhost:%d%n", "redis", stack.redis().port());
@@ -98,7 +104,8 @@ public final class LocalRun {
                 : stripe.apiBase() + "  (emulator; ./tollgate stripe-event sends its webhooks)");
         out.println();
         out.println(allReady
-                ? "tollgate: ready. Try: curl localhost:" + running.get(0).port() + "/q/health/ready   Ctrl-C stops everything."
+                ? "tollgate: ready. Everything is behind http://localhost:" + gateway.port() + " (e.g. curl localhost:"
+                        + gateway.port() + "/billing/plans); the walkthrough is in README.md. Ctrl-C stops everything."
                 : "tollgate: not every service is ready; read its log above. Ctrl-C stops everything.");
         stopped.await();
     }

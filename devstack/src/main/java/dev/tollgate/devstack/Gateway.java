@@ -1,0 +1,106 @@
+package dev.tollgate.devstack;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.httpproxy.HttpProxy;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The local run's one front door: a reverse proxy (Vert.x) that sends each path to the service that owns it, so a
+ * user and the README's walkthrough use a single port. Bodies and server-sent events stream through unbuffered.
+ * A path no service owns is a 404 problem; a service that does not answer is a 502.
+ */
+public final class Gateway implements AutoCloseable {
+
+    /** The port the local run prefers. */
+    public static final int LOCAL_PORT = 8080;
+
+    /** Path prefix to the service that owns it, first match wins. */
+    public static final Map<String, String> ROUTES = routes();
+
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+    private final Vertx vertx;
+    private final HttpServer server;
+
+    private Gateway(Vertx vertx, HttpServer server) {
+        this.vertx = vertx;
+        this.server = server;
+    }
+
+    /** Starts on {@code port}, routing to the services' ports by name ({@code auth}, {@code billing}, ...). */
+    public static Gateway start(int port, Map<String, Integer> servicePorts) {
+        Vertx vertx = Vertx.vertx();
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(100));
+        Map<String, HttpProxy> proxies = new LinkedHashMap<>();
+        servicePorts.forEach((name, servicePort) ->
+                proxies.put(name, HttpProxy.reverseProxy(client).origin(servicePort, "127.0.0.1")));
+        try {
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(request -> route(request, proxies))
+                    .listen(port, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            LOG.info(() -> "gateway on http://localhost:" + server.actualPort());
+            return new Gateway(vertx, server);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("the gateway could not listen on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** The service that owns {@code path}, or null. */
+    public static String serviceOf(String path) {
+        return ROUTES.entrySet().stream()
+                .filter(route -> path.equals(route.getKey()) || path.startsWith(route.getKey() + "/"))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
+    private static void route(HttpServerRequest request, Map<String, HttpProxy> proxies) {
+        String service = serviceOf(request.path());
+        HttpProxy proxy = service == null ? null : proxies.get(service);
+        if (proxy == null) {
+            problem(request, 404, "not-found", "Not Found", "no Tollgate service serves " + request.path()
+                    + "; the gateway routes " + String.join(", ", ROUTES.keySet()));
+            return;
+        }
+        request.response().exceptionHandler(e -> LOG.fine(() -> "gateway: " + e.getMessage()));
+        proxy.handle(request);
+    }
+
+    private static void problem(HttpServerRequest request, int status, String slug, String title, String detail) {
+        request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .end("{\"type\":\"https://tollgate.dev/problems/" + slug + "\",\"title\":\"" + title + "\",\"status\":"
+                        + status + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+    }
+
+    private static Map<String, String> routes() {
+        Map<String, String> routes = new LinkedHashMap<>();
+        routes.put("/auth", "auth");
+        routes.put("/.well-known", "auth");
+        routes.put("/billing", "billing");
+        routes.put("/v1", "generation");
+        routes.put("/generations", "generation");
+        routes.put("/templates", "generation");
+        routes.put("/usage", "metering");
+        routes.put("/account", "account");
+        return Collections.unmodifiableMap(routes);
+    }
+
+    @Override
+    public void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tollgate.devstack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The local run's gateway in front of two real HTTP servers standing for services, and one that is down. */
+class GatewayTest {
+
+    private static Vertx vertx;
+    private static Gateway gateway;
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        HttpServer auth = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body ->
+                request.response().putHeader("content-type", "text/plain")
+                        .end("auth " + request.method() + " " + request.uri() + " " + body))).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // a service that streams server-sent events, a piece every 300 ms
+        HttpServer metering = vertx.createHttpServer().requestHandler(request -> {
+            request.response().setChunked(true).putHeader("content-type", "text/event-stream");
+            request.response().write("data: one\n\n");
+            vertx.setTimer(300, id -> request.response().write("data: two\n\n"));
+            vertx.setTimer(600, id -> request.response().end("data: [DONE]\n\n"));
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        gateway = Gateway.start(0, Map.of("auth", auth.actualPort(), "metering", metering.actualPort(),
+                "billing", FreePorts.pick()));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        vertx.close();
+    }
+
+    @Test
+    void eachPathReachesTheServiceThatOwnsIt() throws Exception {
+        HttpResponse<String> token = send(HttpRequest.newBuilder(uri("/auth/token?x=1"))
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
+        assertEquals(200, token.statusCode());
+        assertEquals("auth POST /auth/token?x=1 grant_type=client_credentials", token.body());
+        assertEquals("auth GET /.well-known/jwks.json ", send(HttpRequest.newBuilder(uri("/.well-known/jwks.json"))
+                .build()).body());
+        assertEquals("auth", Gateway.serviceOf("/auth"));
+        assertEquals("generation", Gateway.serviceOf("/v1/chat/completions"));
+        assertEquals(null, Gateway.serviceOf("/v10/models"), "a prefix matches whole segments only");
+    }
+
+    @Test
+    void eventsStreamThroughAsTheyCome() throws Exception {
+        long started = System.nanoTime();
+        HttpResponse<Stream<String>> stream = CLIENT.send(HttpRequest.newBuilder(uri("/usage/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        Iterator<String> lines = stream.body().iterator();
+        assertEquals("data: one", lines.next());
+        long firstMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(firstMillis < 600, "the first event arrived before the stream ended: " + firstMillis + " ms");
+        StringBuilder rest = new StringBuilder();
+        lines.forEachRemaining(line -> rest.append(line).append('|'));
+        assertEquals("|data: two||data: [DONE]||", rest.toString());
+    }
+
+    @Test
+    void aPathNoServiceOwnsIs404AndAServiceThatIsDownIs502() throws Exception {
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(uri("/nowhere")).build());
+        assertEquals(404, unknown.statusCode());
+        assertEquals("application/problem+json", unknown.headers().firstValue("content-type").orElse(""));
+        assertTrue(unknown.body().contains("no Tollgate service serves /nowhere"), unknown.body());
+        assertEquals(502, send(HttpRequest.newBuilder(uri("/billing/plans")).build()).statusCode());
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + gateway.port() + path);
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) throws Exception {
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
