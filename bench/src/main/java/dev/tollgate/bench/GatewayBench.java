@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.FreePorts;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.testing.TestIssuer;
 import io.vertx.core.Vertx;
@@ -16,7 +17,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,10 +75,7 @@ public final class GatewayBench {
         ServiceProcess generation = null;
         Vertx vertx = Vertx.vertx();
         try {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
+            int port = FreePorts.pick();
             Map<String, String> config = stack.quarkusConfig();
             config.put("quarkus.profile", "local");
             config.put("quarkus.http.host", "127.0.0.1");

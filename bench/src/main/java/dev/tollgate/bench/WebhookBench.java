@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.FreePorts;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
 import dev.tollgate.devstack.StripeTestEvent;
@@ -12,7 +13,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,10 +55,7 @@ public final class WebhookBench {
         ServiceProcess billing = null;
         Vertx vertx = Vertx.vertx();
         try {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
+            int port = FreePorts.pick();
             Map<String, String> config = stack.quarkusConfig();
             config.put("quarkus.profile", "local");
             config.put("quarkus.http.host", "127.0.0.1");

@@ -16,8 +16,6 @@ public final class StripeEmulator implements AutoCloseable {
 
     /** The port the local run prefers (stripe-mock's). */
     public static final int LOCAL_PORT = 12111;
-    /** The secret key the local run and the tests give stripe-java; the emulator accepts any. */
-    public static final String API_KEY = "sk_test_tollgate_local_emulator";
 
     private static final Logger LOG = Logger.getLogger(StripeEmulator.class.getName());
     private static StripeEmulator shared;

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,15 +35,27 @@ public final class StripeTestEvent {
         String price = args[2];
         String customer = args.length > 3 && !args[3].isBlank() ? args[3] : "cus_local_" + tenant.toString().replace("-", "");
         String billing = System.getProperty("tollgate.billing.url", "http://localhost:8082");
-        long now = System.currentTimeMillis() / 1000;
-        String subscription = "sub_local_" + UUID.randomUUID().toString().replace("-", "");
+        for (String event : checkoutEvents(tenant, price, customer)) {
+            String answer = send(billing, event);
+            System.out.println(answer);
+            if (!answer.startsWith("200 ")) {
+                System.exit(1);
+            }
+        }
+    }
 
-        send(billing, """
+    /**
+     * The events Stripe sends after {@code tenant}'s checkout of {@code price} by {@code customer}, oldest first:
+     * {@code checkout.session.completed}, then {@code customer.subscription.created} (active, a month's period).
+     */
+    public static List<String> checkoutEvents(UUID tenant, String price, String customer) {
+        long now = System.currentTimeMillis() / 1000;
+        String subscription = "sub_local_" + id();
+        return List.of("""
                 {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
                  "type":"checkout.session.completed","data":{"object":{"id":"cs_test_local_%s","object":"checkout.session",
                  "client_reference_id":"%s","customer":"%s","subscription":"%s","mode":"subscription","status":"complete"}}}"""
-                .formatted(id(), now, id(), tenant, customer, subscription));
-        send(billing, """
+                .formatted(id(), now, id(), tenant, customer, subscription), """
                 {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
                  "type":"customer.subscription.created","data":{"object":{"id":"%s","object":"subscription",
                  "customer":"%s","status":"active","cancel_at_period_end":false,"metadata":{"tenant_id":"%s"},
@@ -60,17 +73,15 @@ public final class StripeTestEvent {
         return "t=" + timestamp + ",v1=" + HexFormat.of().formatHex(digest);
     }
 
-    private static void send(String billing, String body) throws Exception {
+    /** Posts {@code body} to billing-service's webhook endpoint, signed now with the local secret; "status body". */
+    public static String send(String billing, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(billing + "/billing/webhooks/stripe"))
                 .header("Content-Type", "application/json")
                 .header("Stripe-Signature", signature(body, System.currentTimeMillis() / 1000, LOCAL_SECRET))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        System.out.println(response.statusCode() + " " + response.body());
-        if (response.statusCode() != 200) {
-            System.exit(1);
-        }
+        return response.statusCode() + " " + response.body();
     }
 
     private static String id() {

@@ -22,8 +22,8 @@ public class ErasureScopes {
 
     private static final Logger LOG = Logger.getLogger(ErasureScopes.class);
 
-    /** The user's tenants and those they alone own. */
-    public record Scope(List<UUID> tenants, List<UUID> soleOwnedTenants) {
+    /** The tenants the user alone owns (erased with them). */
+    public record Scope(List<UUID> soleOwnedTenants) {
     }
 
     private final AccountConfig config;
@@ -41,7 +41,7 @@ public class ErasureScopes {
                         throw new IllegalStateException("auth-service answered " + response.statusCode());
                     }
                     JsonObject body = response.bodyAsJsonObject();
-                    return new Scope(uuids(body.getJsonArray("tenants")), uuids(body.getJsonArray("soleOwnedTenants")));
+                    return new Scope(uuids(body.getJsonArray("soleOwnedTenants")));
                 })
                 .onFailure().transform(e -> {
                     LOG.warnf("erasure: auth-service could not say what erasing user %s takes with it: %s", userId,
