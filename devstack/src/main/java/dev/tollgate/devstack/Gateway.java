@@ -7,7 +7,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.httpproxy.HttpProxy;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * The local run's one front door: a reverse proxy (Vert.x) that sends each path to the service that owns it, so a
  * user and the README's walkthrough use a single port. Bodies and server-sent events stream through unbuffered.
- * A path no service owns is a 404 problem; a service that does not answer is a 502.
+ * A path no service owns, or an internal endpoint ({@code /<prefix>/internal/...}, for the services only), is a 404
+ * problem; a service that does not answer is a 502.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -68,7 +73,39 @@ public final class Gateway implements AutoCloseable {
                 .map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
+    /**
+     * Whether {@code rawPath} names an internal endpoint ({@code /auth/internal/...}, {@code /usage/internal/...}):
+     * those answer other Tollgate services only, so the front door never passes them on. The path is read as a
+     * service would read it: percent-decoded, empty and dot segments resolved.
+     *
+     * @throws IllegalArgumentException when the path is not valid percent-encoding
+     */
+    public static boolean internal(String rawPath) {
+        Deque<String> segments = new ArrayDeque<>();
+        String decoded = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+        for (String segment : decoded.split("/")) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.addLast(segment);
+            }
+        }
+        return segments.size() >= 2 && segments.stream().skip(1).findFirst().orElse("").equals("internal");
+    }
+
     private static void route(HttpServerRequest request, Map<String, HttpProxy> proxies) {
+        boolean internal;
+        try {
+            internal = internal(request.path());
+        } catch (IllegalArgumentException e) {
+            problem(request, 400, "path-invalid", "Bad Request", "the path is not valid percent-encoding");
+            return;
+        }
+        if (internal) {
+            problem(request, 404, "not-found", "Not Found", "internal endpoints answer Tollgate's services only; "
+                    + "the gateway does not pass on " + request.path());
+            return;
+        }
         String service = serviceOf(request.path());
         HttpProxy proxy = service == null ? null : proxies.get(service);
         if (proxy == null) {

@@ -28,10 +28,36 @@ public final class LocalRun {
             new Service("auth", 8081), new Service("billing", 8082), new Service("generation", 8083),
             new Service("metering", 8084), new Service("account", 8085));
     static final DevStack.Ports PORTS = new DevStack.Ports(15432, 16379, 19092, 19093);
-    static final List<String> SERVICE_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /**
+     * The services' JVM flags in the local run: small heaps that start small (without {@code -Xms} the JVM commits
+     * its whole maximum heap at once on a machine with 20 GiB or more), quick start.
+     */
+    public static final List<String> SERVICE_JVM = List.of("-Xms32m", "-Xmx320m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
     private LocalRun() {
+    }
+
+    /**
+     * What the five services are told in the local run (and in the journeys, which run the same suite): the
+     * servers, the {@code local} profile, loopback, where Stripe is ({@code null}: Stripe itself), where the
+     * others are on {@code ports} (auth-service issues the tokens every service trusts; account-service gathers
+     * exports from billing, generation and metering).
+     */
+    public static Map<String, String> serviceConfig(DevStack stack, String stripeApiBase, Map<String, Integer> ports) {
+        Map<String, String> config = stack.quarkusConfig();
+        config.put("quarkus.profile", "local");
+        config.put("quarkus.http.host", "127.0.0.1");
+        if (stripeApiBase != null) {
+            config.put("tollgate.billing.stripe.api-base", stripeApiBase);
+        }
+        for (String service : List.of("billing", "generation", "metering")) {
+            config.put("tollgate.account.service-urls." + service, "http://localhost:" + ports.get(service));
+        }
+        config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
+        config.put("tollgate.auth.public-url", "http://localhost:" + ports.get("auth"));
+        return config;
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -48,7 +74,9 @@ public final class LocalRun {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("tollgate: stopping the services, then the servers");
-            running.forEach(service -> service.stop(Duration.ofSeconds(20)));
+            CompletableFuture.allOf(running.stream()
+                    .map(service -> CompletableFuture.runAsync(() -> service.stop(Duration.ofSeconds(20))))
+                    .toArray(CompletableFuture[]::new)).join();
             stack.close();
             if (stripe != null) {
                 stripe.close();
@@ -59,18 +87,7 @@ public final class LocalRun {
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         SERVICES.forEach(service -> ports.put(service.name(), FreePorts.preferring(service.preferredPort())));
-        Map<String, String> config = stack.quarkusConfig();
-        config.put("quarkus.profile", "local");
-        config.put("quarkus.http.host", "127.0.0.1");
-        if (stripe != null) {
-            config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
-        }
-        // account-service gathers exports from the others' internal endpoints
-        for (String service : List.of("billing", "generation", "metering")) {
-            config.put("tollgate.account.service-urls." + service, "http://localhost:" + ports.get(service));
-        }
-        // auth-service issues the tokens every service trusts
-        config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
+        Map<String, String> config = serviceConfig(stack, stripe == null ? null : stripe.apiBase(), ports);
         for (Service service : SERVICES) {
             running.add(ServiceProcess.start(service.name(), service.jar(root), ports.get(service.name()), config,
                     SERVICE_JVM, data.resolve("logs").resolve(service.name() + ".log")));

@@ -34,7 +34,8 @@ public final class StripeTestEvent {
         UUID tenant = UUID.fromString(args[1]);
         String price = args[2];
         String customer = args.length > 3 && !args[3].isBlank() ? args[3] : "cus_local_" + tenant.toString().replace("-", "");
-        String billing = System.getProperty("tollgate.billing.url", "http://localhost:8082");
+        // through the local gateway, where Stripe would reach billing-service too; TOLLGATE_URL names another
+        String billing = System.getenv().getOrDefault("TOLLGATE_URL", "http://localhost:" + Gateway.LOCAL_PORT);
         for (String event : checkoutEvents(tenant, price, customer)) {
             String answer = send(billing, event);
             System.out.println(answer);

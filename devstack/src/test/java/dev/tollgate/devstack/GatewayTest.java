@@ -1,6 +1,7 @@
 package dev.tollgate.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -82,6 +83,22 @@ class GatewayTest {
         assertEquals("application/problem+json", unknown.headers().firstValue("content-type").orElse(""));
         assertTrue(unknown.body().contains("no Tollgate service serves /nowhere"), unknown.body());
         assertEquals(502, send(HttpRequest.newBuilder(uri("/billing/plans")).build()).statusCode());
+    }
+
+    @Test
+    void internalEndpointsAreNotPassedOnHoweverTheyAreWritten() throws Exception {
+        for (String path : new String[] {"/auth/internal/users/1/export", "/auth//internal/api-keys/verify",
+                "/auth/x/../internal/tenants/1/contacts", "/auth/%69nternal/users/1/contact", "/auth/internal"}) {
+            HttpResponse<String> answer = send(HttpRequest.newBuilder(uri(path)).build());
+            assertEquals(404, answer.statusCode(), path);
+            assertTrue(answer.body().contains("internal endpoints answer Tollgate's services only"), answer.body());
+        }
+        assertEquals(200, send(HttpRequest.newBuilder(uri("/auth/internals")).build()).statusCode(),
+                "only the internal segment itself is held back");
+        assertTrue(Gateway.internal("/usage/internal/users/1/export"));
+        assertTrue(!Gateway.internal("/internal/usage"), "a top-level path is no service's internal endpoint");
+        assertThrows(IllegalArgumentException.class, () -> Gateway.internal("/auth/%zz"),
+                "a path that is no valid percent-encoding is refused (400), not guessed at");
     }
 
     private static URI uri(String path) {

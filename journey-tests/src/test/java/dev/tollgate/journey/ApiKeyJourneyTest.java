@@ -21,8 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A developer signs in, creates an API key, and their application uses it with OpenAI's SDK against the gateway:
- * the key is verified at auth-service once, its usage reaches metering, and revoking it stops it everywhere.
+ * A developer signs in, creates an API key, and their application uses it with OpenAI's SDK pointed at the local
+ * gateway ({@code http://localhost:8080/v1} in the local run), as the README shows: the key is verified at
+ * auth-service once, its usage reaches metering, and revoking it stops it everywhere.
  */
 class ApiKeyJourneyTest {
 
@@ -45,7 +46,7 @@ class ApiKeyJourneyTest {
         String keyId = issued.getString("key.id");
         assertTrue(key.startsWith("tg_live_"));
 
-        OpenAIClient app = OpenAIOkHttpClient.builder().baseUrl(suite.url("generation") + "/v1").apiKey(key)
+        OpenAIClient app = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey(key)
                 .maxRetries(0).build();
         ChatCompletion answer = app.chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("small").addUserMessage("Plan a three-day hiking trip").maxCompletionTokens(80).build());
@@ -60,7 +61,7 @@ class ApiKeyJourneyTest {
         }
         assertEquals(answer.choices().get(0).message().content().orElseThrow(), streamed.toString());
 
-        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(suite.url("generation") + "/v1")
+        OpenAIClient stranger = OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1")
                 .apiKey("tg_live_aaaaaaaaaaaa_" + "A".repeat(43)).maxRetries(0).build();
         assertThrows(UnauthorizedException.class, () -> stranger.models().list());
 

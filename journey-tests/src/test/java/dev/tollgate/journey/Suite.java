@@ -2,6 +2,8 @@ package dev.tollgate.journey;
 
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
+import dev.tollgate.devstack.Gateway;
+import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
@@ -17,23 +19,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The packaged services of this build as processes, on free ports, over one set of servers (PostgreSQL, Redis,
- * Kafka) and the Stripe emulator, under {@code target/journey}, in the {@code local} profile (mail to the log,
- * local secrets): what {@code ./tollgate up} runs, started once per test JVM.
+ * Kafka), the Stripe emulator and the local gateway in front of them, under {@code target/journey}, in the
+ * {@code local} profile (mail to the log, local secrets): what {@code ./tollgate up} runs, started once per test JVM.
  */
 final class Suite {
 
-    private static final List<String> JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final List<String> JVM = LocalRun.SERVICE_JVM;
     private static final Duration READY = Duration.ofMinutes(3);
     private static Suite running;
 
     private final DevStack stack;
     private final StripeEmulator stripe;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Gateway gateway;
     private final Map<String, String> config;
     private final Path root;
     private final Path dir;
@@ -45,15 +49,7 @@ final class Suite {
         stripe = StripeEmulator.start(FreePorts.pick());
         Map<String, Integer> ports = new LinkedHashMap<>();
         names.forEach(name -> ports.put(name, FreePorts.pick()));
-        config = stack.quarkusConfig();
-        config.put("quarkus.profile", "local");
-        config.put("quarkus.http.host", "127.0.0.1");
-        config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
-        config.put("tollgate.auth.public-url", "http://localhost:" + ports.get("auth"));
-        config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
-        for (String service : List.of("billing", "generation", "metering")) {
-            config.put("tollgate.account.service-urls." + service, "http://localhost:" + ports.get(service));
-        }
+        config = LocalRun.serviceConfig(stack, stripe.apiBase(), ports);
         List<ServiceProcess> started = new ArrayList<>();
         for (String name : names) {
             started.add(launch(name, ports.get(name)));
@@ -62,6 +58,7 @@ final class Suite {
             awaitReady(service);
             services.put(service.name(), service);
         }
+        gateway = Gateway.start(FreePorts.pick(), ports);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "journey-stop"));
     }
 
@@ -105,6 +102,16 @@ final class Suite {
         return "http://localhost:" + services.get(service).port();
     }
 
+    /** The local gateway: every service's public paths behind one port, as {@code ./tollgate up} serves them. */
+    String gatewayUrl() {
+        return "http://localhost:" + gateway.port();
+    }
+
+    /** The suite's folder: what {@code .tollgate/} is to the local run ({@code logs/} holds each service's log). */
+    Path dir() {
+        return dir;
+    }
+
     /** The sign-in link auth-service last mailed to {@code email} (the local profile writes mail to its log). */
     String lastSignInToken(String email) {
         Pattern link = Pattern.compile("confirm\\?token=([A-Za-z0-9_-]+)");
@@ -128,7 +135,11 @@ final class Suite {
     }
 
     private void stop() {
-        services.values().forEach(service -> service.stop(Duration.ofSeconds(15)));
+        gateway.close();
+        // together: each takes seconds to close its consumers, and the JVM has 30 s to exit
+        CompletableFuture.allOf(services.values().stream()
+                .map(service -> CompletableFuture.runAsync(() -> service.stop(Duration.ofSeconds(15))))
+                .toArray(CompletableFuture[]::new)).join();
         stripe.close();
         stack.close();
     }

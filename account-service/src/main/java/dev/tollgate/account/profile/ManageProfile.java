@@ -87,17 +87,8 @@ public class ManageProfile {
     }
 
     private Uni<Profile> existing(Caller caller) {
-        return erased.requireActive(caller.userId()).chain(() -> profiles.findById(caller.userId())).chain(found -> {
-            if (found != null) {
-                return Uni.createFrom().item(found);
-            }
-            Profile profile = new Profile();
-            profile.userId = caller.userId();
-            profile.tenantId = caller.tenantId();
-            profile.createdAt = Instant.now();
-            profile.updatedAt = profile.createdAt;
-            return profiles.persist(profile);
-        });
+        return erased.requireActive(caller.userId())
+                .chain(() -> profiles.findOrCreate(caller.userId(), caller.tenantId()));
     }
 
     private static String displayName(String value) {

@@ -83,12 +83,14 @@ public class SigningKeys {
         if (known != null || lastReload.plus(RELOAD_THROTTLE).isAfter(now)) {
             return Uni.createFrom().item(known);
         }
-        lastReload = now;
+        // the throttle starts once a reload has finished: requests that arrive while the first one reads (a cold
+        // start, a rotation) read too, instead of being refused a key that is published
         return Panache.withSession(() -> repository.listPublished(now)).map(keys -> {
             Map<String, PublicKey> published = new HashMap<>();
             keys.forEach(key -> published.put(key.kid, ((PublicJsonWebKey) parse(key)).getPublicKey()));
-            verificationKeys.keySet().retainAll(published.keySet());
             verificationKeys.putAll(published);
+            verificationKeys.keySet().retainAll(published.keySet());
+            lastReload = Instant.now();
             return published.get(kid);
         });
     }

@@ -8,14 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
-import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.Sql;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -59,6 +66,29 @@ class SigningKeyRotationTest {
         Response after = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
         assertEquals(newKid, SignInFlow.kid(after.path("access_token")));
         SignInFlow.verify(after.path("access_token"));
+    }
+
+    @Test
+    void concurrentFirstUsesOfANewKeyAreAllVerified() throws Throwable {
+        VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
+        String access = SignInFlow.signIn(mailbox, SignInFlow.newAddress()).path("access_token");
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                answers.add(clients.submit(() -> {
+                    go.await();
+                    return given().auth().oauth2(access).get("/auth/sessions").statusCode();
+                }));
+            }
+            go.countDown();
+            for (Future<Integer> answer : answers) {
+                assertEquals(200, answer.get(30, TimeUnit.SECONDS), "a token of the new key, verified at once");
+            }
+        } finally {
+            clients.shutdownNow();
+        }
     }
 
     @Test

@@ -55,9 +55,11 @@ public interface BillingConfig {
         @WithDefault("https://api.stripe.com")
         String apiBase();
 
+        /** How long one attempt may take to connect to Stripe's API. */
         @WithDefault("5s")
         Duration connectTimeout();
 
+        /** How long one attempt may wait for Stripe's answer. */
         @WithDefault("30s")
         Duration readTimeout();
 
@@ -103,9 +105,11 @@ public interface BillingConfig {
 
     /** The Stripe calls made once each, later (meter events, erasures). */
     interface StripeTasks {
+        /** How often due Stripe tasks are looked for and carried out. */
         @WithDefault("2s")
         Duration every();
 
+        /** How many due tasks one pass carries out at most. */
         @WithDefault("100")
         @Positive
         int batchSize();
@@ -148,18 +152,23 @@ public interface BillingConfig {
 
     /** Requests per window; zero means no such limit. */
     interface Rates {
+        /** Requests one user may make per minute; 0 means no limit. */
         @PositiveOrZero
         int userPerMinute();
 
+        /** Requests one user may make per hour; 0 means no limit. */
         @PositiveOrZero
         int userPerHour();
 
+        /** Requests all users of one tenant may make together per minute; 0 means no limit. */
         @PositiveOrZero
         int tenantPerMinute();
 
+        /** Requests all users of one tenant may make together per hour; 0 means no limit. */
         @PositiveOrZero
         int tenantPerHour();
 
+        /** Requests one user may make within one second (the burst); at least 1. */
         @Positive
         int burstPerSecond();
     }

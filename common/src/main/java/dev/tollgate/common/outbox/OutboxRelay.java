@@ -8,6 +8,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,17 +58,23 @@ public class OutboxRelay {
     @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", skipExecutionIf = UntilStarted.class,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        if (!emitter.hasRequests()) {
-            // the Kafka channel is not wired yet (start-up) or is full: the rows wait for the next pass
-            return Uni.createFrom().voidItem();
-        }
-        return Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize()).flatMap(this::publishAll))
-                .flatMap(count -> Panache.withSession(repository::countUnpublished))
+        Uni<Void> pass = emitter.hasRequests()
+                ? Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize())
+                                .flatMap(this::publishAll))
+                        .replaceWithVoid()
+                        .onFailure().invoke(e -> {
+                            failures.increment();
+                            LOG.warnf("outbox relay: publishing failed, rows stay unpublished and are retried: %s",
+                                    e.getMessage());
+                        })
+                        .onFailure().recoverWithNull()
+                // the Kafka channel is not wired yet (start-up) or takes nothing (the broker away): rows wait
+                : Uni.createFrom().voidItem();
+        // what waits is counted after every pass, published or not, so a backlog shows while Kafka is away
+        return pass.chain(() -> Panache.withSession(repository::countUnpublished))
                 .invoke(pending::set)
-                .onFailure().invoke(e -> {
-                    failures.increment();
-                    LOG.warnf("outbox relay: publishing failed, rows stay unpublished and are retried: %s", e.getMessage());
-                })
+                .onFailure().invoke(e -> LOG.debugf("outbox relay: the unpublished rows cannot be counted: %s",
+                        e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -36,22 +36,27 @@ public interface FreeTier {
 
     /** Requests per window; zero means no such limit. */
     interface Rates {
+        /** Requests one user may make per minute; 0 means no limit. */
         @WithDefault("60")
         @PositiveOrZero
         int userPerMinute();
 
+        /** Requests one user may make per hour; 0 means no limit. */
         @WithDefault("1000")
         @PositiveOrZero
         int userPerHour();
 
+        /** Requests all users of one tenant may make together per minute; 0 means no limit. */
         @WithDefault("600")
         @PositiveOrZero
         int tenantPerMinute();
 
+        /** Requests all users of one tenant may make together per hour; 0 means no limit. */
         @WithDefault("10000")
         @PositiveOrZero
         int tenantPerHour();
 
+        /** Requests one user may make within one second (the burst); 0 means no limit. */
         @WithDefault("10")
         @PositiveOrZero
         int burstPerSecond();

@@ -94,6 +94,8 @@ class OutboxToInboxTest {
             await().atMost(PATIENCE).until(() -> relayFailures() > failuresBefore);
             assertEquals(events.size(), unpublished(events));
             assertEquals(0, events.stream().mapToInt(e -> applications(e.eventId())).sum());
+            // the backlog shows on the gauge operators alert on while the broker is away
+            await().atMost(PATIENCE).until(() -> pendingGauge() >= events.size());
         } finally {
             stack.kafka().restart();
         }
@@ -173,6 +175,11 @@ class OutboxToInboxTest {
         return Search.in(registry).name("tollgate.inbox.events")
                 .tags("consumer", UsageTally.CONSUMER, "outcome", outcome)
                 .counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private double pendingGauge() {
+        return Search.in(registry).name("tollgate.outbox.pending").gauges().stream()
+                .mapToDouble(g -> g.value()).sum();
     }
 
     private double relayFailures() {
