@@ -115,6 +115,13 @@ final class ConfigReferenceSources {
 
     /** The properties of a file in the order they are written, those of a profile ({@code %test.}) left out. */
     private static Map<String, String> read(Path file) throws IOException {
+        Map<String, String> ordered = new LinkedHashMap<>(readInOrder(file));
+        ordered.keySet().removeIf(key -> key.startsWith("%"));
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    /** Every property of a file, profiled ones ({@code %local.}) included, in the order they are written. */
+    static Map<String, String> readInOrder(Path file) throws IOException {
         Map<String, String> ordered = new LinkedHashMap<>();
         Properties properties = new Properties() {
             @Override
@@ -126,8 +133,7 @@ final class ConfigReferenceSources {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
         }
-        ordered.keySet().removeIf(key -> key.startsWith("%"));
-        return Collections.unmodifiableMap(ordered);
+        return ordered;
     }
 
     private static int port(Module service) {

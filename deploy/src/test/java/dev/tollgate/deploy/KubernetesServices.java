@@ -4,7 +4,6 @@ import dev.tollgate.deploy.ConfigReferenceMapping.Property;
 import dev.tollgate.deploy.ConfigReferenceSources.Module;
 import dev.tollgate.deploy.ConfigReferenceSources.SourceFile;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -234,18 +232,7 @@ final class KubernetesServices {
     }
 
     private static Map<String, String> profiled(Path file) throws IOException {
-        Map<String, String> ordered = new LinkedHashMap<>();
-        Properties properties = new Properties() {
-            @Override
-            public synchronized Object put(Object key, Object value) {
-                ordered.put((String) key, (String) value);
-                return super.put(key, value);
-            }
-        };
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        }
-        return ordered;
+        return ConfigReferenceSources.readInOrder(file);
     }
 
     private static List<Property> mappings(ConfigReferenceParser parser, Module module) {

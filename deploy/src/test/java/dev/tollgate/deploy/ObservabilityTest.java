@@ -72,6 +72,8 @@ class ObservabilityTest {
             "http_server_requests_seconds_count", Set.of("method", "uri", "status", "outcome"),
             "http_server_requests_seconds_sum", Set.of("method", "uri", "status", "outcome"),
             "http_server_requests_seconds_max", Set.of("method", "uri", "status", "outcome"),
+            // buckets from common's HttpServerLatency
+            "http_server_requests_seconds_bucket", Set.of("method", "uri", "status", "outcome", "le"),
             "jvm_memory_used_bytes", Set.of("area", "id"),
             "jvm_memory_committed_bytes", Set.of("area", "id"));
 
@@ -228,7 +230,8 @@ class ObservabilityTest {
                 "AI gateway", List.of("tollgate_generation_first_token_seconds_bucket",
                         "tollgate_provider_attempts_total", "tollgate_provider_retries_total",
                         "tollgate_provider_fallbacks_total", "tollgate_provider_breaker_state"),
-                "Services", List.of("http_server_requests_seconds_count", "jvm_memory_used_bytes",
+                "Services", List.of("http_server_requests_seconds_count", "http_server_requests_seconds_bucket",
+                        "jvm_memory_used_bytes",
                         "tollgate_outbox_pending", "tollgate_outbox_publish_failures_total",
                         "tollgate_inbox_events_total", "tollgate_ledger_lag_seconds",
                         "tollgate_billing_stripe_tasks_waiting", "tollgate_gate_redis_unavailable_total"));
@@ -253,6 +256,10 @@ class ObservabilityTest {
             }
             if ("Services".equals(row) && exprs.stream().noneMatch(e -> e.contains("status=~\"5..\""))) {
                 problems.add("row Services has no 5xx ratio");
+            }
+            if ("Services".equals(row) && exprs.stream().noneMatch(e -> e.contains("histogram_quantile(0.95,")
+                    && e.contains("http_server_requests_seconds_bucket"))) {
+                problems.add("row Services has no p95 response time");
             }
         });
         assertTrue(problems.isEmpty(), () -> DASHBOARD + ":\n  " + String.join("\n  ", problems));

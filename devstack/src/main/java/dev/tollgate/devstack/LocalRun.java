@@ -60,6 +60,22 @@ public final class LocalRun {
         return config;
     }
 
+    /** The first steps, printed once the suite is ready; README.md's walkthrough goes on from there. */
+    static String walkthrough(int port, Path authLog) {
+        String gateway = "localhost:" + port;
+        return """
+
+                A first walk, in another terminal at this folder (the whole one is README.md's "Walkthrough"):
+                  curl %1$s/billing/plans                                   # the plans, no sign-in needed
+                  curl %1$s/auth/magic-link -H 'content-type: application/json' -d '{"email":"me@example.com"}'
+                  grep -o 'confirm?token=[A-Za-z0-9_-]*' %2$s | tail -1    # the mailed link (mail goes to the log)
+                  curl %1$s/auth/magic-link/confirm -H 'content-type: application/json' -d '{"token":"<token>"}'
+                  curl %1$s/v1/chat/completions -H 'authorization: Bearer <access_token>' \\
+                    -H 'content-type: application/json' \\
+                    -d '{"model":"small","messages":[{"role":"user","content":"Hi"}]}'
+                """.formatted(gateway, authLog);
+    }
+
     public static void main(String[] args) throws InterruptedException {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path data = root.resolve(".tollgate");
@@ -120,10 +136,13 @@ public final class LocalRun {
         out.printf("  %-20s %s%n", "stripe", stripe == null ? "api.stripe.com (STRIPE_API_KEY)"
                 : stripe.apiBase() + "  (emulator; ./tollgate stripe-event sends its webhooks)");
         out.println();
-        out.println(allReady
-                ? "tollgate: ready. Everything is behind http://localhost:" + gateway.port() + " (e.g. curl localhost:"
-                        + gateway.port() + "/billing/plans); the walkthrough is in README.md. Ctrl-C stops everything."
-                : "tollgate: not every service is ready; read its log above. Ctrl-C stops everything.");
+        if (allReady) {
+            out.println("tollgate: ready. Everything is behind http://localhost:" + gateway.port()
+                    + ". Ctrl-C stops everything.");
+            out.print(walkthrough(gateway.port(), root.relativize(data.resolve("logs/auth.log"))));
+        } else {
+            out.println("tollgate: not every service is ready; read its log above. Ctrl-C stops everything.");
+        }
         stopped.await();
     }
 }

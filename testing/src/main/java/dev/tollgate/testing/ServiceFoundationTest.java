@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.matchesPattern;
 
 import dev.tollgate.devstack.DevStack;
 import java.time.Duration;
@@ -56,12 +57,15 @@ public abstract class ServiceFoundationTest {
     }
 
     @Test
-    void metricsArePrometheusTextWithTheOutboxGauge() {
+    void metricsArePrometheusTextWithTheOutboxGaugeAndLatencyBuckets() {
+        given().when().get("/no-such-path").then().statusCode(404);
         given().accept("text/plain").when().get("/q/metrics")
                 .then().statusCode(200)
                 .contentType(containsString("text/plain"))
                 .body(containsString("tollgate_outbox_pending"))
-                .body(containsString("jvm_memory_used_bytes"));
+                .body(containsString("jvm_memory_used_bytes"))
+                // the HTTP timer has buckets, so dashboards can show percentiles across replicas
+                .body(matchesPattern("(?s).*http_server_requests_seconds_bucket\\{[^}]*le=\"0\\.1\".*"));
     }
 
     @Test

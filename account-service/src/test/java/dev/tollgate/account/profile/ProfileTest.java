@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.account.FakeAuth;
 import dev.tollgate.testing.Callers;
+import dev.tollgate.testing.Concurrently;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** GET/PATCH /account/me: a user's own profile and preferences, checked before they are kept. */
@@ -60,23 +55,9 @@ class ProfileTest {
     void concurrentFirstReadsOfOneUserAllAnswerTheSameEmptyProfile() throws Exception {
         UUID user = UUID.randomUUID();
         UUID tenant = UUID.randomUUID();
-        ExecutorService clients = Executors.newFixedThreadPool(8);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                answers.add(clients.submit(() -> {
-                    go.await();
-                    return Callers.as(user, tenant, "member").get("/account/me").statusCode();
-                }));
-            }
-            go.countDown();
-            for (Future<Integer> answer : answers) {
-                assertEquals(200, answer.get(30, TimeUnit.SECONDS));
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        List<Integer> answers = Concurrently.all(16,
+                () -> Callers.as(user, tenant, "member").get("/account/me").statusCode());
+        assertEquals(List.of(200), answers.stream().distinct().toList(), "every first read answered: " + answers);
         Callers.as(user, tenant, "member").body("{\"displayName\":\"Grace\"}").patch("/account/me").then()
                 .statusCode(200).body("displayName", equalTo("Grace")).body("notifyUsage", equalTo(true));
     }

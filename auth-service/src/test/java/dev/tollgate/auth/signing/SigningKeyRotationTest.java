@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.testing.Concurrently;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import io.quarkus.mailer.MockMailbox;
@@ -16,13 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -72,23 +67,10 @@ class SigningKeyRotationTest {
     void concurrentFirstUsesOfANewKeyAreAllVerified() throws Throwable {
         VertxContextSupport.subscribeAndAwait(() -> keys.rotate());
         String access = SignInFlow.signIn(mailbox, SignInFlow.newAddress()).path("access_token");
-        ExecutorService clients = Executors.newFixedThreadPool(16);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                answers.add(clients.submit(() -> {
-                    go.await();
-                    return given().auth().oauth2(access).get("/auth/sessions").statusCode();
-                }));
-            }
-            go.countDown();
-            for (Future<Integer> answer : answers) {
-                assertEquals(200, answer.get(30, TimeUnit.SECONDS), "a token of the new key, verified at once");
-            }
-        } finally {
-            clients.shutdownNow();
-        }
+        List<Integer> answers = Concurrently.all(16,
+                () -> given().auth().oauth2(access).get("/auth/sessions").statusCode());
+        assertEquals(List.of(200), answers.stream().distinct().toList(),
+                "a token of the new key, verified at once by every request: " + answers);
     }
 
     @Test
