@@ -115,9 +115,7 @@ public final class AuthBench {
             StringBuilder text = new StringBuilder("# Tollgate auth benchmark, " + Instant.now() + "\n\n");
             text.append("| figure | value |\n|---|---|\n");
             report.forEach((key, value) -> text.append("| ").append(key).append(" | ").append(value).append(" |\n"));
-            System.out.println(text);
-            Files.writeString(work.resolve("bench-report.md"), text.toString());
-            System.out.println("report: " + work.resolve("bench-report.md"));
+            BenchReport.write(work, "bench-report.md", text);
         } finally {
             auth.stop(Duration.ofSeconds(20));
             stack.close();
@@ -127,12 +125,7 @@ public final class AuthBench {
     /** Rotations done, failures, wall time and per-request latencies of one measured run. */
     record Result(long count, long failures, double seconds, long[] latenciesNanos) {
         double percentile(int p) {
-            if (latenciesNanos.length == 0) {
-                return Double.NaN;
-            }
-            long[] sorted = latenciesNanos.clone();
-            Arrays.sort(sorted);
-            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+            return BenchReport.percentileMillis(latenciesNanos, p);
         }
     }
 

@@ -13,7 +13,6 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,9 +116,7 @@ public final class GateBench {
                     + format(gateResult.percentile(99)) + " |\n"
                     + "| gate / raw | " + String.format("%.2f", gateResult.perSecond() / rawResult.perSecond()) + " |\n"
                     + "| failures (raw, gate) | " + rawResult.failures() + ", " + gateResult.failures() + " |\n";
-            System.out.println(report);
-            Files.writeString(work.resolve("gate-report.md"), report);
-            System.out.println("report: " + work.resolve("gate-report.md"));
+            BenchReport.write(work, "gate-report.md", report);
         } finally {
             vertx.closeAndAwait();
             stack.close();
@@ -133,10 +130,7 @@ public final class GateBench {
         }
 
         double percentile(int p) {
-            long[] sorted = latenciesNanos.clone();
-            Arrays.sort(sorted);
-            return sorted.length == 0 ? Double.NaN
-                    : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+            return BenchReport.percentileMillis(latenciesNanos, p);
         }
     }
 

@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,10 +130,7 @@ public final class GatewayBench {
                 System.out.print(line);
                 report.append(line);
             }
-            System.out.println();
-            System.out.println(report);
-            Files.writeString(work.resolve("gateway-report.md"), report.toString());
-            System.out.println("report: " + work.resolve("gateway-report.md"));
+            BenchReport.write(work, "gateway-report.md", report);
         } finally {
             if (generation != null) {
                 generation.stop(Duration.ofSeconds(20));
@@ -155,10 +151,7 @@ public final class GatewayBench {
         }
 
         double percentile(int p) {
-            long[] sorted = latenciesNanos.clone();
-            Arrays.sort(sorted);
-            return sorted.length == 0 ? Double.NaN
-                    : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+            return BenchReport.percentileMillis(latenciesNanos, p);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.tollgate.bench;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -93,9 +92,7 @@ public final class LedgerBench {
                     + "| distinct events per second | " + String.format("%,.0f", (recorded - first) / seconds) + " |\n"
                     + "| quota thresholds announced meanwhile (every tenant passes 100 free generations) | "
                     + String.format("%,d", single(stack, "select count(*) from metering.threshold_alerts")) + " |\n";
-            System.out.println(report);
-            Files.writeString(work.resolve("ledger-report.md"), report);
-            System.out.println("report: " + work.resolve("ledger-report.md"));
+            BenchReport.write(work, "ledger-report.md", report);
         } finally {
             if (metering != null) {
                 metering.stop(Duration.ofSeconds(20));

@@ -3,6 +3,7 @@ package dev.tollgate.bench;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
 import dev.tollgate.devstack.Gateway;
+import dev.tollgate.devstack.LocalMailbox;
 import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
@@ -71,7 +72,7 @@ public final class SuiteFootprintBench {
                 alone.put(name, (System.nanoTime() - start) / 1e9);
                 System.out.printf("%s-service ready in %.1f s%n", name, alone.get(name));
             }
-            running.values().forEach(service -> service.stop(Duration.ofSeconds(20)));
+            ServiceProcess.stopAll(running.values(), Duration.ofSeconds(20));
             running.clear();
 
             // the suite: the five at once, as ./tollgate up does, each timed until it is ready
@@ -142,15 +143,12 @@ public final class SuiteFootprintBench {
             report.append(String.format("| all five | | %.1f | %d | %d | | %.0f (%d failed) |%n", suiteSeconds,
                     idleTotal / 1024, peakTotal / 1024,
                     answered.values().stream().mapToLong(LongAdder::sum).sum() / loadSeconds, failed.sum()));
-            System.out.println();
-            System.out.println(report);
-            Files.writeString(work.resolve("footprint-report.md"), report.toString());
-            System.out.println("report: " + work.resolve("footprint-report.md"));
+            BenchReport.write(work, "footprint-report.md", report);
         } finally {
             if (gateway != null) {
                 gateway.close();
             }
-            running.values().forEach(service -> service.stop(Duration.ofSeconds(20)));
+            ServiceProcess.stopAll(running.values(), Duration.ofSeconds(20));
             stripe.close();
             stack.close();
         }
@@ -217,13 +215,9 @@ public final class SuiteFootprintBench {
     /** Signs in by the mailed link, which the local profile writes to auth-service's log; the access token. */
     private static String signIn(String base, Path authLog, String email) throws Exception {
         post(base + "/auth/magic-link", "{\"email\":\"" + email + "\"}");
-        Pattern link = Pattern.compile("confirm\\?token=([A-Za-z0-9_-]+)");
         String token = null;
         for (int attempt = 0; attempt < 50 && token == null; attempt++) {
-            Matcher matcher = link.matcher(Files.readString(authLog));
-            while (matcher.find()) {
-                token = matcher.group(1);
-            }
+            token = LocalMailbox.lastSignInToken(authLog, email);
             if (token == null) {
                 Thread.sleep(200);
             }

@@ -13,7 +13,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,10 +86,7 @@ public final class WebhookBench {
                     result.latencies().length, result.applied(), result.duplicates(), result.other(), result.seconds(),
                     result.latencies().length / result.seconds(), result.applied() / result.seconds(),
                     result.percentile(50), result.percentile(99));
-            System.out.println();
-            System.out.println(report);
-            Files.writeString(work.resolve("webhook-report.md"), report);
-            System.out.println("report: " + work.resolve("webhook-report.md"));
+            BenchReport.write(work, "webhook-report.md", report);
         } finally {
             if (billing != null) {
                 billing.stop(Duration.ofSeconds(20));
@@ -138,10 +134,7 @@ public final class WebhookBench {
 
     record Result(long[] latencies, long applied, long duplicates, long other, double seconds) {
         double percentile(int p) {
-            long[] sorted = latencies.clone();
-            Arrays.sort(sorted);
-            return sorted.length == 0 ? Double.NaN
-                    : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+            return BenchReport.percentileMillis(latencies, p);
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.deploy.ComposeFile.Service;
 import dev.tollgate.deploy.ServiceConfiguration.Expression;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,22 +35,9 @@ class ComposeFileTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final ComposeFile COMPOSE = ComposeFile.read(ROOT.resolve("docker-compose.yml"));
-    private static final ComposeSuiteSources SOURCES = new ComposeSuiteSources(ROOT);
-    private static final Map<String, ServiceConfiguration> SERVICES = SOURCES.serviceModules().stream()
-            .collect(Collectors.toMap(module -> module, module -> ServiceConfiguration.read(ROOT, module),
-                    (a, b) -> a, LinkedHashMap::new));
+    private static final SuiteSources SOURCES = new SuiteSources(ROOT);
+    private static final Map<String, ServiceConfiguration> SERVICES = services();
 
-    /** Variable families a Quarkus extension reads, by the artifact (prefix) that brings the extension. */
-    private static final Map<String, String> EXTENSION_FAMILIES = Map.of(
-            "QUARKUS_HTTP_", "quarkus-rest",
-            "QUARKUS_LOG_", "quarkus-",
-            "QUARKUS_DATASOURCE_", "quarkus-reactive-pg-client",
-            "QUARKUS_REDIS_", "quarkus-redis-client",
-            "QUARKUS_MAILER_", "quarkus-mailer",
-            "QUARKUS_OIDC_CLIENT_", "quarkus-oidc-client",
-            "KAFKA_", "quarkus-messaging-kafka");
-    /** Local-run settings that prod replaces with another: mail kept in memory there, sent through SMTP here. */
-    private static final Map<String, String> REPLACED_IN_PROD = Map.of("quarkus.mailer.mock", "quarkus.mailer.host");
     /** A stream may pause while a provider is retried and the route falls back to the next (60 s each). */
     private static final Duration STREAM_PAUSE = Duration.ofMinutes(5);
     private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|API_KEY).*");
@@ -91,7 +79,7 @@ class ComposeFileTest {
             return List.of(where + " does not exist");
         }
         List<String> problems = new ArrayList<>();
-        String text = ServiceConfiguration.read(file);
+        String text = SuiteSources.read(file);
         boolean jvm = file.getFileName().toString().endsWith(".jvm");
         if (!text.lines().filter(line -> line.startsWith("#")).anyMatch(line -> line.contains("./mvnw package"))) {
             problems.add(where + ": its header does not say that the image is built from `./mvnw package` output");
@@ -147,20 +135,10 @@ class ComposeFileTest {
 
     @Test
     void everyVariableGivenToAServiceIsOneItReads() {
-        Set<String> serverVariables = SOURCES.devStackServerProperties().stream().map(ServiceConfiguration::envName)
-                .collect(Collectors.toSet());
         List<String> problems = new ArrayList<>();
         for (ServiceConfiguration config : SERVICES.values()) {
-            Set<String> readable = new LinkedHashSet<>(serverVariables);
-            config.keys().forEach(key -> readable.add(ServiceConfiguration.envName(key)));
-            readable.addAll(config.referencedVariables());
             for (String variable : service(config.module()).environment().keySet()) {
-                boolean read = readable.contains(variable)
-                        || config.mappedProperties().stream().anyMatch(property -> property.matchesEnv(variable))
-                        || EXTENSION_FAMILIES.entrySet().stream().anyMatch(family ->
-                                variable.startsWith(family.getKey())
-                                        && config.artifacts().stream().anyMatch(a -> a.startsWith(family.getValue())));
-                if (!read) {
+                if (!config.reads(variable)) {
                     problems.add(config.module() + " is given " + variable + ", which it does not read: no property"
                             + " of its application.properties or common's, no ${" + variable + "} in them, no"
                             + " @ConfigMapping property and no extension of its pom reads that name");
@@ -174,22 +152,8 @@ class ComposeFileTest {
     void everySettingTheProdProfileNeedsIsGiven() {
         List<String> problems = new ArrayList<>();
         for (ServiceConfiguration config : SERVICES.values()) {
-            Set<String> given = given(service(config.module()));
-            config.unsetInProd(given).forEach(unset -> problems.add(config.module() + " needs " + unset));
-            for (String property : SOURCES.devStackServerProperties()) {
-                if (!given.contains(ServiceConfiguration.envName(property))) {
-                    problems.add(config.module() + " is not given " + ServiceConfiguration.envName(property) + " ("
-                            + property + "), which the local run gives every service (DevStack.quarkusConfig())");
-                }
-            }
-            Map<String, String> prod = config.prodProperties();
-            config.profileProperties("local").forEach((key, value) -> {
-                String instead = REPLACED_IN_PROD.getOrDefault(key, key);
-                if (!prod.containsKey(key) && !given.contains(ServiceConfiguration.envName(instead))) {
-                    problems.add(config.module() + ": the local run sets %local." + key + ", which prod leaves unset;"
-                            + " give " + ServiceConfiguration.envName(instead));
-                }
-            });
+            config.unmet(given(service(config.module())))
+                    .forEach(unmet -> problems.add(config.module() + ": " + unmet));
         }
         assertNoProblems(problems);
     }
@@ -269,8 +233,8 @@ class ComposeFileTest {
         ServiceConfiguration issuer = issuerService();
         Map<String, String> issuerEnvironment = service(issuer.module()).environment();
         String clients = issuer.mappedProperties().stream().map(ServiceConfiguration.MappedProperty::name)
-                .filter(name -> name.endsWith(".clients.*.secret")).findFirst()
-                .map(name -> name.substring(0, name.length() - ".*.secret".length()))
+                .filter(name -> name.endsWith(".clients.<name>.secret")).findFirst()
+                .map(name -> name.substring(0, name.length() - ".<name>.secret".length()))
                 .orElseThrow(() -> new AssertionError(issuer.module() + " maps no <prefix>.clients.*.secret"));
         List<String> problems = new ArrayList<>();
         for (ServiceConfiguration config : SERVICES.values()) {
@@ -319,7 +283,7 @@ class ComposeFileTest {
             });
         }
         Path example = ROOT.resolve(".env.example");
-        Set<String> listed = Files.isRegularFile(example) ? ServiceConfiguration.read(example).lines()
+        Set<String> listed = Files.isRegularFile(example) ? SuiteSources.read(example).lines()
                 .map(line -> line.split("=", 2)[0].trim()).filter(name -> name.matches("[A-Z_][A-Z0-9_]*"))
                 .collect(Collectors.toSet()) : Set.of();
         Set<String> used = COMPOSE.variables();
@@ -596,10 +560,24 @@ class ComposeFileTest {
     }
 
     /** The variables a service is given with a value (Compose's defaults applied): an empty one counts as unset. */
-    private static Set<String> given(Service service) {
-        return service.environment().entrySet().stream()
-                .filter(entry -> !ComposeFile.withDefaults(entry.getValue()).isEmpty()).map(Map.Entry::getKey)
-                .collect(Collectors.toCollection(LinkedHashSet::new));
+    private static Map<String, String> given(Service service) {
+        Map<String, String> given = new LinkedHashMap<>();
+        service.environment().forEach((variable, value) -> {
+            if (!ComposeFile.withDefaults(value).isEmpty()) {
+                given.put(variable, ComposeFile.withDefaults(value));
+            }
+        });
+        return given;
+    }
+
+    private static Map<String, ServiceConfiguration> services() {
+        Map<String, ServiceConfiguration> services = new LinkedHashMap<>();
+        try {
+            ServiceConfiguration.load(ROOT).forEach(service -> services.put(service.module(), service));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return services;
     }
 
     private static void assertNoProblems(List<String> problems) {

@@ -41,7 +41,7 @@ final class ComposeGatewayConfig {
     }
 
     static ComposeGatewayConfig read(Path file) {
-        return new ComposeGatewayConfig(ServiceConfiguration.read(file).replaceAll("(?m)(^|\\s)#.*$", "$1"));
+        return new ComposeGatewayConfig(SuiteSources.read(file).replaceAll("(?m)(^|\\s)#.*$", "$1"));
     }
 
     List<Integer> listenPorts() {

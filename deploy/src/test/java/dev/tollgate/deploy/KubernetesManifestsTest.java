@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.deploy.KubernetesKustomize.Resource;
 import dev.tollgate.deploy.KubernetesRender.Item;
-import dev.tollgate.deploy.KubernetesServices.ServiceModule;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -59,10 +58,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KubernetesManifestsTest {
 
     private static final List<String> RENDERS = List.of("base", "overlays/dev", "overlays/prod");
+    /** Variables quarkus-kubernetes writes into every Deployment for its own use, and why. */
+    private static final Map<String, String> PLATFORM_VARIABLES = Map.of(
+            "KUBERNETES_NAMESPACE", "quarkus-kubernetes sets it from the pod's namespace for the Kubernetes client");
 
     private static Path root;
     private static Path k8s;
-    private static KubernetesServices services;
+    private static List<ServiceConfiguration> services;
     private static KubernetesKustomize kustomize;
     private static final Map<String, KubernetesRender> renders = new LinkedHashMap<>();
     private static final List<String> unreadable = new ArrayList<>();
@@ -72,7 +74,7 @@ class KubernetesManifestsTest {
     static void render() throws IOException {
         root = ConfigReferenceSources.findRoot(Path.of(""));
         k8s = root.resolve("deploy/k8s");
-        services = KubernetesServices.load(root);
+        services = ServiceConfiguration.load(root);
         kustomize = new KubernetesKustomize(k8s);
         for (String name : RENDERS) {
             renders.put(name, new KubernetesRender(name, kustomize.render(k8s.resolve(name)), unreadable));
@@ -134,7 +136,7 @@ class KubernetesManifestsTest {
         Set<String> deployed = new TreeSet<>();
         for (Item<Deployment> deployment : render.all(Deployment.class)) {
             String where = name + ": " + deployment.describe();
-            ServiceModule service = services.service(deployment.name());
+            ServiceConfiguration service = service(deployment.name());
             PodSpec pod = deployment.model().getSpec().getTemplate().getSpec();
             if (service == null || pod.getContainers().size() != 1) {
                 problems.add(where + ": needs one container and a service module of its name");
@@ -142,7 +144,7 @@ class KubernetesManifestsTest {
             }
             deployed.add(service.module());
             Container container = pod.getContainers().get(0);
-            int port = service.port();
+            int port = service.httpPort();
             if (container.getPorts().stream().noneMatch(p -> p.getContainerPort() == port
                     && "http".equals(p.getName()))) {
                 problems.add(where + ": has no port http on " + port + ", the quarkus.http.port of "
@@ -157,7 +159,7 @@ class KubernetesManifestsTest {
             KubernetesPodChecks.resources(problems, where, container.getResources());
             KubernetesPodChecks.hardened(problems, where, pod, container);
         }
-        Set<String> modules = services.services().stream().map(ServiceModule::module)
+        Set<String> modules = services.stream().map(ServiceConfiguration::module)
                 .collect(Collectors.toCollection(TreeSet::new));
         if (!deployed.equals(modules)) {
             problems.add(name + ": deploys " + deployed + ", the services are " + modules);
@@ -336,11 +338,11 @@ class KubernetesManifestsTest {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
         for (Item<Deployment> deployment : render.all(Deployment.class)) {
-            ServiceModule service = services.service(deployment.name());
+            ServiceConfiguration service = service(deployment.name());
             Map<String, String> origins = new LinkedHashMap<>();
             for (String variable : render.environment(deployment, KubernetesManifestsTest::secretKeys, origins)
                     .keySet()) {
-                if (service != null && !services.reads(service, variable)) {
+                if (service != null && !PLATFORM_VARIABLES.containsKey(variable) && !service.reads(variable)) {
                     problems.add(name + ": " + variable + " (" + origins.get(variable) + ") sets nothing "
                             + service.module() + " reads");
                 }
@@ -356,24 +358,24 @@ class KubernetesManifestsTest {
         List<String> problems = new ArrayList<>();
         Map<String, Map<String, String>> environments = new HashMap<>();
         for (Item<Deployment> deployment : render.all(Deployment.class)) {
-            ServiceModule service = services.service(deployment.name());
+            ServiceConfiguration service = service(deployment.name());
             if (service != null) {
                 Map<String, String> environment = render.environment(deployment, KubernetesManifestsTest::secretKeys,
                         new HashMap<>());
                 environments.put(service.module(), environment);
-                services.unmet(service, environment).forEach(unmet ->
+                service.unmet(environment).forEach(unmet ->
                         problems.add(name + ": " + deployment.describe() + ": " + unmet));
             }
         }
         // a client's secret at auth-service and the secret the client presents must come from one Secret key
         String clientSecret = ".clients.<name>.secret";
-        ServiceModule issuer = services.services().stream().filter(service -> service.mappings().stream()
+        ServiceConfiguration issuer = services.stream().filter(service -> service.mappedProperties().stream()
                 .anyMatch(property -> property.name().endsWith(clientSecret))).findFirst().orElseThrow();
-        String clients = issuer.mappings().stream().map(ConfigReferenceMapping.Property::name)
+        String clients = issuer.mappedProperties().stream().map(ServiceConfiguration.MappedProperty::name)
                 .filter(property -> property.endsWith(clientSecret)).findFirst().orElseThrow();
-        for (ServiceModule client : services.services()) {
-            String clientId = client.properties().get("quarkus.oidc-client.client-id");
-            String presented = client.properties().get("quarkus.oidc-client.credentials.secret");
+        for (ServiceConfiguration client : services) {
+            String clientId = client.prodProperties().get("quarkus.oidc-client.client-id");
+            String presented = client.prodProperties().get("quarkus.oidc-client.credentials.secret");
             if (clientId == null || presented == null || environments.get(client.module()) == null
                     || environments.get(issuer.module()) == null) {
                 continue;
@@ -381,7 +383,7 @@ class KubernetesManifestsTest {
             Matcher variable = Pattern.compile("\\$\\{([^:}]+)").matcher(presented);
             String given = variable.find() ? environments.get(client.module()).get(variable.group(1)) : null;
             String checked = environments.get(issuer.module())
-                    .get(KubernetesServices.envName(clients.replace("<name>", clientId)));
+                    .get(ServiceConfiguration.envName(clients.replace("<name>", clientId)));
             if (given == null || !given.startsWith("<secret") || !given.equals(checked)) {
                 problems.add(name + ": " + client.module() + " presents " + given + " as client " + clientId + ", "
                         + issuer.module() + " checks it against " + checked + ": both must read one Secret key");
@@ -399,7 +401,7 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
     void routesSendEachPrefixOfTheLocalGatewayToItsService(String name) throws IOException {
-        assertNone(KubernetesRoutes.check(renders.get(name), services.routes(),
+        assertNone(KubernetesRoutes.check(renders.get(name), new SuiteSources(root).gatewayRoutes(),
                 KubernetesRoutes.internalPrefixes(root)));
     }
 
@@ -465,18 +467,23 @@ class KubernetesManifestsTest {
         boolean write = Boolean.getBoolean("tollgate.k8s.write") || "1".equals(System.getenv("TOLLGATE_K8S_WRITE"));
         // quarkus-kubernetes writes its manifests when a service is packaged: ./mvnw verify always compares them,
         // a ./mvnw test that packaged nothing has nothing to compare
-        List<String> unpackaged = services.services().stream().map(ServiceModule::module)
+        List<String> unpackaged = services.stream().map(ServiceConfiguration::module)
                 .filter(module -> !Files.isRegularFile(root.resolve(module)
                         .resolve("target/quarkus-app/quarkus-run.jar")))
                 .toList();
         Assumptions.assumeTrue(unpackaged.isEmpty(), () -> "compared once the services are packaged (./mvnw verify);"
                 + " not packaged: " + unpackaged);
         List<String> problems = new ArrayList<>();
-        for (ServiceModule service : services.services()) {
+        for (ServiceConfiguration service : services) {
             problems.addAll(KubernetesGenerated.compare(root, k8s.resolve("base"), service.module(),
                     service.shortName(), write));
         }
         assertNone(problems);
+    }
+
+    /** The service whose module is {@code module}, or null. */
+    private static ServiceConfiguration service(String module) {
+        return services.stream().filter(service -> service.module().equals(module)).findFirst().orElse(null);
     }
 
     /** The one Deployment of {@code selected}, or null with a problem naming {@code item}. */

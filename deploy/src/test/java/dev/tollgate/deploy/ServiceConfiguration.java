@@ -1,131 +1,150 @@
 package dev.tollgate.deploy;
 
+import dev.tollgate.deploy.ConfigReferenceMapping.Property;
+import dev.tollgate.deploy.ConfigReferenceSources.Module;
+import dev.tollgate.deploy.ConfigReferenceSources.SourceFile;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * What one service reads, from its source files: its {@code application.properties} over common's
- * {@code META-INF/microprofile-config.properties}, the {@code @ConfigMapping} interfaces of the service and of
- * common, and the artifacts its pom and common's pom depend on. It
- * answers which settings the prod profile leaves unset, so that a deployment can be checked against the services
- * instead of against a list kept by hand.
+ * What one service reads and what its prod profile needs, from the repository rather than from a list kept by
+ * hand: its {@code quarkus.http.port}, common's shared properties and its own (every profile), the
+ * {@code @ConfigMapping} properties of common and of the service (parsed by {@link ConfigReferenceParser}, the
+ * reader behind docs/configuration.md), the Quarkus extensions its pom and common's bring and the servers devstack
+ * hands every service ({@code DevStack.quarkusConfig()}). docker-compose.yml and deploy/k8s are both checked
+ * against it, so that the two deployments cannot drift apart in what they think a service needs. Environment
+ * variables are named as MicroProfile Config reads them: upper case, every other character an underscore.
  */
 final class ServiceConfiguration {
 
-    /** Properties Quarkus itself provides at run time, so an expression may name them without anyone setting them. */
-    private static final Set<String> PROVIDED_BY_QUARKUS = Set.of("quarkus.uuid");
+    /** Properties Quarkus itself defines, which an expression may use without anyone setting them. */
+    private static final Set<String> BUILT_IN = Set.of("quarkus.uuid", "quarkus.profile");
+    /** Local-run settings that prod replaces with another: mail kept in memory there, sent through SMTP here. */
+    private static final Map<String, String> REPLACED_IN_PROD = Map.of("quarkus.mailer.mock", "quarkus.mailer.host");
+    /** The prefixes of the properties Quarkus extensions read, by the prefix of the artifacts that bring them. */
+    private static final Map<String, List<String>> EXTENSION_PREFIXES = Map.ofEntries(
+            Map.entry("quarkus-", List.of("quarkus.log.")),
+            Map.entry("quarkus-rest", List.of("quarkus.http.")),
+            Map.entry("quarkus-reactive-pg-client", List.of("quarkus.datasource.")),
+            Map.entry("quarkus-jdbc-postgresql", List.of("quarkus.datasource.")),
+            Map.entry("quarkus-flyway", List.of("quarkus.flyway.")),
+            Map.entry("quarkus-redis-client", List.of("quarkus.redis.")),
+            Map.entry("quarkus-messaging-kafka", List.of("kafka.", "mp.messaging.")),
+            Map.entry("quarkus-mailer", List.of("quarkus.mailer.")),
+            Map.entry("quarkus-oidc-client", List.of("quarkus.oidc-client.")),
+            Map.entry("quarkus-smallrye-jwt", List.of("mp.jwt.", "smallrye.jwt.")));
     private static final Pattern DEPENDENCY = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
     private static final Pattern ARTIFACT = Pattern.compile("<artifactId>([^<]+)</artifactId>");
+    private static final Pattern CONFIG_PUT = Pattern.compile("config\\.put\\(\"([^\"]+)\"");
+    private static final Pattern LOCAL_FALLBACK = Pattern.compile("\\$\\{([^:}]+):[^}]*(localhost|127\\.0\\.0\\.1)");
 
     private final String module;
-    private final Properties service;
-    private final Properties common;
+    private final int port;
+    private final Map<String, String> prod;
+    private final Set<String> keys;
+    private final Map<String, String> local;
     private final List<MappedProperty> mapped;
-    private final Set<String> artifacts;
+    private final Set<String> prefixes;
+    private final List<String> serverKeys;
 
-    private ServiceConfiguration(String module, Properties service, Properties common, List<MappedProperty> mapped,
-            Set<String> artifacts) {
+    private ServiceConfiguration(String module, int port, Map<String, String> prod, Set<String> keys,
+            Map<String, String> local, List<MappedProperty> mapped, Set<String> prefixes, List<String> serverKeys) {
         this.module = module;
-        this.service = service;
-        this.common = common;
+        this.port = port;
+        this.prod = prod;
+        this.keys = keys;
+        this.local = local;
         this.mapped = mapped;
-        this.artifacts = artifacts;
+        this.prefixes = prefixes;
+        this.serverKeys = serverKeys;
     }
 
-    /** Reads {@code module} (e.g. {@code auth-service}) of the repository at {@code root}. */
-    static ServiceConfiguration read(Path root, String module) {
-        Properties service = load(root.resolve(module).resolve("src/main/resources/application.properties"));
-        Properties common = load(root.resolve("common/src/main/resources/META-INF/microprofile-config.properties"));
-        List<MappedProperty> mapped = new ArrayList<>();
-        for (String source : List.of(module, "common")) {
-            for (Path file : javaSources(root.resolve(source).resolve("src/main/java"))) {
-                mapped.addAll(new MappingReader(read(file), root.relativize(file).toString()).properties());
+    /** The services of the repository at {@code root} ({@code *-service} modules), in the order of their ports. */
+    static List<ServiceConfiguration> load(Path root) throws IOException {
+        ConfigReferenceSources sources = ConfigReferenceSources.load(root);
+        ConfigReferenceParser parser = new ConfigReferenceParser();
+        List<String> serverKeys = devStackServerProperties(root);
+        Map<String, String> commonAll = ConfigReferenceSources.readInOrder(root.resolve(sources.common()
+                .propertiesPath()));
+        List<ServiceConfiguration> services = new ArrayList<>();
+        for (Module module : sources.services()) {
+            Map<String, String> all = ConfigReferenceSources.readInOrder(root.resolve(module.propertiesPath()));
+            Map<String, String> prod = new LinkedHashMap<>();
+            Set<String> keys = new LinkedHashSet<>();
+            for (Map<String, String> file : List.of(commonAll, all)) {
+                file.forEach((key, value) -> {
+                    keys.add(key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key);
+                    if (!key.startsWith("%")) {
+                        prod.put(key, value);
+                    }
+                });
             }
-        }
-        Set<String> artifacts = new LinkedHashSet<>();
-        for (String source : List.of(module, "common")) {
-            Matcher dependency = DEPENDENCY.matcher(read(root.resolve(source).resolve("pom.xml")));
-            while (dependency.find()) {
-                Matcher artifact = ARTIFACT.matcher(dependency.group(1));
-                if (!dependency.group(1).contains("<scope>test</scope>") && artifact.find()) {
-                    artifacts.add(artifact.group(1));
+            for (Map<String, String> file : List.of(commonAll, all)) {
+                file.forEach((key, value) -> {
+                    if (key.startsWith("%prod.")) {
+                        prod.put(key.substring("%prod.".length()), value);
+                    }
+                });
+            }
+            Map<String, String> local = new LinkedHashMap<>();
+            all.forEach((key, value) -> {
+                if (key.startsWith("%local.")) {
+                    local.put(key.substring("%local.".length()), value);
+                }
+            });
+            List<MappedProperty> mapped = new ArrayList<>();
+            for (Module source : List.of(sources.common(), module)) {
+                for (SourceFile file : source.sources()) {
+                    parser.mappings(file.unit(), source.name(), file.path()).forEach(mapping -> mapping.properties()
+                            .forEach(property -> mapped.add(new MappedProperty(property, mapping.sourcePath()))));
                 }
             }
+            Set<String> prefixes = new LinkedHashSet<>();
+            for (String artifact : artifacts(root, module.name())) {
+                EXTENSION_PREFIXES.forEach((family, read) -> {
+                    if (artifact.startsWith(family)) {
+                        prefixes.addAll(read);
+                    }
+                });
+            }
+            String port = prod.get("quarkus.http.port");
+            if (port == null || !port.trim().matches("\\d+")) {
+                throw new IllegalStateException(module.propertiesPath() + " sets no quarkus.http.port");
+            }
+            services.add(new ServiceConfiguration(module.name(), Integer.parseInt(port.trim()),
+                    Collections.unmodifiableMap(prod), keys, local, List.copyOf(mapped), prefixes, serverKeys));
         }
-        return new ServiceConfiguration(module, service, common, List.copyOf(mapped), Set.copyOf(artifacts));
+        return List.copyOf(services);
     }
 
+    /** Its Maven module, which is also its compose service's, Deployment's and Service's name: {@code auth-service}. */
     String module() {
         return module;
     }
 
+    /** {@code auth} for {@code auth-service}: its folder under deploy/k8s/base, its name in Gateway.ROUTES. */
+    String shortName() {
+        return module.replaceFirst("-service$", "");
+    }
+
     /** The port the service listens on in prod ({@code quarkus.http.port}). */
     int httpPort() {
-        String port = prodProperties().get("quarkus.http.port");
-        if (port == null) {
-            throw new AssertionError(module + " sets no quarkus.http.port in its application.properties");
-        }
-        return Integer.parseInt(port.trim());
+        return port;
     }
 
     /** The properties the prod profile sees: common's, then the service's, {@code %prod.} over unprofiled ones. */
     Map<String, String> prodProperties() {
-        Map<String, String> prod = new LinkedHashMap<>();
-        for (Properties file : List.of(common, service)) {
-            file.stringPropertyNames().stream().filter(key -> !key.startsWith("%"))
-                    .forEach(key -> prod.put(key, file.getProperty(key)));
-        }
-        for (Properties file : List.of(common, service)) {
-            file.stringPropertyNames().stream().filter(key -> key.startsWith("%prod."))
-                    .forEach(key -> prod.put(key.substring("%prod.".length()), file.getProperty(key)));
-        }
         return prod;
-    }
-
-    /** The service's own properties of one profile (e.g. {@code local}), without the {@code %profile.} prefix. */
-    Map<String, String> profileProperties(String profile) {
-        String prefix = "%" + profile + ".";
-        Map<String, String> properties = new LinkedHashMap<>();
-        service.stringPropertyNames().stream().filter(key -> key.startsWith(prefix)).sorted()
-                .forEach(key -> properties.put(key.substring(prefix.length()), service.getProperty(key)));
-        return properties;
-    }
-
-    /** Every key either file sets, in any profile, without its profile prefix. */
-    Set<String> keys() {
-        Set<String> keys = new LinkedHashSet<>();
-        for (Properties file : List.of(common, service)) {
-            for (String key : file.stringPropertyNames()) {
-                keys.add(key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key);
-            }
-        }
-        return keys;
-    }
-
-    /** The environment variables the files name in expressions, such as {@code STRIPE_API_KEY}. */
-    Set<String> referencedVariables() {
-        Set<String> variables = new LinkedHashSet<>();
-        for (Properties file : List.of(common, service)) {
-            for (String key : file.stringPropertyNames()) {
-                collectNames(file.getProperty(key), variables);
-            }
-        }
-        variables.removeIf(name -> !name.equals(name.toUpperCase(Locale.ROOT)));
-        return variables;
     }
 
     /** The properties of the {@code @ConfigMapping} interfaces on the service's class path (its own and common's). */
@@ -133,52 +152,65 @@ final class ServiceConfiguration {
         return mapped;
     }
 
-    /** The artifact ids of the dependencies the service's pom and common's pom declare, test scope left out. */
-    Set<String> artifacts() {
-        return artifacts;
+    /**
+     * Whether the environment variable {@code variable} sets something the service reads: a property of its or
+     * common's properties (any profile), a name their expressions use, a {@code @ConfigMapping} property (any key
+     * where the name has a map key), a server devstack gives every service, or a property of one of its Quarkus
+     * extensions.
+     */
+    boolean reads(String variable) {
+        if (keys.stream().anyMatch(key -> envName(key).equals(variable))
+                || serverKeys.stream().anyMatch(key -> envName(key).equals(variable))
+                || mapped.stream().anyMatch(property -> property.matchesEnv(variable))
+                || prefixes.stream().anyMatch(prefix -> variable.startsWith(envName(prefix)))) {
+            return true;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        prod.values().forEach(value -> collectNames(value, names));
+        return names.stream().anyMatch(name -> envName(name).equals(variable));
     }
 
     /**
-     * What the prod profile leaves unset when the environment holds {@code environment} (variable names): a
-     * mapped property without a default that no file sets, or an expression without a default that neither the
-     * files nor the environment resolve. Each entry says which setting and why it is needed.
+     * What the prod profile would miss with {@code environment} (variable to value, an empty value counting as
+     * unset), each as a sentence that names the property and the variable to set: an expression that does not
+     * resolve, a default that is an address of the local run, a {@code @ConfigMapping} property without a default,
+     * a server devstack gives every service, and what the {@code local} profile sets that prod does not.
      */
-    List<String> unsetInProd(Set<String> environment) {
-        Map<String, String> prod = prodProperties();
-        Map<String, List<String>> reasons = new LinkedHashMap<>();
-        for (MappedProperty property : mapped) {
-            if (property.required() && !prod.containsKey(property.name())
-                    && !environment.contains(envName(property.name()))) {
-                reasons.computeIfAbsent(property.name(), name -> new ArrayList<>())
-                        .add("required by " + property.source());
-            }
-        }
+    List<String> unmet(Map<String, String> environment) {
+        Resolver resolver = new Resolver(environment);
+        List<String> unmet = new ArrayList<>();
         prod.forEach((key, value) -> {
-            if (!environment.contains(envName(key))) {
-                for (String name : unresolved(value, prod, environment)) {
-                    reasons.computeIfAbsent(name, unset -> new ArrayList<>()).add(key + "=" + value + " needs it");
+            if (value.contains("${") && resolver.resolve(value, 0) == null) {
+                unmet.add(key + "=" + value + " does not resolve: " + resolver.missing(value));
+            }
+            Matcher fallback = LOCAL_FALLBACK.matcher(value);
+            while (fallback.find()) {
+                if (isEmpty(resolver.environment(fallback.group(1)))) {
+                    unmet.add(key + " falls back to the local run's address: set " + envName(fallback.group(1)));
                 }
             }
         });
-        List<String> unset = new ArrayList<>();
-        reasons.forEach((name, why) -> unset.add(name + " (env " + envName(name) + "): " + String.join("; ", why)));
-        return unset;
-    }
-
-    /** The names in {@code value}'s expressions that nothing resolves, following defaults where there are some. */
-    private static List<String> unresolved(String value, Map<String, String> prod, Set<String> environment) {
-        List<String> unresolved = new ArrayList<>();
-        for (Expression expression : expressions(value)) {
-            String name = expression.name();
-            boolean given = environment.contains(name) || environment.contains(envName(name))
-                    || prod.containsKey(name) || PROVIDED_BY_QUARKUS.contains(name);
-            if (!given && expression.fallback() != null) {
-                unresolved.addAll(unresolved(expression.fallback(), prod, environment));
-            } else if (!given) {
-                unresolved.add(name);
+        for (MappedProperty property : mapped) {
+            if (property.required() && isEmpty(resolver.value(property.name(), 0))) {
+                unmet.add(property.name() + " (" + property.source() + ") has no default: set "
+                        + property.property().envVar());
             }
         }
-        return unresolved;
+        for (String key : serverKeys) {
+            if (isEmpty(resolver.environment(key))) {
+                unmet.add(key + " is not set, which the local run gives every service (DevStack.quarkusConfig()): set "
+                        + envName(key));
+            }
+        }
+        local.forEach((key, value) -> {
+            String instead = REPLACED_IN_PROD.getOrDefault(key, key);
+            boolean unset = !prod.containsKey(key) && isEmpty(resolver.environment(instead));
+            if (unset || isEmpty(resolver.value(instead, 0))) {
+                unmet.add("%local." + key + " is set for the local run only, prod leaves "
+                        + (instead.equals(key) ? "it" : instead) + " unset: set " + envName(instead));
+            }
+        });
+        return unmet;
     }
 
     /** MicroProfile Config's environment variable for a property: upper case, every other character {@code _}. */
@@ -191,22 +223,9 @@ final class ServiceConfiguration {
         List<Expression> expressions = new ArrayList<>();
         int start = value.indexOf("${");
         while (start >= 0) {
-            int depth = 0;
-            int end = start;
-            for (int i = start; i < value.length(); i++) {
-                if (value.startsWith("${", i)) {
-                    depth++;
-                    i++;
-                } else if (value.charAt(i) == '}' && --depth == 0) {
-                    end = i;
-                    break;
-                }
-            }
-            if (end == start) {
-                throw new AssertionError("an expression without its closing brace: " + value);
-            }
+            int end = closing(value, start + 2);
             String body = value.substring(start + 2, end);
-            int colon = body.indexOf(':');
+            int colon = colon(body);
             expressions.add(colon < 0 ? new Expression(body, null)
                     : new Expression(body.substring(0, colon), body.substring(colon + 1)));
             start = value.indexOf("${", end);
@@ -223,220 +242,72 @@ final class ServiceConfiguration {
         }
     }
 
-    private static List<Path> javaSources(Path directory) {
-        if (!Files.isDirectory(directory)) {
-            return List.of();
+    /** The index of the {@code }} that closes the expression whose body starts at {@code from}. */
+    private static int closing(String raw, int from) {
+        int depth = 1;
+        for (int i = from; i < raw.length(); i++) {
+            if (raw.startsWith("${", i)) {
+                depth++;
+                i++;
+            } else if (raw.charAt(i) == '}' && --depth == 0) {
+                return i;
+            }
         }
-        try (Stream<Path> files = Files.walk(directory)) {
-            return files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        throw new IllegalArgumentException("an expression without its closing brace: " + raw);
     }
 
-    private static Properties load(Path file) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file)) {
-            properties.load(reader);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+    /** The index of the colon that starts an expression body's default, or -1. */
+    private static int colon(String body) {
+        int depth = 0;
+        for (int i = 0; i < body.length(); i++) {
+            if (body.startsWith("${", i)) {
+                depth++;
+                i++;
+            } else if (body.charAt(i) == '}') {
+                depth--;
+            } else if (body.charAt(i) == ':' && depth == 0) {
+                return i;
+            }
         }
-        return properties;
+        return -1;
     }
 
-    static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+    private static boolean isEmpty(String value) {
+        return value == null || value.isEmpty();
     }
 
-    /**
-     * Reads the {@code @ConfigMapping} interfaces of one Java source file without compiling it, the way SmallRye
-     * Config names their properties: kebab-case method names (or {@code @WithName}), nested interfaces as groups
-     * ({@code @WithParentName}: under the parent's name), map values under a {@code *} key. Comments are dropped
-     * and string literals set aside first, so that braces and parentheses in them do not count.
-     */
-    private static final class MappingReader {
-
-        private static final Pattern MAPPING =
-                Pattern.compile("@ConfigMapping\\s*\\(\\s*prefix\\s*=\\s*\"#(\\d+)\"\\s*\\)");
-        private static final Pattern INTERFACE = Pattern.compile("\\binterface\\s+(\\w+)[^{;]*\\{");
-        private static final Pattern METHOD = Pattern.compile(
-                "((?:@[\\w.]+(?:\\([^)]*\\))?\\s*)*)(.+?)\\s+(\\w+)\\s*\\(\\s*\\)", Pattern.DOTALL);
-        private static final Pattern ANNOTATION = Pattern.compile("@([\\w.]+)(?:\\(([^)]*)\\))?");
-        private static final Pattern LITERAL = Pattern.compile("\"#(\\d+)\"");
-
-        private final List<String> literals = new ArrayList<>();
-        private final Map<String, String> interfaces = new LinkedHashMap<>();
-        private final String code;
-        private final String file;
-
-        MappingReader(String source, String file) {
-            this.file = file;
-            this.code = strip(source);
-            Matcher matcher = INTERFACE.matcher(code);
-            while (matcher.find()) {
-                int end = closingBrace(code, matcher.end() - 1);
-                interfaces.put(matcher.group(1), code.substring(matcher.end(), end));
-            }
-        }
-
-        List<MappedProperty> properties() {
-            List<MappedProperty> properties = new ArrayList<>();
-            Matcher mapping = MAPPING.matcher(code);
-            while (mapping.find()) {
-                Matcher root = INTERFACE.matcher(code);
-                if (!root.find(mapping.end())) {
-                    throw new AssertionError("no interface after @ConfigMapping in " + file);
-                }
-                group(literals.get(Integer.parseInt(mapping.group(1))), root.group(1), true, properties, 0);
-            }
-            return properties;
-        }
-
-        private void group(String prefix, String type, boolean required, List<MappedProperty> out, int depth) {
-            if (depth > 10) {
-                throw new AssertionError("mapping groups nested too deep in " + file + " at " + prefix);
-            }
-            for (String member : members(interfaces.get(type))) {
-                Matcher method = METHOD.matcher(member);
-                if (member.startsWith("default ") || member.startsWith("static ") || !method.matches()) {
-                    continue;
-                }
-                Map<String, String> annotations = annotations(method.group(1));
-                String name = annotations.containsKey("WithName") ? annotations.get("WithName")
-                        : method.group(3).replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-                String path = annotations.containsKey("WithParentName") ? prefix : prefix + "." + name;
-                String source = type + "." + method.group(3) + "() in " + file;
-                property(path, method.group(2).replaceAll("@[\\w.]+(\\([^)]*\\))?\\s*", "").trim(), required,
-                        annotations.get("WithDefault"), source, out, depth);
-            }
-        }
-
-        private void property(String path, String type, boolean required, String defaultValue, String source,
-                List<MappedProperty> out, int depth) {
-            String raw = type.contains("<") ? type.substring(0, type.indexOf('<')).trim() : type;
-            String simple = raw.substring(raw.lastIndexOf('.') + 1);
-            List<String> arguments = typeArguments(type);
-            if (simple.startsWith("Optional")) {
-                if (arguments.isEmpty()) {
-                    out.add(new MappedProperty(path, false, defaultValue, source));
-                } else {
-                    property(path, arguments.get(0), false, defaultValue, source, out, depth);
-                }
-            } else if (simple.endsWith("Map") && arguments.size() == 2) {
-                property(path + ".*", arguments.get(1), false, defaultValue, source, out, depth);
-            } else if (interfaces.containsKey(simple)) {
-                group(path, simple, required, out, depth + 1);
-            } else {
-                out.add(new MappedProperty(path, required && defaultValue == null, defaultValue, source));
-            }
-        }
-
-        private Map<String, String> annotations(String text) {
-            Map<String, String> annotations = new LinkedHashMap<>();
-            Matcher matcher = ANNOTATION.matcher(text);
-            while (matcher.find()) {
-                String name = matcher.group(1).substring(matcher.group(1).lastIndexOf('.') + 1);
-                Matcher literal = LITERAL.matcher(matcher.group(2) == null ? "" : matcher.group(2));
-                annotations.put(name, literal.find() ? literals.get(Integer.parseInt(literal.group(1))) : "");
-            }
-            return annotations;
-        }
-
-        private static List<String> typeArguments(String type) {
-            List<String> arguments = new ArrayList<>();
-            if (!type.contains("<")) {
-                return arguments;
-            }
-            String inner = type.substring(type.indexOf('<') + 1, type.lastIndexOf('>'));
-            int depth = 0;
-            int start = 0;
-            for (int i = 0; i < inner.length(); i++) {
-                char c = inner.charAt(i);
-                depth += c == '<' ? 1 : c == '>' ? -1 : 0;
-                if (c == ',' && depth == 0) {
-                    arguments.add(inner.substring(start, i).trim());
-                    start = i + 1;
+    /** The artifact ids of the dependencies the service's pom and common's pom declare, test scope left out. */
+    private static Set<String> artifacts(Path root, String module) throws IOException {
+        Set<String> artifacts = new LinkedHashSet<>();
+        for (String source : List.of(module, "common")) {
+            Matcher dependency = DEPENDENCY.matcher(SuiteSources.read(root.resolve(source).resolve("pom.xml")));
+            while (dependency.find()) {
+                Matcher artifact = ARTIFACT.matcher(dependency.group(1));
+                if (!dependency.group(1).contains("<scope>test</scope>") && artifact.find()) {
+                    artifacts.add(artifact.group(1));
                 }
             }
-            arguments.add(inner.substring(start).trim());
-            return arguments;
         }
+        return artifacts;
+    }
 
-        /** The members of an interface body: declarations ending in {@code ;} and blocks (nested types, defaults). */
-        private static List<String> members(String body) {
-            List<String> members = new ArrayList<>();
-            StringBuilder current = new StringBuilder();
-            int depth = 0;
-            for (char c : body.toCharArray()) {
-                if (c == '{') {
-                    depth++;
-                } else if (c == '}' && --depth == 0) {
-                    current.setLength(0);
-                    continue;
-                } else if (c == ';' && depth == 0) {
-                    members.add(current.toString().trim());
-                    current.setLength(0);
-                    continue;
-                }
-                if (depth == 0) {
-                    current.append(c);
-                }
-            }
-            return members;
+    /** The properties {@code DevStack.quarkusConfig()} gives every service: the servers and how to reach them. */
+    private static List<String> devStackServerProperties(Path root) {
+        String source = SuiteSources.read(root.resolve("devstack/src/main/java/dev/tollgate/devstack/DevStack.java"));
+        int start = source.indexOf("quarkusConfig()");
+        int end = start < 0 ? -1 : source.indexOf("return config;", start);
+        if (end < 0) {
+            throw new IllegalStateException("found no quarkusConfig() ending in 'return config;' in DevStack.java");
         }
-
-        private static int closingBrace(String code, int open) {
-            int depth = 0;
-            for (int i = open; i < code.length(); i++) {
-                if (code.charAt(i) == '{') {
-                    depth++;
-                } else if (code.charAt(i) == '}' && --depth == 0) {
-                    return i;
-                }
-            }
-            throw new AssertionError("unbalanced braces in the source");
+        List<String> properties = new ArrayList<>();
+        Matcher matcher = CONFIG_PUT.matcher(source.substring(start, end));
+        while (matcher.find()) {
+            properties.add(matcher.group(1));
         }
-
-        /** The source without comments, each string literal replaced by {@code "#n"} ({@code n} its index). */
-        private String strip(String source) {
-            StringBuilder code = new StringBuilder();
-            int i = 0;
-            while (i < source.length()) {
-                char c = source.charAt(i);
-                if (source.startsWith("//", i)) {
-                    int end = source.indexOf('\n', i);
-                    i = end < 0 ? source.length() : end;
-                } else if (source.startsWith("/*", i)) {
-                    int end = source.indexOf("*/", i + 2);
-                    i = end < 0 ? source.length() : end + 2;
-                    code.append(' ');
-                } else if (c == '"') {
-                    StringBuilder literal = new StringBuilder();
-                    i++;
-                    while (i < source.length() && source.charAt(i) != '"') {
-                        if (source.charAt(i) == '\\' && i + 1 < source.length()) {
-                            i++;
-                        }
-                        literal.append(source.charAt(i++));
-                    }
-                    i++;
-                    code.append("\"#").append(literals.size()).append('"');
-                    literals.add(literal.toString());
-                } else if (c == '\'') {
-                    int end = source.charAt(i + 1) == '\\' ? i + 3 : i + 2;
-                    code.append("' '");
-                    i = end + 1;
-                } else {
-                    code.append(c);
-                    i++;
-                }
-            }
-            return code.toString();
+        if (properties.isEmpty()) {
+            throw new IllegalStateException("DevStack.quarkusConfig() no longer reads as expected");
         }
+        return List.copyOf(properties);
     }
 
     /** {@code ${name}} or {@code ${name:fallback}}; {@code fallback} is null without a colon. */
@@ -444,23 +315,109 @@ final class ServiceConfiguration {
     }
 
     /**
-     * One property of a {@code @ConfigMapping} interface.
+     * One property of a {@code @ConfigMapping} interface on the service's class path.
      *
-     * @param name the full name; a map key is {@code *}, e.g. {@code tollgate.auth.clients.*.secret}
-     * @param required whether start-up fails without it: no {@code @WithDefault}, not {@code Optional}, not in a map
-     * @param defaultValue the {@code @WithDefault} value, or null
-     * @param source the interface and method that declare it, for messages
+     * @param property the property as {@link ConfigReferenceParser} reads it, map keys written {@code <name>}
+     * @param sourcePath the file that declares its mapping, relative to the repository root
      */
-    record MappedProperty(String name, boolean required, String defaultValue, String source) {
+    record MappedProperty(Property property, String sourcePath) {
 
-        /** Whether {@code variable} is this property's environment variable (any key where the name has {@code *}). */
+        String name() {
+            return property.name();
+        }
+
+        /** Whether start-up fails without it: no {@code @WithDefault}, not {@code Optional}, not in a map. */
+        boolean required() {
+            return !property.optional() && !property.inMap() && property.defaultValue().isEmpty();
+        }
+
+        /** The interface and method that declare it and their file, for messages. */
+        String source() {
+            return property.declaredAt() + " in " + sourcePath;
+        }
+
+        /** Whether {@code variable} is this property's environment variable (any key where the name has one). */
         boolean matchesEnv(String variable) {
-            StringBuilder regex = new StringBuilder();
-            for (String segment : name.split("\\.")) {
-                regex.append(regex.length() == 0 ? "" : "_")
-                        .append(segment.equals("*") ? "[A-Z0-9_]+" : Pattern.quote(envName(segment)));
+            String pattern = Pattern.quote(property.envVar()).replaceAll("<[A-Z0-9_]+>", "\\\\E[A-Z0-9_]+\\\\Q");
+            return variable.matches(pattern);
+        }
+    }
+
+    /** Property values as the prod profile sees them: the environment first, then the properties, then defaults. */
+    private final class Resolver {
+
+        private static final int DEPTH = 16;
+
+        private final Map<String, String> environment;
+
+        Resolver(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        /** What the environment sets {@code name} to, by its own name or its environment variable; null if nothing. */
+        String environment(String name) {
+            return environment.containsKey(name) ? environment.get(name) : environment.get(envName(name));
+        }
+
+        /** The value of a property or variable, expressions resolved; null when it is not set. */
+        String value(String name, int depth) {
+            if (depth > DEPTH) {
+                return null;
             }
-            return variable.matches(regex.toString());
+            if (BUILT_IN.contains(name)) {
+                return name;
+            }
+            String env = environment(name);
+            if (env != null) {
+                return env;
+            }
+            String raw = prod.get(name);
+            if (raw == null) {
+                raw = mapped.stream().filter(property -> property.name().equals(name))
+                        .map(property -> property.property().defaultValue().orElse(null))
+                        .filter(value -> value != null).findFirst().orElse(null);
+            }
+            return raw == null ? null : resolve(raw, depth + 1);
+        }
+
+        /** {@code raw} with its {@code ${name}} and {@code ${name:default}} expressions resolved, or null. */
+        String resolve(String raw, int depth) {
+            StringBuilder out = new StringBuilder();
+            int i = 0;
+            while (i < raw.length()) {
+                int start = raw.indexOf("${", i);
+                if (start < 0) {
+                    out.append(raw, i, raw.length());
+                    break;
+                }
+                out.append(raw, i, start);
+                int end = closing(raw, start + 2);
+                String inner = raw.substring(start + 2, end);
+                int colon = colon(inner);
+                String value = value(colon < 0 ? inner : inner.substring(0, colon), depth);
+                if (isEmpty(value)) {
+                    value = colon < 0 ? null : resolve(inner.substring(colon + 1), depth + 1);
+                }
+                if (value == null) {
+                    return null;
+                }
+                out.append(value);
+                i = end + 1;
+            }
+            return out.toString();
+        }
+
+        /** The names in {@code raw}'s expressions that are set nowhere, with their environment variables. */
+        String missing(String raw) {
+            Set<String> names = new LinkedHashSet<>();
+            collectNames(raw, names);
+            List<String> missing = new ArrayList<>();
+            for (String name : names) {
+                if (isEmpty(value(name, 0))) {
+                    missing.add(name + " (environment " + envName(name) + ")");
+                }
+            }
+            return missing.isEmpty() ? "an expression in it" : String.join(", ", missing);
         }
     }
 }

@@ -90,9 +90,7 @@ public final class LocalRun {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("tollgate: stopping the services, then the servers");
-            CompletableFuture.allOf(running.stream()
-                    .map(service -> CompletableFuture.runAsync(() -> service.stop(Duration.ofSeconds(20))))
-                    .toArray(CompletableFuture[]::new)).join();
+            ServiceProcess.stopAll(running, Duration.ofSeconds(20));
             stack.close();
             if (stripe != null) {
                 stripe.close();

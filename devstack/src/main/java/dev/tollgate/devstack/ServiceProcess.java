@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** One packaged Tollgate service running as a child process, its output in a log file. */
@@ -107,6 +109,16 @@ public final class ServiceProcess {
             }
         }
         return false;
+    }
+
+    /**
+     * Stops {@code services} together, each as {@link #stop(Duration)} does: one after the other, their graceful
+     * shutdowns (closing Kafka consumers, draining requests) would add up to tens of seconds.
+     */
+    public static void stopAll(Collection<ServiceProcess> services, Duration grace) {
+        CompletableFuture.allOf(services.stream()
+                .map(service -> CompletableFuture.runAsync(() -> service.stop(grace)))
+                .toArray(CompletableFuture[]::new)).join();
     }
 
     /** Asks the service to shut down gracefully, then ends it if it has not within {@code grace}. */

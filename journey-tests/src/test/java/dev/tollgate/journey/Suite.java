@@ -3,13 +3,11 @@ package dev.tollgate.journey;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
 import dev.tollgate.devstack.Gateway;
+import dev.tollgate.devstack.LocalMailbox;
 import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,9 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The packaged services of this build as processes, on free ports, over one set of servers (PostgreSQL, Redis,
@@ -114,32 +109,13 @@ final class Suite {
 
     /** The sign-in link auth-service last mailed to {@code email} (the local profile writes mail to its log). */
     String lastSignInToken(String email) {
-        Pattern link = Pattern.compile("confirm\\?token=([A-Za-z0-9_-]+)");
-        try {
-            String log = Files.readString(services.get("auth").log());
-            int at = log.lastIndexOf(email);
-            if (at < 0) {
-                return null;
-            }
-            Matcher matcher = link.matcher(log);
-            String token = null;
-            while (matcher.find()) {
-                if (matcher.start() > at - 4000) {
-                    token = matcher.group(1);
-                }
-            }
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LocalMailbox.lastSignInToken(services.get("auth").log(), email);
     }
 
     private void stop() {
         gateway.close();
-        // together: each takes seconds to close its consumers, and the JVM has 30 s to exit
-        CompletableFuture.allOf(services.values().stream()
-                .map(service -> CompletableFuture.runAsync(() -> service.stop(Duration.ofSeconds(15))))
-                .toArray(CompletableFuture[]::new)).join();
+        // together: each takes seconds to close its consumers, and surefire gives the JVM 30 s to exit
+        ServiceProcess.stopAll(services.values(), Duration.ofSeconds(15));
         stripe.close();
         stack.close();
     }

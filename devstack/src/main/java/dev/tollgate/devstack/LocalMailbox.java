@@ -1,0 +1,43 @@
+package dev.tollgate.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The local profile's mailbox: auth-service writes each mail to its log instead of sending it. Journeys and
+ * benches read sign-in links from there, as a person following the README does with grep.
+ */
+public final class LocalMailbox {
+
+    private static final Pattern SIGN_IN_LINK = Pattern.compile("confirm\\?token=([A-Za-z0-9_-]+)");
+    /** How far before a mail's address its link may stand in the log: one mail's length, generously. */
+    private static final int MAIL_LENGTH = 4000;
+
+    private LocalMailbox() {
+    }
+
+    /** The token of the sign-in link last mailed to {@code email} in {@code authLog}, or null when none is there. */
+    public static String lastSignInToken(Path authLog, String email) {
+        try {
+            String log = Files.readString(authLog);
+            int at = log.lastIndexOf(email);
+            if (at < 0) {
+                return null;
+            }
+            Matcher matcher = SIGN_IN_LINK.matcher(log);
+            String token = null;
+            while (matcher.find()) {
+                if (matcher.start() > at - MAIL_LENGTH) {
+                    token = matcher.group(1);
+                }
+            }
+            return token;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
