@@ -46,7 +46,10 @@ import org.jose4j.jwk.PublicJsonWebKey;
  * in process, against the service's real JWKS and a token it issued). Prints the figures and writes
  * bench/target/bench-report.md.
  *
- * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java</pre>
+ * <pre>
+ * ./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java
+ * </pre>
+ *
  * Properties: bench.seconds (measured time per figure, default 30), bench.warmup (10), bench.sessions (16 chains
  * of refreshes in flight), bench.auth.jvm (extra JVM options for auth-service, e.g. a flight recording).
  */
@@ -131,7 +134,7 @@ public final class AuthBench {
 
     /** Each chain refreshes, takes the new refresh token and refreshes again, until time is up. */
     private static Result runRefreshes(HttpClient http, String base, List<String> chains, Duration duration,
-                                       String[] lastAccess) throws InterruptedException {
+            String[] lastAccess) throws InterruptedException {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -150,7 +153,8 @@ public final class AuthBench {
                         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/auth/token"))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token="
-                                        + chains.get(chain))).build(), HttpResponse.BodyHandlers.ofString());
+                                        + chains.get(chain)))
+                                .build(), HttpResponse.BodyHandlers.ofString());
                         Matcher next = TOKEN.matcher(response.body());
                         if (response.statusCode() == 200 && next.find()) {
                             chains.set(chain, next.group(1));

@@ -28,10 +28,14 @@ import java.util.function.Supplier;
 
 /**
  * Quota-gate admissions per second (reserve, then settle) and their latency, next to the same two scripts sent
- * as raw EVALSHA with the same keys, client and concurrency: the ceiling, and what the gate's Java side costs. Prints the figures and writes
+ * as raw EVALSHA with the same keys, client and concurrency: the ceiling, and what the gate's Java side costs. Prints the
+ * figures and writes
  * bench/target/gate-report.md.
  *
- * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.GateBench</pre>
+ * <pre>
+ * ./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.GateBench
+ * </pre>
+ *
  * Properties: bench.seconds (20), bench.warmup (5), bench.inflight (64 requests in flight), bench.tenants (100).
  */
 public final class GateBench {
@@ -64,9 +68,10 @@ public final class GateBench {
                 UUID user = UUID.nameUUIDFromBytes(tenant.toString().getBytes());
                 return gate.reserve(new GateRequest(tenant, user, "2026-11-01", Instant.parse("2026-12-01T00:00:00Z"),
                         Map.of("generations", 1L, "input_tokens", 600L), Map.of("generations", Long.MAX_VALUE / 4,
-                        "input_tokens", Long.MAX_VALUE / 4), List.of(
-                        new RateRule("user-minute", "user:" + user, 1_000_000_000L, Duration.ofMinutes(1)),
-                        new RateRule("tenant-minute", "tenant", 1_000_000_000L, Duration.ofMinutes(1)))))
+                                "input_tokens", Long.MAX_VALUE / 4),
+                        List.of(
+                                new RateRule("user-minute", "user:" + user, 1_000_000_000L, Duration.ofMinutes(1)),
+                                new RateRule("tenant-minute", "tenant", 1_000_000_000L, Duration.ofMinutes(1)))))
                         .chain(result -> {
                             if (!(result instanceof GateDecision.Allowed allowed)) {
                                 return Uni.createFrom().failure(new IllegalStateException("expected an admission: " + result));
@@ -87,10 +92,11 @@ public final class GateBench {
                 String inputTokens = prefix + "q:2026-11-01:input_tokens";
                 String big = String.valueOf(Long.MAX_VALUE / 4);
                 return redis.execute("EVALSHA", reserveSha, "6", prefix + "res", prefix + "res:" + id, generations,
-                                inputTokens, prefix + "rl:user-minute:user:" + user, prefix + "rl:tenant-minute:tenant",
-                                now, "120000", id, "1799539200000", "2", "2", "1", big, "600", big, "1", "59999", "1", "59999")
+                        inputTokens, prefix + "rl:user-minute:user:" + user, prefix + "rl:tenant-minute:tenant",
+                        now, "120000", id, "1799539200000", "2", "2", "1", big, "600", big, "1", "59999", "1", "59999")
                         .chain(() -> redis.execute("EVALSHA", settleSha, "5", prefix + "res", prefix + "res:" + id,
-                                prefix + "settled:" + id, generations, inputTokens, id, "1200000", "1799539200000", "1", "420"));
+                                prefix + "settled:" + id, generations, inputTokens, id, "1200000", "1799539200000", "1",
+                                "420"));
             };
 
             // each phase starts from an empty keyspace: settle markers live 20 minutes, and a phase that ran
@@ -155,7 +161,7 @@ public final class GateBench {
     }
 
     private static void next(Supplier<Uni<?>> call, AtomicBoolean running, AtomicLong done, AtomicLong failed,
-                             long[] latencies, AtomicLong recorded, CountDownLatch finished) {
+            long[] latencies, AtomicLong recorded, CountDownLatch finished) {
         if (!running.get()) {
             finished.countDown();
             return;

@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * straight to the upstream at the same rate; overhead is Tollgate's latency minus the upstream's, at p50 and
  * p99. Prints the figures and writes bench/target/gateway-report.md.
  *
- * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.GatewayBench</pre>
+ * <pre>
+ * ./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.GatewayBench
+ * </pre>
+ *
  * Properties: bench.rates (500,1000 requests/s), bench.seconds (20), bench.warmup (10), bench.upstream-ms (20),
  * bench.jvm (the service's JVM options, "-Xmx512m"),
  * bench.tenants (100).
@@ -96,7 +99,8 @@ public final class GatewayBench {
             config.put("tollgate.free-tier.rate-limits.burst-per-second", "100000");
             generation = ServiceProcess.start("generation",
                     root.resolve("generation-service/target/quarkus-app/quarkus-run.jar"), port, config,
-                    List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")), work.resolve("bench-generation.log"));
+                    List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")),
+                    work.resolve("bench-generation.log"));
             if (!generation.awaitReady(Duration.ofMinutes(3))) {
                 throw new IllegalStateException("generation-service did not become ready; see " + generation.log());
             }
@@ -177,9 +181,9 @@ public final class GatewayBench {
                 long scheduled = start + index * interval;
                 String key = target.keys().get((int) (index % target.keys().size()));
                 client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
-                                .setPort(target.port()).setURI(target.path())
-                                .putHeader("content-type", "application/json")
-                                .putHeader("authorization", "Bearer " + key))
+                        .setPort(target.port()).setURI(target.path())
+                        .putHeader("content-type", "application/json")
+                        .putHeader("authorization", "Bearer " + key))
                         .compose(request -> request.send(body))
                         .compose(response -> response.body().map(ignored -> response.statusCode()))
                         .onComplete(outcome -> {

@@ -25,7 +25,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * starts, so the figure is how fast the ledger drains a backlog. Prints the figures and writes
  * bench/target/ledger-report.md.
  *
- * <pre>./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.LedgerBench</pre>
+ * <pre>
+ * ./mvnw -B -q -DskipTests install && ./mvnw -q -pl bench exec:java -Dbench.main=dev.tollgate.bench.LedgerBench
+ * </pre>
+ *
  * Properties: bench.events (200000 distinct events), bench.duplicates (0.1: the share sent a second time),
  * bench.tenants (1000).
  */
@@ -109,8 +112,8 @@ public final class LedgerBench {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         long sent = 0;
         Instant at = Instant.parse("2026-11-15T12:00:00Z");
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
             for (int i = 0; i < events; i++) {
                 UUID tenant = tenants[i % tenants.length];
                 String payload = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"occurredAt\":\"" + at.plusSeconds(i)

@@ -125,8 +125,8 @@ public final class SuiteFootprintBench {
                     + String.join(" ", JVM) + ", on devstack's PostgreSQL, Redis and Kafka; load: " + clients
                     + " clients through the gateway for " + seconds + " s.\n\n"
                     + String.format("PostgreSQL, Redis and Kafka started in %.1f s; the five services started together "
-                    + "were ready %.1f s later (whole suite %.1f s).%n%n", serversSeconds, suiteSeconds,
-                    serversSeconds + suiteSeconds)
+                            + "were ready %.1f s later (whole suite %.1f s).%n%n", serversSeconds, suiteSeconds,
+                            serversSeconds + suiteSeconds)
                     + "| service | start-up alone (s) | ready in the suite start (s) | RSS idle (MiB) "
                     + "| RSS peak under load (MiB) | RSS after load (MiB) | answers/s under load |\n"
                     + "|---|---|---|---|---|---|---|\n");
@@ -181,7 +181,7 @@ public final class SuiteFootprintBench {
 
     /** One client: the five calls in turn, each answered before the next, until told to stop. */
     private static void load(String base, String access, int offset, AtomicBoolean stop,
-                             Map<String, LongAdder> answered, LongAdder failed) {
+            Map<String, LongAdder> answered, LongAdder failed) {
         String chat = "{\"model\":\"small\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"Plan a hike in the Jura\"}]}";
         List<Map.Entry<String, HttpRequest.Builder>> calls = List.of(

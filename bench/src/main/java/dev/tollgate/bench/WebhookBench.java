@@ -83,9 +83,9 @@ public final class WebhookBench {
                     + "| deliveries | applied | duplicates | other | seconds | deliveries/s | applied/s | p50 / p99 (ms) |\n"
                     + "|---|---|---|---|---|---|---|---|\n"
                     + String.format("| %,d | %,d | %,d | %,d | %.1f | %,.0f | %,.0f | %.1f / %.1f |%n",
-                    result.latencies().length, result.applied(), result.duplicates(), result.other(), result.seconds(),
-                    result.latencies().length / result.seconds(), result.applied() / result.seconds(),
-                    result.percentile(50), result.percentile(99));
+                            result.latencies().length, result.applied(), result.duplicates(), result.other(), result.seconds(),
+                            result.latencies().length / result.seconds(), result.applied() / result.seconds(),
+                            result.percentile(50), result.percentile(99));
             BenchReport.write(work, "webhook-report.md", report);
         } finally {
             if (billing != null) {
@@ -161,8 +161,8 @@ public final class WebhookBench {
     }
 
     private static void send(HttpClient client, int port, List<String> deliveries, AtomicInteger next,
-                             AtomicInteger done, long[] latencies, AtomicLong applied, AtomicLong duplicates,
-                             AtomicLong other, CountDownLatch finished) {
+            AtomicInteger done, long[] latencies, AtomicLong applied, AtomicLong duplicates,
+            AtomicLong other, CountDownLatch finished) {
         int index = next.getAndIncrement();
         if (index >= deliveries.size()) {
             finished.countDown();
@@ -177,9 +177,9 @@ public final class WebhookBench {
         }
         long started = System.nanoTime();
         client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-                        .setURI("/billing/webhooks/stripe")
-                        .putHeader("content-type", "application/json")
-                        .putHeader("stripe-signature", signature))
+                .setURI("/billing/webhooks/stripe")
+                .putHeader("content-type", "application/json")
+                .putHeader("stripe-signature", signature))
                 .compose(request -> request.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(answer -> response.statusCode() + " " + answer))
                 .onComplete(outcome -> {

@@ -287,10 +287,10 @@ class ComposeFileTest {
                 .map(line -> line.split("=", 2)[0].trim()).filter(name -> name.matches("[A-Z_][A-Z0-9_]*"))
                 .collect(Collectors.toSet()) : Set.of();
         Set<String> used = COMPOSE.variables();
-        used.stream().filter(name -> !listed.contains(name)).forEach(name ->
-                problems.add("docker-compose.yml reads " + name + ", which .env.example does not list"));
-        listed.stream().filter(name -> !used.contains(name)).sorted().forEach(name ->
-                problems.add(".env.example lists " + name + ", which docker-compose.yml does not read"));
+        used.stream().filter(name -> !listed.contains(name))
+                .forEach(name -> problems.add("docker-compose.yml reads " + name + ", which .env.example does not list"));
+        listed.stream().filter(name -> !used.contains(name)).sorted()
+                .forEach(name -> problems.add(".env.example lists " + name + ", which docker-compose.yml does not read"));
         assertNoProblems(problems);
     }
 
@@ -426,8 +426,8 @@ class ComposeFileTest {
                 problems.add("nginx.conf's 404 for unknown paths should list the route " + prefix);
             }
         });
-        routes.keySet().stream().filter(prefix -> !SOURCES.gatewayRoutes().containsKey(prefix)).forEach(prefix ->
-                problems.add("nginx.conf routes " + prefix + ", which Gateway.ROUTES does not have"));
+        routes.keySet().stream().filter(prefix -> !SOURCES.gatewayRoutes().containsKey(prefix))
+                .forEach(prefix -> problems.add("nginx.conf routes " + prefix + ", which Gateway.ROUTES does not have"));
         for (ServiceConfiguration config : SERVICES.values()) {
             for (String prefix : SOURCES.streamingPrefixes(config.module())) {
                 problems.addAll(streamingProblems(prefix, routes.get(prefix), nginx));
@@ -448,7 +448,8 @@ class ComposeFileTest {
                     + " server-sent events");
         }
         List<String> timeout = location.values("proxy_read_timeout").isEmpty()
-                ? nginx.inherited("proxy_read_timeout") : location.values("proxy_read_timeout");
+                ? nginx.inherited("proxy_read_timeout")
+                : location.values("proxy_read_timeout");
         Duration wait = timeout.isEmpty() ? Duration.ofSeconds(60) : ComposeGatewayConfig.duration(timeout.get(0));
         if (wait.compareTo(STREAM_PAUSE) < 0) {
             problems.add("nginx.conf gives " + prefix + " a proxy_read_timeout of " + wait.toSeconds() + "s; a stream"
@@ -507,8 +508,8 @@ class ComposeFileTest {
         for (ServiceConfiguration service : SERVICES.values()) {
             String target = service.module() + ":" + service.httpPort();
             List<JsonNode> jobs = new ArrayList<>();
-            config.path("scrape_configs").forEach(job -> job.path("static_configs").forEach(group ->
-                    group.path("targets").forEach(t -> {
+            config.path("scrape_configs")
+                    .forEach(job -> job.path("static_configs").forEach(group -> group.path("targets").forEach(t -> {
                         if (t.asText().equals(target)) {
                             jobs.add(job);
                         }

@@ -22,7 +22,7 @@ record ConfigReferenceMapping(String prefix, String interfaceName, String module
      * One property of a mapping.
      *
      * @param name the full name, map keys written {@code <name>}, e.g.
-     *     {@code tollgate.generation.providers.<name>.model}
+     *        {@code tollgate.generation.providers.<name>.model}
      * @param type how a value is written: {@code string}, {@code duration}, {@code comma-separated strings}, ...
      * @param defaultValue the {@code @WithDefault} value, if there is one
      * @param optional whether the method returns an {@code Optional}, so that leaving it unset is allowed

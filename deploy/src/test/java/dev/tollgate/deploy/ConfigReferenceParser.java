@@ -202,8 +202,8 @@ final class ConfigReferenceParser {
     /** A nested type's name inside its file: {@code BillingConfig.Rates}. */
     private static String declaredName(TypeDeclaration<?> type) {
         String name = type.getNameAsString();
-        for (Node parent = type.getParentNode().orElse(null); parent instanceof TypeDeclaration<?> enclosing;
-                parent = enclosing.getParentNode().orElse(null)) {
+        for (Node parent = type.getParentNode().orElse(null); parent instanceof TypeDeclaration<?> enclosing; parent = enclosing
+                .getParentNode().orElse(null)) {
             name = enclosing.getNameAsString() + "." + name;
         }
         return name;
@@ -226,7 +226,7 @@ final class ConfigReferenceParser {
             }
             if (scope.get() instanceof CompilationUnit unit) {
                 return unit.getTypes().stream().filter(top -> top.getNameAsString().equals(simple))
-                        .<TypeDeclaration<?>>map(top -> top).findFirst();
+                        .<TypeDeclaration<?>> map(top -> top).findFirst();
             }
             scope = scope.get().getParentNode();
         }

@@ -19,8 +19,7 @@ import java.util.stream.Collectors;
  */
 final class ConfigReferenceRenderer {
 
-    static final String REGENERATE =
-            "./mvnw -pl deploy test -Dtest=ConfigurationReferenceTest -Dtollgate.docs.write=true";
+    static final String REGENERATE = "./mvnw -pl deploy test -Dtest=ConfigurationReferenceTest -Dtollgate.docs.write=true";
 
     private final List<Module> modules;
 

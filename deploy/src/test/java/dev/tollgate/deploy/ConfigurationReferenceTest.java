@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.javaparser.JavaParser;
-import com.github.javaparser.ParserConfiguration.LanguageLevel;
 import com.github.javaparser.ParserConfiguration;
+import com.github.javaparser.ParserConfiguration.LanguageLevel;
 import com.github.javaparser.ast.CompilationUnit;
 import dev.tollgate.deploy.ConfigReferenceMapping.Property;
 import dev.tollgate.deploy.ConfigReferenceSources.Module;
@@ -79,7 +79,8 @@ class ConfigurationReferenceTest {
         }
         // a checkout that turned line ends into CRLF still matches
         String committed = Files.isRegularFile(page)
-                ? Files.readString(page, StandardCharsets.UTF_8).replace("\r\n", "\n") : "";
+                ? Files.readString(page, StandardCharsets.UTF_8).replace("\r\n", "\n")
+                : "";
         if (!committed.equals(rendered)) {
             fail(PAGE + " is out of date: regenerate with " + ConfigReferenceRenderer.REGENERATE
                     + firstDifference(committed, rendered));

@@ -83,8 +83,8 @@ final class KubernetesKustomize {
                 || !"Kustomization".equals(kustomization.get("kind"))) {
             problems.add(where + ": not a kustomize.config.k8s.io/v1beta1 Kustomization");
         }
-        kustomization.keySet().stream().filter(key -> !FIELDS.contains(key)).forEach(key ->
-                problems.add(where + ": field " + key + " is not one this check understands (" + FIELDS + ")"));
+        kustomization.keySet().stream().filter(key -> !FIELDS.contains(key))
+                .forEach(key -> problems.add(where + ": field " + key + " is not one this check understands (" + FIELDS + ")"));
         List<Resource> resources = new ArrayList<>();
         for (Object entry : list(kustomization, "resources", where)) {
             Path path = dir.resolve((String) entry).normalize();
@@ -125,8 +125,9 @@ final class KubernetesKustomize {
         Map<String, Object> data = new LinkedHashMap<>();
         for (Object entry : list(generator, "files", where)) {
             String spec = (String) entry;
-            String key = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : Path.of(spec).getFileName()
-                    .toString();
+            String key = spec.contains("=") ? spec.substring(0, spec.indexOf('='))
+                    : Path.of(spec).getFileName()
+                            .toString();
             Path path = dir.resolve(spec.contains("=") ? spec.substring(spec.indexOf('=') + 1) : spec).normalize();
             if (!Files.isRegularFile(path)) {
                 problems.add(where + ": configMapGenerator " + generator.get("name") + " reads " + spec

@@ -123,13 +123,13 @@ class KubernetesManifestsTest {
                 problems.add(relative(file) + " is part of no kustomization (" + String.join(", ", RENDERS) + ")");
             }
         }
-        renders.values().forEach(render -> render.all(Secret.class).forEach(secret ->
-                problems.add(render.name() + " holds " + secret.describe() + ": Secrets are not committed")));
+        renders.values().forEach(render -> render.all(Secret.class).forEach(
+                secret -> problems.add(render.name() + " holds " + secret.describe() + ": Secrets are not committed")));
         assertNone(problems);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void deploymentsProbeTheServicePortAndRunHardened(String name) {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
@@ -168,7 +168,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void servicesAutoscalersBudgetsAndMonitorsTargetTheDeployments(String name) {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
@@ -248,7 +248,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void configMapsExistAndSecretsAreInTheExample(String name) {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
@@ -333,7 +333,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void everyVariableSetsSomethingTheServiceReads(String name) {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
@@ -352,7 +352,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void theProdProfileFindsEveryValueItNeeds(String name) {
         KubernetesRender render = renders.get(name);
         List<String> problems = new ArrayList<>();
@@ -363,8 +363,7 @@ class KubernetesManifestsTest {
                 Map<String, String> environment = render.environment(deployment, KubernetesManifestsTest::secretKeys,
                         new HashMap<>());
                 environments.put(service.module(), environment);
-                service.unmet(environment).forEach(unmet ->
-                        problems.add(name + ": " + deployment.describe() + ": " + unmet));
+                service.unmet(environment).forEach(unmet -> problems.add(name + ": " + deployment.describe() + ": " + unmet));
             }
         }
         // a client's secret at auth-service and the secret the client presents must come from one Secret key
@@ -393,13 +392,13 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void networkPoliciesAdmitOnlyTheGatewayPrometheusAndTheCallers(String name) {
         assertNone(KubernetesNetworkPolicies.check(renders.get(name), KubernetesManifestsTest::secretKeys));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    @ValueSource(strings = { "base", "overlays/dev", "overlays/prod" })
     void routesSendEachPrefixOfTheLocalGatewayToItsService(String name) throws IOException {
         assertNone(KubernetesRoutes.check(renders.get(name), new SuiteSources(root).gatewayRoutes(),
                 KubernetesRoutes.internalPrefixes(root)));
@@ -442,7 +441,8 @@ class KubernetesManifestsTest {
             }
             List<Item<PodDisruptionBudget>> budgets = prod.all(PodDisruptionBudget.class).stream()
                     .filter(budget -> prod.deployments(budget.namespace(), budget.model().getSpec().getSelector())
-                            .contains(deployment)).toList();
+                            .contains(deployment))
+                    .toList();
             if (budgets.size() != 1 || !new IntOrString(1).equals(budgets.get(0).model().getSpec().getMinAvailable())) {
                 problems.add(where + ": needs one PodDisruptionBudget with minAvailable 1, has "
                         + KubernetesRender.names(budgets));
@@ -453,7 +453,7 @@ class KubernetesManifestsTest {
             for (String resource : List.of("cpu", "memory")) {
                 if (little == null || amount(big.getRequests(), resource).compareTo(amount(little.getRequests(),
                         resource)) <= 0 || amount(big.getLimits(), resource).compareTo(amount(little.getLimits(),
-                        resource)) <= 0) {
+                                resource)) <= 0) {
                     problems.add(where + ": its " + resource + " request and limit are not larger than in "
                             + "overlays/dev");
                 }
@@ -502,7 +502,8 @@ class KubernetesManifestsTest {
         return gateway.model().getSpec().getListeners().stream().filter(listener -> listener.getTls() != null)
                 .flatMap(listener -> listener.getTls().getCertificateRefs().stream())
                 .map((SecretObjectReference reference) -> (reference.getNamespace() == null ? gateway.namespace()
-                        : reference.getNamespace()) + "/" + reference.getName()).toList();
+                        : reference.getNamespace()) + "/" + reference.getName())
+                .toList();
     }
 
     /** The keys secrets.example.yaml lists for the Secret {@code namespace/name}; none for one it does not list. */

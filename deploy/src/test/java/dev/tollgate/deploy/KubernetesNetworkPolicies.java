@@ -42,8 +42,8 @@ final class KubernetesNetworkPolicies {
     /** The label Kubernetes gives every namespace, its name. */
     static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
-    private static final Pattern CLUSTER_URL =
-            Pattern.compile("(https?)://([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.cluster\\.local(?::(\\d+))?");
+    private static final Pattern CLUSTER_URL = Pattern
+            .compile("(https?)://([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc\\.cluster\\.local(?::(\\d+))?");
 
     private final KubernetesRender render;
     private final List<String> problems = new ArrayList<>();
@@ -67,7 +67,7 @@ final class KubernetesNetworkPolicies {
                 for (HTTPBackendRef backend : rule.getBackendRefs()) {
                     String namespace = backend.getNamespace() == null ? route.namespace() : backend.getNamespace();
                     Item<Service> service = render.find(Service.class, namespace, backend.getName());
-                    for (Item<Deployment> deployment : service == null ? List.<Item<Deployment>>of()
+                    for (Item<Deployment> deployment : service == null ? List.<Item<Deployment>> of()
                             : render.podsOf(service)) {
                         for (ParentReference parent : route.model().getSpec().getParentRefs()) {
                             gatewayNamespaces.computeIfAbsent(deployment.name(), key -> new TreeSet<>())
@@ -193,7 +193,7 @@ final class KubernetesNetworkPolicies {
             Map<String, String> labels = peer.getNamespaceSelector().getMatchLabels();
             String namespace = labels == null || labels.size() != 1
                     || !peer.getNamespaceSelector().getMatchExpressions().isEmpty() ? null
-                    : labels.get(NAMESPACE_NAME_LABEL);
+                            : labels.get(NAMESPACE_NAME_LABEL);
             if (namespace == null) {
                 return List.of("!admits namespaces by " + describe(peer.getNamespaceSelector()) + ", not one by its "
                         + NAMESPACE_NAME_LABEL);

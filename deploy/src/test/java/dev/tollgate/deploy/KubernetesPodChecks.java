@@ -75,8 +75,9 @@ final class KubernetesPodChecks {
         }
         VolumeMount tmp = container.getVolumeMounts().stream().filter(mount -> "/tmp".equals(mount.getMountPath()))
                 .findFirst().orElse(null);
-        Volume volume = tmp == null ? null : pod.getVolumes().stream()
-                .filter(candidate -> candidate.getName().equals(tmp.getName())).findFirst().orElse(null);
+        Volume volume = tmp == null ? null
+                : pod.getVolumes().stream()
+                        .filter(candidate -> candidate.getName().equals(tmp.getName())).findFirst().orElse(null);
         if (volume == null || volume.getEmptyDir() == null || Boolean.TRUE.equals(tmp.getReadOnly())) {
             problems.add(where + ": needs a writable emptyDir on /tmp (the root filesystem is read-only)");
         }

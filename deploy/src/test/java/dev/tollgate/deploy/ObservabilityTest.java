@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.github.javaparser.JavaParser;
 import com.github.javaparser.ParseResult;
-import com.github.javaparser.ParserConfiguration.LanguageLevel;
 import com.github.javaparser.ParserConfiguration;
+import com.github.javaparser.ParserConfiguration.LanguageLevel;
 import com.github.javaparser.ast.CompilationUnit;
 import com.github.javaparser.ast.Node;
 import com.github.javaparser.ast.expr.Expression;
@@ -509,13 +509,15 @@ class ObservabilityTest {
     }
 
     private static List<RuleGroup> ruleGroups(JsonNode groups) {
-        return YAML.convertValue(groups, new TypeReference<List<RuleGroup>>() { });
+        return YAML.convertValue(groups, new TypeReference<List<RuleGroup>>() {
+        });
     }
 
     private static List<Rule> rules() {
         List<RuleGroup> groups = ruleGroups(alerts.path("groups"));
-        return groups == null ? List.of() : groups.stream()
-                .flatMap(group -> group.getRules() == null ? Stream.of() : group.getRules().stream()).toList();
+        return groups == null ? List.of()
+                : groups.stream()
+                        .flatMap(group -> group.getRules() == null ? Stream.of() : group.getRules().stream()).toList();
     }
 
     private static String expr(Rule rule) {
@@ -636,7 +638,7 @@ class ObservabilityTest {
      *
      * @param name the name as scraped, e.g. {@code tollgate_generation_requests_total}
      * @param labels the tag keys given to Micrometer, plus {@code le} for buckets and {@code quantile} for
-     *         percentiles (not the target labels Prometheus adds)
+     *        percentiles (not the target labels Prometheus adds)
      * @param source the Java file that declares the meter
      */
     record Meter(String name, Set<String> labels, Path source) {
@@ -712,7 +714,8 @@ class ObservabilityTest {
                         case "tag" -> tags.add(literal(outer.getArgument(0)));
                         case "publishPercentileHistogram", "serviceLevelObjectives" -> histogram = true;
                         case "publishPercentiles" -> percentiles = true;
-                        default -> { }
+                        default -> {
+                        }
                     }
                     outer.getArguments().forEach(argument -> tags.addAll(tagOfKeys(argument)));
                     node = outer;
@@ -737,7 +740,7 @@ class ObservabilityTest {
         }
 
         private static List<Meter> prometheusSeries(String name, String type, String unit, Set<String> tags,
-                                                    boolean histogram, boolean percentiles) {
+                boolean histogram, boolean percentiles) {
             String base = name.replaceAll("[^a-zA-Z0-9_]", "_");
             if (unit != null && !"Timer".equals(type) && !base.endsWith("_" + unit)) {
                 base = base + "_" + unit;

@@ -44,7 +44,8 @@ public final class DevStack implements AutoCloseable {
 
     private static DevStack startServers(Path dir, Ports ports, boolean keepData) {
         long started = System.nanoTime();
-        PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"), FreePorts.preferring(ports.postgres()), keepData);
+        PostgresServer postgres = PostgresServer.start(dir.resolve("postgres"), FreePorts.preferring(ports.postgres()),
+                keepData);
         RedisServer redis = null;
         try {
             redis = RedisServer.start(dir.resolve("redis"), FreePorts.preferring(ports.redis()), keepData);

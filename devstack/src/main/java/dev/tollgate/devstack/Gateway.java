@@ -47,8 +47,8 @@ public final class Gateway implements AutoCloseable {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(100));
         Map<String, HttpProxy> proxies = new LinkedHashMap<>();
-        servicePorts.forEach((name, servicePort) ->
-                proxies.put(name, HttpProxy.reverseProxy(client).origin(servicePort, "127.0.0.1")));
+        servicePorts.forEach(
+                (name, servicePort) -> proxies.put(name, HttpProxy.reverseProxy(client).origin(servicePort, "127.0.0.1")));
         try {
             HttpServer server = vertx.createHttpServer()
                     .requestHandler(request -> route(request, proxies))

@@ -52,7 +52,7 @@ public final class PostgresServer implements AutoCloseable {
 
     private void createDatabase() {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             try (ResultSet rs = statement.executeQuery(
                     "select 1 from pg_database where datname = '" + DATABASE + "'")) {
                 if (rs.next()) {

@@ -38,7 +38,7 @@ public final class ServiceProcess {
      * its output to {@code log}.
      */
     public static ServiceProcess start(String name, Path jar, int port, Map<String, String> config, List<String> jvmArgs,
-                                       Path log) {
+            Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not built: " + jar + " is missing (run ./mvnw package)");
         }

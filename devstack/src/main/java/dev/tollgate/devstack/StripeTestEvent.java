@@ -56,14 +56,15 @@ public final class StripeTestEvent {
                 {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
                  "type":"checkout.session.completed","data":{"object":{"id":"cs_test_local_%s","object":"checkout.session",
                  "client_reference_id":"%s","customer":"%s","subscription":"%s","mode":"subscription","status":"complete"}}}"""
-                .formatted(id(), now, id(), tenant, customer, subscription), """
-                {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
-                 "type":"customer.subscription.created","data":{"object":{"id":"%s","object":"subscription",
-                 "customer":"%s","status":"active","cancel_at_period_end":false,"metadata":{"tenant_id":"%s"},
-                 "items":{"object":"list","has_more":false,"data":[{"id":"si_%s","object":"subscription_item",
-                 "current_period_start":%d,"current_period_end":%d,
-                 "price":{"id":"%s","object":"price","currency":"usd","recurring":{"interval":"month"}}}]}}}}"""
-                .formatted(id(), now + 1, subscription, customer, tenant, subscription, now, now + 30L * 86400, price));
+                .formatted(id(), now, id(), tenant, customer, subscription),
+                """
+                        {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
+                         "type":"customer.subscription.created","data":{"object":{"id":"%s","object":"subscription",
+                         "customer":"%s","status":"active","cancel_at_period_end":false,"metadata":{"tenant_id":"%s"},
+                         "items":{"object":"list","has_more":false,"data":[{"id":"si_%s","object":"subscription_item",
+                         "current_period_start":%d,"current_period_end":%d,
+                         "price":{"id":"%s","object":"price","currency":"usd","recurring":{"interval":"month"}}}]}}}}"""
+                        .formatted(id(), now + 1, subscription, customer, tenant, subscription, now, now + 30L * 86400, price));
     }
 
     /** {@code Stripe-Signature} for {@code body} at {@code timestamp}: HMAC-SHA256 of {@code <timestamp>.<body>}. */

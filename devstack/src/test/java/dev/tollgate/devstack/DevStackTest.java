@@ -32,8 +32,8 @@ class DevStackTest {
         Map<String, String> config = stack.quarkusConfig();
         try (Connection connection = DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
                 PostgresServer.USER, PostgresServer.PASSWORD);
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("select current_database(), 6 * 7")) {
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("select current_database(), 6 * 7")) {
             rs.next();
             assertEquals("tollgate", rs.getString(1));
             assertEquals(42, rs.getInt(2));
@@ -63,8 +63,8 @@ class DevStackTest {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "tenant-1", value)).get();
         }
     }
@@ -75,8 +75,8 @@ class DevStackTest {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "devstack-test");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (values.size() < expected && System.nanoTime() < deadline) {

@@ -28,9 +28,11 @@ class GatewayTest {
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        HttpServer auth = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body ->
-                request.response().putHeader("content-type", "text/plain")
-                        .end("auth " + request.method() + " " + request.uri() + " " + body))).listen(0, "127.0.0.1")
+        HttpServer auth = vertx.createHttpServer()
+                .requestHandler(request -> request.body()
+                        .onSuccess(body -> request.response().putHeader("content-type", "text/plain")
+                                .end("auth " + request.method() + " " + request.uri() + " " + body)))
+                .listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         // a service that streams server-sent events, a piece every 300 ms
         HttpServer metering = vertx.createHttpServer().requestHandler(request -> {
@@ -87,8 +89,8 @@ class GatewayTest {
 
     @Test
     void internalEndpointsAreNotPassedOnHoweverTheyAreWritten() throws Exception {
-        for (String path : new String[] {"/auth/internal/users/1/export", "/auth//internal/api-keys/verify",
-                "/auth/x/../internal/tenants/1/contacts", "/auth/%69nternal/users/1/contact", "/auth/internal"}) {
+        for (String path : new String[] { "/auth/internal/users/1/export", "/auth//internal/api-keys/verify",
+                "/auth/x/../internal/tenants/1/contacts", "/auth/%69nternal/users/1/contact", "/auth/internal" }) {
             HttpResponse<String> answer = send(HttpRequest.newBuilder(uri(path)).build());
             assertEquals(404, answer.statusCode(), path);
             assertTrue(answer.body().contains("internal endpoints answer Tollgate's services only"), answer.body());

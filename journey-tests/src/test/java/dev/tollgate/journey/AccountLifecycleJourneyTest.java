@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A person's whole stay, across the five packaged services: they sign in, generate, subscribe (billed through the
  * Stripe emulator and signed webhooks) and are metered, export their data (the ZIP holds every service's part),
- * find all of it in their tenant's audit log, then delete their account while metering-service is down. The erasure completes once metering is back, and
+ * find all of it in their tenant's audit log, then delete their account while metering-service is down. The erasure completes
+ * once metering is back, and
  * afterwards no service's schema holds anything of theirs.
  */
 class AccountLifecycleJourneyTest {
@@ -96,7 +97,8 @@ class AccountLifecycleJourneyTest {
             List<String> actions = as("account", access).get("/account/audit").then().statusCode(200).extract()
                     .path("entries.action");
             return actions.containsAll(List.of("auth.signed-in", "billing.plan-changed", "account.export-requested"))
-                    ? actions : null;
+                    ? actions
+                    : null;
         }), "the audit log has the sign-in, the plan change and the export");
 
         // erased while metering-service is down: the others answer, metering when it is back
@@ -115,19 +117,20 @@ class AccountLifecycleJourneyTest {
 
         try (Connection db = suite.database()) {
             Map<String, Object[]> checks = new LinkedHashMap<>();
-            checks.put("select count(*) from auth.users where id = ? or email = ?", new Object[] {user, email});
-            checks.put("select count(*) from auth.memberships where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from auth.refresh_families where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from auth.magic_link_challenges where email = ?", new Object[] {email});
-            checks.put("select count(*) from billing.customers where tenant_id = ?", new Object[] {tenant});
-            checks.put("select count(*) from billing.subscriptions where tenant_id = ?", new Object[] {tenant});
-            checks.put("select count(*) from billing.invoices where customer_email = ?", new Object[] {email});
-            checks.put("select count(*) from generation.generations where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from generation.feedback where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from metering.usage_events where user_id = ? or tenant_id = ?", new Object[] {user, tenant});
-            checks.put("select count(*) from metering.usage_aggregates where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from account.profiles where user_id = ?", new Object[] {user});
-            checks.put("select count(*) from account.export_jobs where user_id = ?", new Object[] {user});
+            checks.put("select count(*) from auth.users where id = ? or email = ?", new Object[] { user, email });
+            checks.put("select count(*) from auth.memberships where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from auth.refresh_families where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from auth.magic_link_challenges where email = ?", new Object[] { email });
+            checks.put("select count(*) from billing.customers where tenant_id = ?", new Object[] { tenant });
+            checks.put("select count(*) from billing.subscriptions where tenant_id = ?", new Object[] { tenant });
+            checks.put("select count(*) from billing.invoices where customer_email = ?", new Object[] { email });
+            checks.put("select count(*) from generation.generations where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from generation.feedback where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from metering.usage_events where user_id = ? or tenant_id = ?",
+                    new Object[] { user, tenant });
+            checks.put("select count(*) from metering.usage_aggregates where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from account.profiles where user_id = ?", new Object[] { user });
+            checks.put("select count(*) from account.export_jobs where user_id = ?", new Object[] { user });
             for (Map.Entry<String, Object[]> check : checks.entrySet()) {
                 assertEquals(0, count(db, check.getKey(), check.getValue()), check.getKey());
             }

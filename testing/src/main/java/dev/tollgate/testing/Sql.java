@@ -28,8 +28,9 @@ public final class Sql {
 
     /** The first column of the first row as a number, e.g. of {@code select count(*) ...}. */
     public static long number(String sql, Object... params) {
-        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, params);
-             ResultSet rows = statement.executeQuery()) {
+        try (Connection connection = connect();
+                PreparedStatement statement = prepare(connection, sql, params);
+                ResultSet rows = statement.executeQuery()) {
             if (!rows.next()) {
                 throw new IllegalStateException("no row from " + sql);
             }
@@ -41,8 +42,9 @@ public final class Sql {
 
     /** The first column of the first row as text, e.g. an outbox row's payload. */
     public static String text(String sql, Object... params) {
-        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, params);
-             ResultSet rows = statement.executeQuery()) {
+        try (Connection connection = connect();
+                PreparedStatement statement = prepare(connection, sql, params);
+                ResultSet rows = statement.executeQuery()) {
             if (!rows.next()) {
                 throw new IllegalStateException("no row from " + sql);
             }

@@ -70,7 +70,6 @@ public final class TestIssuer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks.json";
     }
 
-
     /** Adds a new signing key, published beside the old ones; new tokens carry its {@code kid}. */
     public synchronized String rotate() {
         try {

@@ -26,7 +26,7 @@ public class ReadAudit {
     };
 
     public record EntryView(long id, Instant occurredAt, String service, String action, String actor, UUID userId,
-                            String ip, Map<String, String> details) {
+            String ip, Map<String, String> details) {
     }
 
     /** A page; {@code nextCursor} (null on the last page) fetches the next one. */
@@ -42,7 +42,7 @@ public class ReadAudit {
     }
 
     public Uni<AuditPage> page(Caller caller, String action, String actor, String from, String to, Long cursor,
-                               int limit) {
+            int limit) {
         if (caller.roles().stream().noneMatch(READERS::contains)) {
             throw Problems.forbidden("only the tenant's owner or an admin reads its audit log");
         }

@@ -25,7 +25,7 @@ public class ErasureStatus {
 
     /** {@code status}: {@code complete}, {@code pending}, or {@code overdue} (pending past its deadline). */
     public record Matrix(UUID id, String status, boolean tenantDeleted, Instant requestedAt, Instant deadlineAt,
-                         Instant completedAt, List<ServicePart> services) {
+            Instant completedAt, List<ServicePart> services) {
     }
 
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {

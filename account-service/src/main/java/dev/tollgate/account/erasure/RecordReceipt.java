@@ -30,7 +30,8 @@ public class RecordReceipt {
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RecordReceipt(DeletionRepository deletions, AccountConfig config, ObjectMapper json, MeterRegistry registry, Notify notify) {
+    public RecordReceipt(DeletionRepository deletions, AccountConfig config, ObjectMapper json, MeterRegistry registry,
+            Notify notify) {
         this.notify = notify;
         this.deletions = deletions;
         this.config = config;
@@ -45,7 +46,7 @@ public class RecordReceipt {
                         purged.service(), purged.deletionId());
                 return Uni.createFrom().voidItem();
             }
-            return DeletionReceipt.<DeletionReceipt>findById(new DeletionReceipt.Key(request.id, purged.service()))
+            return DeletionReceipt.<DeletionReceipt> findById(new DeletionReceipt.Key(request.id, purged.service()))
                     .chain(known -> known != null ? Uni.createFrom().voidItem() : store(purged))
                     .chain(() -> deletions.receipts(request.id))
                     .call(receipts -> {
@@ -73,9 +74,9 @@ public class RecordReceipt {
             return Uni.createFrom().voidItem();
         }
         return notify.once("erasure-complete:" + request.id, "erasure-complete", null, to,
-                        "Your Tollgate account is deleted",
-                        "Every Tollgate service has erased your data (deletion " + request.id + "). This is the last "
-                                + "mail you get from us; we no longer hold your address.")
+                "Your Tollgate account is deleted",
+                "Every Tollgate service has erased your data (deletion " + request.id + "). This is the last "
+                        + "mail you get from us; we no longer hold your address.")
                 .invoke(() -> request.contactEmail = null);
     }
 

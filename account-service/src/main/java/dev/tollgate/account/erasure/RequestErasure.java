@@ -6,9 +6,9 @@ import dev.tollgate.account.audit.repository.AuditRepository;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.account.export.repository.ExportRepository;
-import dev.tollgate.account.profile.repository.ProfileRepository;
 import dev.tollgate.account.internal.Contacts;
 import dev.tollgate.account.notification.Notify;
+import dev.tollgate.account.profile.repository.ProfileRepository;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.AccountDeleted;
@@ -38,7 +38,7 @@ public class RequestErasure {
 
     /** The erasure request; {@code existing} when an earlier request is answered. */
     public record ErasureRequested(UUID deletionId, boolean tenantDeleted, Instant requestedAt, Instant deadlineAt,
-                                   boolean existing) {
+            boolean existing) {
         static ErasureRequested of(DeletionRequest request, boolean existing) {
             return new ErasureRequested(request.id, request.tenantDeleted, request.requestedAt, request.deadlineAt,
                     existing);
@@ -59,8 +59,8 @@ public class RequestErasure {
     private final MeterRegistry registry;
 
     public RequestErasure(DeletionRepository deletions, ProfileRepository profiles, ExportRepository exports,
-                          ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
-                          MeterRegistry registry, AuditTrail audit, AuditRepository auditLog, Contacts contacts, Notify notifications) {
+            ErasureScopes scopes, Outbox outbox, AccountConfig config, ObjectMapper json,
+            MeterRegistry registry, AuditTrail audit, AuditRepository auditLog, Contacts contacts, Notify notifications) {
         this.notifications = notifications;
         this.contacts = contacts;
         this.auditLog = auditLog;
@@ -94,8 +94,8 @@ public class RequestErasure {
             return scopes.of(caller.userId()).chain(scope -> contacts.of(caller.userId())
                     .onFailure().recoverWithNull()
                     .chain(contact -> Panache.withTransaction(() -> start(caller,
-                                    scope.soleOwnedTenants().contains(caller.tenantId()),
-                                    contact == null ? null : contact.email()))
+                            scope.soleOwnedTenants().contains(caller.tenantId()),
+                            contact == null ? null : contact.email()))
                             // a concurrent request of the same user won the unique row: answer that one
                             .onFailure().recoverWithUni(e -> Panache.withSession(() -> deletions.ofUser(caller.userId()))
                                     .map(winner -> {

@@ -36,16 +36,16 @@ public class WatchErasures {
         registry.gauge("tollgate.account.erasures.overdue", overdue);
     }
 
-    @Scheduled(identity = "erasure-deadlines", every = "${tollgate.account.erasure.check-every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "erasure-deadlines", every = "${tollgate.account.erasure.check-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> check() {
         return Panache.withTransaction(() -> deletions.overdue(Instant.now()).call(late -> {
-                    overdue.set(late.size());
-                    List<DeletionRequest> unreported = late.stream().filter(request -> request.overdueAlertedAt == null).toList();
-                    return Multi.createFrom().iterable(unreported).onItem().transformToUniAndConcatenate(this::alert)
-                            .collect().asList();
-                }))
-                .onFailure().invoke(e -> LOG.warnf("erasure: the deadline check failed, tried again on the next pass: %s", e.toString()))
+            overdue.set(late.size());
+            List<DeletionRequest> unreported = late.stream().filter(request -> request.overdueAlertedAt == null).toList();
+            return Multi.createFrom().iterable(unreported).onItem().transformToUniAndConcatenate(this::alert)
+                    .collect().asList();
+        }))
+                .onFailure()
+                .invoke(e -> LOG.warnf("erasure: the deadline check failed, tried again on the next pass: %s", e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -24,8 +24,8 @@ public class ExportStatus {
 
     /** {@code downloadUrl} while the archive can be downloaded. */
     public record ExportView(UUID id, String status, Instant requestedAt, Instant readyAt, Instant expiresAt,
-                             List<ServicePart> services, String downloadUrl, Long bytes, String sha256,
-                             String error) {
+            List<ServicePart> services, String downloadUrl, Long bytes, String sha256,
+            String error) {
     }
 
     /** A ready archive. */

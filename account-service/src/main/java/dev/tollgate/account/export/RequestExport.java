@@ -37,7 +37,7 @@ public class RequestExport {
     private final MeterRegistry registry;
 
     public RequestExport(ExportRepository exports, AccountConfig config, MeterRegistry registry, AuditTrail audit,
-                         ErasedAccounts erased) {
+            ErasedAccounts erased) {
         this.erased = erased;
         this.audit = audit;
         this.exports = exports;
@@ -49,40 +49,43 @@ public class RequestExport {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> erased.requireActive(caller.userId())
                 .chain(() -> exports.inProgress(caller.userId())).chain(running -> {
-            if (running != null) {
-                return Uni.createFrom().item(new ExportRequested(running.id, running.status, running.requestedAt, true));
-            }
-            return exports.requestedSince(caller.userId(), now.minus(Duration.ofDays(1))).chain(recent -> {
-                if (recent.size() >= config.export().maxPerDay()) {
-                    long wait = Math.max(1, Duration.between(now, recent.get(0).plus(Duration.ofDays(1))).toSeconds());
-                    registry.counter("tollgate.account.exports", "outcome", "rate-limited").increment();
-                    throw Problems.builder(jakarta.ws.rs.core.Response.Status.TOO_MANY_REQUESTS, "export-rate-limited",
+                    if (running != null) {
+                        return Uni.createFrom()
+                                .item(new ExportRequested(running.id, running.status, running.requestedAt, true));
+                    }
+                    return exports.requestedSince(caller.userId(), now.minus(Duration.ofDays(1))).chain(recent -> {
+                        if (recent.size() >= config.export().maxPerDay()) {
+                            long wait = Math.max(1, Duration.between(now, recent.get(0).plus(Duration.ofDays(1))).toSeconds());
+                            registry.counter("tollgate.account.exports", "outcome", "rate-limited").increment();
+                            throw Problems.builder(jakarta.ws.rs.core.Response.Status.TOO_MANY_REQUESTS, "export-rate-limited",
                                     "Export Rate Limited")
-                            .withDetail("at most " + config.export().maxPerDay() + " exports a day; the next one in "
-                                    + wait + " s")
-                            .withHeader("Retry-After", wait)
-                            .build();
-                }
-                ExportJob job = new ExportJob();
-                job.id = UUID.randomUUID();
-                job.userId = caller.userId();
-                job.tenantId = caller.tenantId();
-                job.status = ExportJob.QUEUED;
-                job.servicesDone = "";
-                job.requestedAt = now;
-                job.nextAttemptAt = now;
-                return exports.persist(job)
-                        .call(saved -> audit.record(caller.tenantId(), "account.export-requested",
-                                caller.userId().toString(), caller.userId(), null, Map.of("exportId", saved.id.toString())))
-                        .map(saved -> {
-                            registry.counter("tollgate.account.exports", "outcome", "requested").increment();
-                            LOG.infof("audit: user %s asked for an export (%s)", caller.userId(), saved.id);
-                            return new ExportRequested(saved.id, saved.status, saved.requestedAt, false);
-                        });
-            });
-        })).onFailure(RequestExport::lostTheRace).recoverWithUni(() -> Panache.withSession(() ->
-                exports.inProgress(caller.userId())).map(winner -> new ExportRequested(winner.id, winner.status,
-                winner.requestedAt, true)));
+                                    .withDetail("at most " + config.export().maxPerDay() + " exports a day; the next one in "
+                                            + wait + " s")
+                                    .withHeader("Retry-After", wait)
+                                    .build();
+                        }
+                        ExportJob job = new ExportJob();
+                        job.id = UUID.randomUUID();
+                        job.userId = caller.userId();
+                        job.tenantId = caller.tenantId();
+                        job.status = ExportJob.QUEUED;
+                        job.servicesDone = "";
+                        job.requestedAt = now;
+                        job.nextAttemptAt = now;
+                        return exports.persist(job)
+                                .call(saved -> audit.record(caller.tenantId(), "account.export-requested",
+                                        caller.userId().toString(), caller.userId(), null,
+                                        Map.of("exportId", saved.id.toString())))
+                                .map(saved -> {
+                                    registry.counter("tollgate.account.exports", "outcome", "requested").increment();
+                                    LOG.infof("audit: user %s asked for an export (%s)", caller.userId(), saved.id);
+                                    return new ExportRequested(saved.id, saved.status, saved.requestedAt, false);
+                                });
+                    });
+                })).onFailure(RequestExport::lostTheRace)
+                .recoverWithUni(() -> Panache.withSession(() -> exports.inProgress(caller.userId()))
+                        .map(winner -> new ExportRequested(winner.id, winner.status,
+                                winner.requestedAt, true)));
     }
 
     /** A second export of the user inserted at the same moment: the one-in-progress index refused it. */

@@ -47,7 +47,7 @@ public class RunExports {
     private final MeterRegistry registry;
 
     public RunExports(ExportRepository exports, InternalServices services, AccountConfig config, MeterRegistry registry,
-                      Contacts contacts, Notify notify) {
+            Contacts contacts, Notify notify) {
         this.notify = notify;
         this.contacts = contacts;
         this.exports = exports;
@@ -56,8 +56,7 @@ public class RunExports {
         this.registry = registry;
     }
 
-    @Scheduled(identity = "exports", every = "${tollgate.account.export.run-every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "exports", every = "${tollgate.account.export.run-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> run() {
         return Panache.withTransaction(() -> exports.expire(Instant.now()))
                 .chain(() -> Panache.withTransaction(() -> exports.lockDue(Instant.now(), 2).invoke(due -> due.forEach(job -> {
@@ -106,12 +105,12 @@ public class RunExports {
     /** Tells the user their export is ready; a mail that cannot go now is logged, the export stays ready. */
     private Uni<Void> mailReady(UUID jobId, UUID userId) {
         return Panache.withSession(() -> exports.findById(jobId).chain(job -> job == null
-                        || !ExportJob.READY.equals(job.status) ? Uni.createFrom().voidItem()
+                || !ExportJob.READY.equals(job.status) ? Uni.createFrom().voidItem()
                         : contacts.of(userId).chain(contact -> contact == null ? Uni.createFrom().voidItem()
-                        : notify.once("export-ready:" + jobId, "export-ready", userId, contact.email(),
-                                "Your Tollgate export is ready",
-                                "The export of your data you asked for is ready until " + job.expiresAt
-                                        + ". Download it, signed in, from /account/exports/" + jobId + "/download."))))
+                                : notify.once("export-ready:" + jobId, "export-ready", userId, contact.email(),
+                                        "Your Tollgate export is ready",
+                                        "The export of your data you asked for is ready until " + job.expiresAt
+                                                + ". Download it, signed in, from /account/exports/" + jobId + "/download."))))
                 .onFailure().invoke(e -> LOG.warnf("notifications: the export-ready mail of %s could not go: %s", jobId,
                         e.toString()))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -126,27 +125,31 @@ public class RunExports {
             JsonObject part = response.bodyAsJsonObject();
             files.put(service, part);
             return part;
-        }).onFailure(e -> !(e instanceof IllegalStateException)).transform(e ->
-                new IllegalStateException(service + "-service could not be reached: " + e.getMessage(), e))
+        }).onFailure(e -> !(e instanceof IllegalStateException))
+                .transform(e -> new IllegalStateException(service + "-service could not be reached: " + e.getMessage(), e))
                 .call(() -> progress(jobId, service));
     }
 
     private Uni<Void> progress(UUID jobId, String service) {
-        return Panache.withTransaction(() -> exports.findById(jobId).invoke(job -> job.servicesDone =
-                job.servicesDone.isEmpty() ? service : job.servicesDone + "," + service)).replaceWithVoid();
+        return Panache
+                .withTransaction(() -> exports.findById(jobId).invoke(
+                        job -> job.servicesDone = job.servicesDone.isEmpty() ? service : job.servicesDone + "," + service))
+                .replaceWithVoid();
     }
 
     /** What account-service itself holds: the profile. */
     private Uni<JsonObject> own(UUID userId) {
-        return Panache.withSession(() -> Profile.<Profile>findById(userId)).map(profile -> new JsonObject()
-                .put("profile", profile == null ? null : new JsonObject()
-                        .put("displayName", profile.displayName)
-                        .put("locale", profile.locale)
-                        .put("timeZone", profile.timeZone)
-                        .put("marketingConsent", profile.marketingConsent)
-                        .put("marketingConsentAt", profile.marketingConsentAt == null ? null : profile.marketingConsentAt.toString())
-                        .put("createdAt", profile.createdAt.toString())
-                        .put("updatedAt", profile.updatedAt.toString())));
+        return Panache.withSession(() -> Profile.<Profile> findById(userId)).map(profile -> new JsonObject()
+                .put("profile", profile == null ? null
+                        : new JsonObject()
+                                .put("displayName", profile.displayName)
+                                .put("locale", profile.locale)
+                                .put("timeZone", profile.timeZone)
+                                .put("marketingConsent", profile.marketingConsent)
+                                .put("marketingConsentAt",
+                                        profile.marketingConsentAt == null ? null : profile.marketingConsentAt.toString())
+                                .put("createdAt", profile.createdAt.toString())
+                                .put("updatedAt", profile.updatedAt.toString())));
     }
 
     private Uni<Void> failed(UUID jobId, Throwable cause) {

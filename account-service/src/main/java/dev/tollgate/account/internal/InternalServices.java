@@ -32,7 +32,8 @@ public class InternalServices {
     public Uni<HttpResponse<Buffer>> get(String url) {
         return serviceToken(false).chain(token -> send(url, token))
                 .chain(response -> response.statusCode() == 401
-                        ? serviceToken(true).chain(token -> send(url, token)) : Uni.createFrom().item(response));
+                        ? serviceToken(true).chain(token -> send(url, token))
+                        : Uni.createFrom().item(response));
     }
 
     private Uni<HttpResponse<Buffer>> send(String url, String token) {

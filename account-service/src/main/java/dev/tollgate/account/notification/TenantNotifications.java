@@ -36,10 +36,10 @@ public class TenantNotifications {
         String text = "Your team has used " + event.used() + " of the " + event.limit() + " " + event.metric()
                 + " its " + event.plan() + " plan includes this period (until " + event.periodEnd() + "). "
                 + (event.percent() >= 100 ? "Further requests are refused until the period ends or you upgrade."
-                : "Consider upgrading before requests are refused.")
+                        : "Consider upgrading before requests are refused.")
                 + "\n\nTurn these mails off with PATCH /account/me {\"notifyUsage\": false}.";
-        return runners(event.tenantId(), profile -> profile == null || profile.notifyUsage, contact ->
-                notify.once("threshold:" + event.eventId() + ":" + contact.userId(), "quota-" + event.percent(),
+        return runners(event.tenantId(), profile -> profile == null || profile.notifyUsage,
+                contact -> notify.once("threshold:" + event.eventId() + ":" + contact.userId(), "quota-" + event.percent(),
                         contact.userId(), contact.email(), subject, text));
     }
 
@@ -52,8 +52,8 @@ public class TenantNotifications {
                 + "in the billing portal (POST /billing/portal); the plan stays during the grace period, then the "
                 + "team moves to the free plan until an invoice is paid."
                 + "\n\nTurn these mails off with PATCH /account/me {\"notifyBilling\": false}.";
-        return runners(event.tenantId(), profile -> profile == null || profile.notifyBilling, contact ->
-                notify.once("payment-failed:" + event.eventId() + ":" + contact.userId(), "payment-failed",
+        return runners(event.tenantId(), profile -> profile == null || profile.notifyBilling,
+                contact -> notify.once("payment-failed:" + event.eventId() + ":" + contact.userId(), "payment-failed",
                         contact.userId(), contact.email(), subject, text));
     }
 
@@ -63,7 +63,7 @@ public class TenantNotifications {
                         + "their mail is not sent: %s", tenantId, e.toString()))
                 .onFailure().recoverWithItem(List.of())
                 .chain(runners -> Multi.createFrom().iterable(runners)
-                        .onItem().transformToUniAndConcatenate(contact -> Profile.<Profile>findById(contact.userId())
+                        .onItem().transformToUniAndConcatenate(contact -> Profile.<Profile> findById(contact.userId())
                                 .chain(profile -> wants.test(profile) ? send.apply(contact) : Uni.createFrom().voidItem()))
                         .collect().asList().replaceWithVoid());
     }

@@ -23,8 +23,8 @@ public class ManageProfile {
 
     /** The profile as its owner sees it. */
     public record ProfileView(String displayName, String locale, String timeZone, boolean marketingConsent,
-                              Instant marketingConsentAt, boolean notifyUsage, boolean notifyBilling,
-                              Instant updatedAt) {
+            Instant marketingConsentAt, boolean notifyUsage, boolean notifyBilling,
+            Instant updatedAt) {
         static ProfileView of(Profile profile) {
             return new ProfileView(profile.displayName, profile.locale, profile.timeZone, profile.marketingConsent,
                     profile.marketingConsentAt, profile.notifyUsage, profile.notifyBilling, profile.updatedAt);
@@ -33,7 +33,7 @@ public class ManageProfile {
 
     /** A partial change: absent fields stay as they are. */
     public record ProfileChange(String displayName, String locale, String timeZone, Boolean marketingConsent,
-                                Boolean notifyUsage, Boolean notifyBilling) {
+            Boolean notifyUsage, Boolean notifyBilling) {
     }
 
     private final AuditTrail audit;

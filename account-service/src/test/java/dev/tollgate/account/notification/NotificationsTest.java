@@ -73,8 +73,9 @@ class NotificationsTest {
         List<Mail> toAdmin = mailbox.getMailsSentTo(adminMail);
         assertEquals("Your Tollgate payment failed", toAdmin.get(0).getSubject(), "the admin only wanted billing mail");
         assertEquals(3, Sql.number("select count(*) from account.notifications where key like ?",
-                "%" + crossed.eventId() + "%") + Sql.number("select count(*) from account.notifications where key like ?",
-                "%" + pastDue.eventId() + "%"));
+                "%" + crossed.eventId() + "%")
+                + Sql.number("select count(*) from account.notifications where key like ?",
+                        "%" + pastDue.eventId() + "%"));
     }
 
     @Test

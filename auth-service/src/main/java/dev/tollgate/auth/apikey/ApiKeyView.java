@@ -6,7 +6,7 @@ import java.util.UUID;
 
 /** An API key as its tenant sees it; the secret is shown once, at creation, and never again. */
 public record ApiKeyView(UUID id, String name, String prefix, List<String> scopes, UUID userId, Instant createdAt,
-                         Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+        Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
 
     static ApiKeyView of(ApiKey key) {
         return new ApiKeyView(key.id, key.name, key.prefix, key.scopeList(), key.userId, key.createdAt, key.expiresAt,

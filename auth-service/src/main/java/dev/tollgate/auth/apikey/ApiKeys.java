@@ -40,7 +40,7 @@ public class ApiKeys {
     private final MeterRegistry registry;
 
     public ApiKeys(ApiKeyRepository keys, MembershipRepository memberships, Outbox outbox, AuthConfig config,
-                   MeterRegistry registry, AuditTrail audit) {
+            MeterRegistry registry, AuditTrail audit) {
         this.audit = audit;
         this.keys = keys;
         this.memberships = memberships;
@@ -82,8 +82,8 @@ public class ApiKeys {
     @WithSession
     public Uni<List<ApiKeyView>> list(Caller caller) {
         return manages(caller).chain(manager -> (manager
-                        ? keys.listInTenant(caller.tenantId())
-                        : keys.listOfUserInTenant(caller.tenantId(), caller.userId()))
+                ? keys.listInTenant(caller.tenantId())
+                : keys.listOfUserInTenant(caller.tenantId(), caller.userId()))
                 .map(found -> found.stream().map(ApiKeyView::of).toList()));
     }
 
@@ -99,12 +99,12 @@ public class ApiKeys {
                     .call(issued -> audit.record(old.tenantId, "auth.api-key-rotated", caller.userId().toString(),
                             old.userId, null, Map.of("keyId", old.id.toString(), "newKeyId", issued.key().id().toString())))
                     .map(issued -> {
-                old.replacedBy = issued.key().id();
-                old.revokedAt = Instant.now().plus(config.apiKey().rotationOverlap());
-                LOG.infof("audit: user %s rotated API key %s to %s in tenant %s; the old key works until %s",
-                        caller.userId(), old.id, issued.key().id(), old.tenantId, old.revokedAt);
-                return new Issued(issued.key(), issued.secret(), old.revokedAt);
-            });
+                        old.replacedBy = issued.key().id();
+                        old.revokedAt = Instant.now().plus(config.apiKey().rotationOverlap());
+                        LOG.infof("audit: user %s rotated API key %s to %s in tenant %s; the old key works until %s",
+                                caller.userId(), old.id, issued.key().id(), old.tenantId, old.revokedAt);
+                        return new Issued(issued.key(), issued.secret(), old.revokedAt);
+                    });
         });
     }
 

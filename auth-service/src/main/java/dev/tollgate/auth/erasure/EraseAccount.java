@@ -64,8 +64,8 @@ public class EraseAccount {
     @SuppressWarnings("unchecked")
     private static Uni<List<UUID>> soleOwnerTenants(Mutiny.Session session, UUID user) {
         return session.createNativeQuery("select m.tenant_id from {h-schema}memberships m where m.user_id = :user "
-                        + "and m.role = 'owner' and not exists (select 1 from {h-schema}memberships o "
-                        + "where o.tenant_id = m.tenant_id and o.role = 'owner' and o.user_id <> :user)", UUID.class)
+                + "and m.role = 'owner' and not exists (select 1 from {h-schema}memberships o "
+                + "where o.tenant_id = m.tenant_id and o.role = 'owner' and o.user_id <> :user)", UUID.class)
                 .setParameter("user", user)
                 .getResultList()
                 .map(rows -> (List<UUID>) (List<?>) rows);
@@ -74,8 +74,8 @@ public class EraseAccount {
     /** The keys that stop working: the user's own, and every key of the tenants about to be deleted. */
     private static Uni<List<Object[]>> revokedKeys(Mutiny.Session session, UUID user, List<UUID> tenants) {
         return session.createNativeQuery("select id, tenant_id, prefix from {h-schema}api_keys "
-                        + "where (user_id = :user or tenant_id = any(:tenants)) "
-                        + "and (revoked_at is null or revoked_at > now())", Object[].class)
+                + "where (user_id = :user or tenant_id = any(:tenants)) "
+                + "and (revoked_at is null or revoked_at > now())", Object[].class)
                 .setParameter("user", user)
                 .setParameter("tenants", tenants.toArray(UUID[]::new))
                 .getResultList();
@@ -92,7 +92,7 @@ public class EraseAccount {
 
     /** Runs a delete and counts its rows under {@code what} (null: already counted another way). */
     private static Uni<Void> delete(Mutiny.Session session, Map<String, Long> counts, String what, String sql,
-                                    String parameter, Object value) {
+            String parameter, Object value) {
         return session.createNativeQuery(sql).setParameter(parameter, value).executeUpdate()
                 .invoke(deleted -> {
                     if (what != null) {

@@ -19,10 +19,10 @@ public class ErasureScope {
     }
 
     public Uni<Scope> of(UUID userId) {
-        return Panache.withSession(() -> Membership.<Membership>list("userId", userId).chain(memberships ->
-                Membership.<Membership>list("""
-                                role = 'owner' and tenantId in (select m.tenantId from Membership m
-                                    where m.userId = ?1 and m.role = 'owner')""", userId)
+        return Panache.withSession(() -> Membership.<Membership> list("userId", userId)
+                .chain(memberships -> Membership.<Membership> list("""
+                        role = 'owner' and tenantId in (select m.tenantId from Membership m
+                            where m.userId = ?1 and m.role = 'owner')""", userId)
                         .map(owners -> new Scope(userId,
                                 memberships.stream().map(membership -> membership.tenantId).distinct().toList(),
                                 memberships.stream()

@@ -20,7 +20,7 @@ import java.util.UUID;
 public class ExportUserData {
 
     public record UserData(Account account, List<TenantMembership> memberships, List<Session> sessions,
-                           List<Key> apiKeys, List<Identity> identities) {
+            List<Key> apiKeys, List<Identity> identities) {
     }
 
     public record Account(UUID id, String email, Instant createdAt, Instant lastSignInAt) {
@@ -30,11 +30,11 @@ public class ExportUserData {
     }
 
     public record Session(UUID id, UUID tenantId, Instant signedInAt, Instant lastUsedAt, String userAgent, String ip,
-                          Instant endedAt, String endedBecause) {
+            Instant endedAt, String endedBecause) {
     }
 
     public record Key(UUID id, UUID tenantId, String name, String prefix, List<String> scopes, Instant createdAt,
-                      Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
+            Instant expiresAt, Instant lastUsedAt, Instant revokedAt) {
     }
 
     public record Identity(String provider, String email, Instant linkedAt, Instant lastSignInAt) {
@@ -42,22 +42,24 @@ public class ExportUserData {
 
     /** The user's data; null if auth-service knows no such user. */
     public Uni<UserData> of(UUID userId) {
-        return Panache.withSession(() -> User.<User>findById(userId).chain(user -> user == null
+        return Panache.withSession(() -> User.<User> findById(userId).chain(user -> user == null
                 ? Uni.createFrom().nullItem()
-                : Membership.<Membership>list("userId = ?1 order by createdAt", userId)
-                .chain(memberships -> RefreshFamily.<RefreshFamily>list("userId = ?1 order by createdAt", userId)
-                        .chain(sessions -> ApiKey.<ApiKey>list("userId = ?1 order by createdAt", userId)
-                                .chain(keys -> OAuthIdentity.<OAuthIdentity>list("userId = ?1 order by createdAt", userId)
-                                        .map(identities -> new UserData(
-                                                new Account(user.id, user.email, user.createdAt, user.lastSignInAt),
-                                                memberships.stream().map(m -> new TenantMembership(m.tenantId, m.role,
-                                                        m.createdAt)).toList(),
-                                                sessions.stream().map(s -> new Session(s.id, s.tenantId, s.createdAt,
-                                                        s.lastUsedAt, s.userAgent, s.ip, s.revokedAt, s.revokedReason)).toList(),
-                                                keys.stream().map(k -> new Key(k.id, k.tenantId, k.name, k.prefix,
-                                                        k.scopeList(),
-                                                        k.createdAt, k.expiresAt, k.lastUsedAt, k.revokedAt)).toList(),
-                                                identities.stream().map(i -> new Identity(i.provider, i.email,
-                                                        i.createdAt, i.lastSignInAt)).toList())))))));
+                : Membership.<Membership> list("userId = ?1 order by createdAt", userId)
+                        .chain(memberships -> RefreshFamily.<RefreshFamily> list("userId = ?1 order by createdAt", userId)
+                                .chain(sessions -> ApiKey.<ApiKey> list("userId = ?1 order by createdAt", userId)
+                                        .chain(keys -> OAuthIdentity
+                                                .<OAuthIdentity> list("userId = ?1 order by createdAt", userId)
+                                                .map(identities -> new UserData(
+                                                        new Account(user.id, user.email, user.createdAt, user.lastSignInAt),
+                                                        memberships.stream().map(m -> new TenantMembership(m.tenantId, m.role,
+                                                                m.createdAt)).toList(),
+                                                        sessions.stream().map(s -> new Session(s.id, s.tenantId, s.createdAt,
+                                                                s.lastUsedAt, s.userAgent, s.ip, s.revokedAt, s.revokedReason))
+                                                                .toList(),
+                                                        keys.stream().map(k -> new Key(k.id, k.tenantId, k.name, k.prefix,
+                                                                k.scopeList(),
+                                                                k.createdAt, k.expiresAt, k.lastUsedAt, k.revokedAt)).toList(),
+                                                        identities.stream().map(i -> new Identity(i.provider, i.email,
+                                                                i.createdAt, i.lastSignInAt)).toList())))))));
     }
 }

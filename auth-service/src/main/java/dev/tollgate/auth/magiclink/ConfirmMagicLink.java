@@ -34,7 +34,7 @@ public class ConfirmMagicLink {
     private final MeterRegistry registry;
 
     public ConfirmMagicLink(MagicLinkChallengeRepository challenges, ProvisionUser users, Sessions sessions,
-                            WindowLimiter limiter, AuthConfig config, MeterRegistry registry) {
+            WindowLimiter limiter, AuthConfig config, MeterRegistry registry) {
         this.challenges = challenges;
         this.users = users;
         this.sessions = sessions;

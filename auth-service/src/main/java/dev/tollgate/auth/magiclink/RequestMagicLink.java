@@ -31,7 +31,7 @@ public class RequestMagicLink {
     private final MeterRegistry registry;
 
     public RequestMagicLink(MagicLinkChallengeRepository challenges, SignInMail mail, WindowLimiter limiter,
-                            AuthConfig config, MeterRegistry registry) {
+            AuthConfig config, MeterRegistry registry) {
         this.challenges = challenges;
         this.mail = mail;
         this.limiter = limiter;

@@ -31,7 +31,7 @@ public class SignInWithProvider {
     private final MeterRegistry registry;
 
     public SignInWithProvider(OAuthIdentityRepository identities, UserRepository users, ProvisionUser provision,
-                              Sessions sessions, MeterRegistry registry) {
+            Sessions sessions, MeterRegistry registry) {
         this.identities = identities;
         this.users = users;
         this.provision = provision;
@@ -52,7 +52,7 @@ public class SignInWithProvider {
         }
         String email = account.email().trim().toLowerCase(Locale.ROOT);
         return Panache.withTransaction(() -> identities.findById(new OAuthIdentity.Key(account.provider(),
-                        account.subject()))
+                account.subject()))
                 .chain(identity -> identity != null
                         ? users.findById(identity.userId).chain(provision::signedIn)
                                 .invoke(() -> identity.lastSignInAt = Instant.now())

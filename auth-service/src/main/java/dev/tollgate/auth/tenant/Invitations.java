@@ -31,7 +31,7 @@ public class Invitations {
     private final AuthConfig config;
 
     public Invitations(InvitationRepository invitations, MembershipRepository memberships, TenantRepository tenants,
-                       UserRepository users, TenantAccess access, InvitationMail mail, AuthConfig config) {
+            UserRepository users, TenantAccess access, InvitationMail mail, AuthConfig config) {
         this.invitations = invitations;
         this.memberships = memberships;
         this.tenants = tenants;
@@ -57,11 +57,11 @@ public class Invitations {
         invitation.createdAt = Instant.now();
         invitation.expiresAt = invitation.createdAt.plus(config.invitation().ttl());
         return Panache.withTransaction(() -> access.manager(actorId, tenantId).chain(actor -> {
-                    if (Membership.OWNER.equals(role) && !Membership.OWNER.equals(actor.role)) {
-                        return Uni.createFrom().failure(Problems.forbidden("only an owner may invite an owner"));
-                    }
-                    return invitations.persist(invitation).chain(() -> tenants.findById(tenantId));
-                }))
+            if (Membership.OWNER.equals(role) && !Membership.OWNER.equals(actor.role)) {
+                return Uni.createFrom().failure(Problems.forbidden("only an owner may invite an owner"));
+            }
+            return invitations.persist(invitation).chain(() -> tenants.findById(tenantId));
+        }))
                 .call(tenant -> mail.send(address, tenant.name, role, token))
                 .invoke(() -> LOG.infof("audit: user %s invited an address to tenant %s as %s", actorId, tenantId, role))
                 .map(tenant -> new Sent(address, role, invitation.expiresAt));

@@ -70,8 +70,8 @@ public class Members {
     }
 
     private static Membership find(List<Membership> members, UUID userId, UUID hiddenTenant) {
-        return members.stream().filter(m -> m.userId.equals(userId)).findFirst().orElseThrow(() ->
-                hiddenTenant != null ? Problems.notFound("tenant", hiddenTenant) : Problems.notFound("member", userId));
+        return members.stream().filter(m -> m.userId.equals(userId)).findFirst().orElseThrow(
+                () -> hiddenTenant != null ? Problems.notFound("tenant", hiddenTenant) : Problems.notFound("member", userId));
     }
 
     private static void requireAllowed(Membership actor, Membership target, String newRole) {

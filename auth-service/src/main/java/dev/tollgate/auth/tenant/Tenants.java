@@ -28,7 +28,7 @@ public class Tenants {
     private final TenantAccess access;
 
     public Tenants(TenantRepository tenants, MembershipRepository memberships, UserRepository users,
-                   TenantAccess access) {
+            TenantAccess access) {
         this.tenants = tenants;
         this.memberships = memberships;
         this.users = users;

@@ -37,7 +37,7 @@ public class AccessTokens {
      * user's sign-in session; {@code apiKeyId} for a token obtained with an API key.
      */
     public record Grant(String subject, UUID tenantId, List<String> roles, String scope, UUID sessionId,
-                        UUID apiKeyId, Duration ttl, Instant signedInAt) {
+            UUID apiKeyId, Duration ttl, Instant signedInAt) {
     }
 
     /**

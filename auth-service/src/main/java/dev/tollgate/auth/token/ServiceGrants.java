@@ -55,7 +55,7 @@ public class ServiceGrants {
         Duration ttl = config.accessToken().ttl();
         registry.counter("tollgate.auth.client_credentials", "outcome", "issued").increment();
         return accessTokens.issue(new AccessTokens.Grant("service:" + clientId, null, List.of(SERVICE_ROLE), scope,
-                        null, null, ttl, null))
+                null, null, ttl, null))
                 .map(token -> new Issued(token, ttl.toSeconds(), scope));
     }
 
@@ -63,7 +63,7 @@ public class ServiceGrants {
         return apiKeys.verify(presented).chain(key -> {
             if (key == null) {
                 return Uni.createFrom().failure(Problems.builder(Response.Status.BAD_REQUEST, "api-key-invalid",
-                                "Invalid Grant").withDetail("the API key is unknown, revoked or expired")
+                        "Invalid Grant").withDetail("the API key is unknown, revoked or expired")
                         .with("error", "invalid_grant").build());
             }
             Instant end = Instant.now().plus(config.apiKey().exchangedTokenTtl());
@@ -73,7 +73,7 @@ public class ServiceGrants {
             Duration ttl = Duration.between(Instant.now(), end);
             String scope = String.join(" ", key.scopes());
             return accessTokens.issue(new AccessTokens.Grant(key.userId().toString(), key.tenantId(),
-                            List.of(API_KEY_ROLE), scope, null, key.keyId(), ttl, null))
+                    List.of(API_KEY_ROLE), scope, null, key.keyId(), ttl, null))
                     .map(token -> new Issued(token, ttl.toSeconds(), scope));
         });
     }

@@ -1,15 +1,15 @@
 package dev.tollgate.auth.token;
 
 import dev.tollgate.auth.config.AuthConfig;
-import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
-import dev.tollgate.auth.token.repository.RefreshTokenRepository;
 import dev.tollgate.auth.tenant.Membership;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
+import dev.tollgate.auth.token.repository.RefreshTokenRepository;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkiverse.resteasy.problem.HttpProblem;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -38,7 +38,7 @@ public class Sessions {
     private final MeterRegistry registry;
 
     public Sessions(RefreshFamilyRepository families, RefreshTokenRepository tokens, MembershipRepository memberships,
-                    AccessTokens accessTokens, AuthConfig config, MeterRegistry registry, AuditTrail audit) {
+            AccessTokens accessTokens, AuthConfig config, MeterRegistry registry, AuditTrail audit) {
         this.audit = audit;
         this.families = families;
         this.tokens = tokens;
@@ -140,7 +140,7 @@ public class Sessions {
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", tenantId))
                 .chain(membership -> families.findById(sessionId).chain(family -> {
                     if (family == null || !family.userId.equals(userId) || family.revokedAt != null) {
-                        return Uni.createFrom().<TokenPair>failure(invalidGrant("session-revoked",
+                        return Uni.createFrom().<TokenPair> failure(invalidGrant("session-revoked",
                                 "this session was ended"));
                     }
                     family.tenantId = tenantId;

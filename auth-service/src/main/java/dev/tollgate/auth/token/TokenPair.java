@@ -5,5 +5,5 @@ import java.util.UUID;
 
 /** What a sign-in or a refresh hands back: an access token and the refresh token that replaces the last one. */
 public record TokenPair(String accessToken, long expiresIn, String refreshToken, Instant refreshExpiresAt,
-                        UUID sessionId, UUID tenantId) {
+        UUID sessionId, UUID tenantId) {
 }

@@ -28,7 +28,7 @@ public class UserSessions {
 
     /** A session as its user sees it; {@code current} marks the one the request came from. */
     public record SessionView(UUID id, UUID tenantId, Instant createdAt, Instant lastUsedAt, String userAgent,
-                              String ip, boolean current) {
+            String ip, boolean current) {
     }
 
     @WithSession

@@ -36,8 +36,8 @@ public class ProvisionUser {
         UUID candidate = UUID.randomUUID();
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(
-                                "insert into {h-schema}users (id, email, created_at) values (:id, :email, now()) "
-                                        + "on conflict (email) do nothing")
+                        "insert into {h-schema}users (id, email, created_at) values (:id, :email, now()) "
+                                + "on conflict (email) do nothing")
                         .setParameter("id", candidate)
                         .setParameter("email", email)
                         .executeUpdate())

@@ -138,9 +138,9 @@ class AccountErasureTest {
         RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/tenants/" + othersTeam + "/contacts")
                 .then().statusCode(200).body("email", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(email)));
         // a user's own token is not a service's
-        RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
+        RestAssured.given().auth().oauth2(leaving.<String> path("access_token"))
                 .get("/auth/internal/users/" + user + "/erasure-scope").then().statusCode(403);
-        RestAssured.given().auth().oauth2(leaving.<String>path("access_token"))
+        RestAssured.given().auth().oauth2(leaving.<String> path("access_token"))
                 .get("/auth/internal/users/" + user + "/export").then().statusCode(403);
     }
 

@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.auth.SignInFlow;
-import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.Sql;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
-import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.Sql;
 import io.quarkus.mailer.MockMailbox;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -37,7 +37,7 @@ public class StartCheckout {
     private final BillingConfig config;
 
     public StartCheckout(PlanCatalog catalog, SubscriptionRepository subscriptions, StripeApi stripe,
-                         BillingConfig config) {
+            BillingConfig config) {
         this.catalog = catalog;
         this.subscriptions = subscriptions;
         this.stripe = stripe;
@@ -101,8 +101,8 @@ public class StartCheckout {
         return Panache.withSession(() -> subscriptions.customerOf(tenant)).chain(known -> known != null
                 ? Uni.createFrom().item(known)
                 : stripe.run("create customer", client -> client.v1().customers().create(
-                                CustomerCreateParams.builder().putMetadata("tenant_id", tenant.toString()).build(),
-                                StripeApi.idempotent("tollgate-customer-" + tenant)))
+                        CustomerCreateParams.builder().putMetadata("tenant_id", tenant.toString()).build(),
+                        StripeApi.idempotent("tollgate-customer-" + tenant)))
                         .map(Customer::getId)
                         .call(id -> Panache.withTransaction(() -> subscriptions.rememberCustomer(tenant, id)))
                         .invoke(id -> LOG.infof("billing: tenant %s is Stripe customer %s", tenant, id)));

@@ -120,7 +120,8 @@ public interface BillingConfig {
     }
 
     enum CustomerErasure {
-        DELETE, ANONYMIZE
+        DELETE,
+        ANONYMIZE
     }
 
     interface Plan {

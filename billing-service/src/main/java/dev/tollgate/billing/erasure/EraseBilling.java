@@ -45,7 +45,7 @@ public class EraseBilling implements StripeTaskHandler {
     private final ErasedTenantRepository erasedTenants;
 
     public EraseBilling(SubscriptionRepository subscriptions, InvoiceRepository invoices, StripeTaskRepository tasks,
-                        StripeApi stripe, Outbox outbox, BillingConfig config, ErasedTenantRepository erasedTenants) {
+            StripeApi stripe, Outbox outbox, BillingConfig config, ErasedTenantRepository erasedTenants) {
         this.subscriptions = subscriptions;
         this.erasedTenants = erasedTenants;
         this.invoices = invoices;
@@ -71,7 +71,8 @@ public class EraseBilling implements StripeTaskHandler {
                     String customerId = customer != null ? customer
                             : subscription != null ? subscription.stripeCustomerId : null;
                     String live = subscription != null && ManageSubscription.live(subscription)
-                            ? subscription.stripeSubscriptionId : null;
+                            ? subscription.stripeSubscriptionId
+                            : null;
                     Uni<Void> removeRows = (subscription == null ? Uni.createFrom().voidItem()
                             : subscriptions.delete(subscription).invoke(() -> counts.put("subscriptions", 1L)))
                             .chain(() -> customerId == null ? Uni.createFrom().voidItem()
@@ -115,8 +116,8 @@ public class EraseBilling implements StripeTaskHandler {
             try {
                 return delete ? client.v1().customers().delete(task.stripeCustomerId)
                         : client.v1().customers().update(task.stripeCustomerId, CustomerUpdateParams.builder()
-                                        .setName(EmptyParam.EMPTY).setEmail(EmptyParam.EMPTY).setPhone(EmptyParam.EMPTY)
-                                        .setDescription(EmptyParam.EMPTY).setAddress(EmptyParam.EMPTY).build(),
+                                .setName(EmptyParam.EMPTY).setEmail(EmptyParam.EMPTY).setPhone(EmptyParam.EMPTY)
+                                .setDescription(EmptyParam.EMPTY).setAddress(EmptyParam.EMPTY).build(),
                                 StripeApi.idempotent("tollgate-erase-" + task.id));
             } catch (InvalidRequestException e) {
                 if ("resource_missing".equals(e.getCode())) {
@@ -132,7 +133,8 @@ public class EraseBilling implements StripeTaskHandler {
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("stripe_subscriptions_cancelled", task.stripeSubscriptionId == null ? 0L : 1L);
         counts.put(config.erasure().customer() == BillingConfig.CustomerErasure.DELETE
-                ? "stripe_customers_deleted" : "stripe_customers_anonymized", 1L);
+                ? "stripe_customers_deleted"
+                : "stripe_customers_anonymized", 1L);
         AccountDeleted request = new AccountDeleted(task.id, task.occurredAt, task.tenantId,
                 AccountDeleted.SCHEMA_VERSION, task.deletionId, task.userId, true);
         LOG.infof("audit: Stripe customer %s of erased tenant %s: %s (deletion %s)", task.stripeCustomerId,

@@ -21,25 +21,26 @@ public class ExportTenantBilling {
     }
 
     public record SubscriptionData(String plan, String status, Instant currentPeriodStart, Instant currentPeriodEnd,
-                                   boolean cancelAtPeriodEnd, String stripeCustomerId, String stripeSubscriptionId) {
+            boolean cancelAtPeriodEnd, String stripeCustomerId, String stripeSubscriptionId) {
     }
 
     public record InvoiceData(String id, String number, String status, String currency, long amountDue,
-                              long amountPaid, Instant created, Instant periodStart, Instant periodEnd,
-                              String customerEmail, String customerName, String hostedInvoiceUrl) {
+            long amountPaid, Instant created, Instant periodStart, Instant periodEnd,
+            String customerEmail, String customerName, String hostedInvoiceUrl) {
     }
 
     public Uni<List<TenantBilling>> of(List<UUID> tenants) {
-        return Panache.withSession(() -> Multi.createFrom().iterable(tenants).onItem().transformToUniAndConcatenate(tenant ->
-                TenantSubscription.<TenantSubscription>findById(tenant).chain(subscription ->
-                        InvoiceRecord.<InvoiceRecord>list("tenantId = ?1 order by created", tenant).map(invoices ->
-                                new TenantBilling(tenant, subscription == null ? null : new SubscriptionData(
-                                        subscription.plan, subscription.status, subscription.currentPeriodStart,
-                                        subscription.currentPeriodEnd, subscription.cancelAtPeriodEnd,
-                                        subscription.stripeCustomerId, subscription.stripeSubscriptionId),
-                                        invoices.stream().map(i -> new InvoiceData(i.id, i.number, i.status, i.currency,
-                                                i.amountDue, i.amountPaid, i.created, i.periodStart, i.periodEnd,
-                                                i.customerEmail, i.customerName, i.hostedInvoiceUrl)).toList()))))
+        return Panache.withSession(() -> Multi.createFrom().iterable(tenants).onItem().transformToUniAndConcatenate(
+                tenant -> TenantSubscription.<TenantSubscription> findById(tenant).chain(subscription -> InvoiceRecord
+                        .<InvoiceRecord> list("tenantId = ?1 order by created", tenant).map(invoices -> new TenantBilling(
+                                tenant, subscription == null ? null
+                                        : new SubscriptionData(
+                                                subscription.plan, subscription.status, subscription.currentPeriodStart,
+                                                subscription.currentPeriodEnd, subscription.cancelAtPeriodEnd,
+                                                subscription.stripeCustomerId, subscription.stripeSubscriptionId),
+                                invoices.stream().map(i -> new InvoiceData(i.id, i.number, i.status, i.currency,
+                                        i.amountDue, i.amountPaid, i.created, i.periodStart, i.periodEnd,
+                                        i.customerEmail, i.customerName, i.hostedInvoiceUrl)).toList()))))
                 .collect().asList());
     }
 }

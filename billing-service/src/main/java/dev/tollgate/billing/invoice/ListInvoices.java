@@ -17,8 +17,8 @@ public class ListInvoices {
 
     /** An invoice as a member sees it: the books, Stripe's hosted pages, no personal data. */
     public record InvoiceView(String id, String number, String status, String currency, long amountDue,
-                              long amountPaid, Instant periodStart, Instant periodEnd, Instant created,
-                              String hostedInvoiceUrl, String invoicePdf) {
+            long amountPaid, Instant periodStart, Instant periodEnd, Instant created,
+            String hostedInvoiceUrl, String invoicePdf) {
         static InvoiceView of(InvoiceRecord row) {
             return new InvoiceView(row.id, row.number, row.status, row.currency, row.amountDue, row.amountPaid,
                     row.periodStart, row.periodEnd, row.created, row.hostedInvoiceUrl, row.invoicePdf);

@@ -35,7 +35,7 @@ public class ReportUsage implements StripeTaskHandler {
     private final BillingConfig config;
 
     public ReportUsage(SubscriptionRepository subscriptions, StripeTaskRepository tasks, PlanCatalog catalog,
-                       StripeApi stripe, BillingConfig config) {
+            StripeApi stripe, BillingConfig config) {
         this.subscriptions = subscriptions;
         this.tasks = tasks;
         this.catalog = catalog;
@@ -73,14 +73,14 @@ public class ReportUsage implements StripeTaskHandler {
     @Override
     public Uni<Void> callStripe(StripeTask task) {
         return stripe.run("report meter event", client -> client.v1().billing().meterEvents().create(
-                        MeterEventCreateParams.builder()
-                                .setEventName(config.overage().meterEventName())
-                                .setIdentifier(task.id.toString())
-                                .setTimestamp(task.occurredAt.getEpochSecond())
-                                .putPayload("stripe_customer_id", task.stripeCustomerId)
-                                .putPayload("value", Long.toString(task.meterValue))
-                                .build(),
-                        StripeApi.idempotent("tollgate-meter-" + task.id)))
+                MeterEventCreateParams.builder()
+                        .setEventName(config.overage().meterEventName())
+                        .setIdentifier(task.id.toString())
+                        .setTimestamp(task.occurredAt.getEpochSecond())
+                        .putPayload("stripe_customer_id", task.stripeCustomerId)
+                        .putPayload("value", Long.toString(task.meterValue))
+                        .build(),
+                StripeApi.idempotent("tollgate-meter-" + task.id)))
                 .invoke(event -> LOG.debugf("billing: reported %d to meter %s for tenant %s (usage %s)",
                         task.meterValue, event.getEventName(), task.tenantId, task.id))
                 .replaceWithVoid();

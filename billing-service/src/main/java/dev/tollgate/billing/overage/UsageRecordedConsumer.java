@@ -3,8 +3,8 @@ package dev.tollgate.billing.overage;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import io.smallrye.mutiny.Uni;
-import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**

@@ -19,7 +19,7 @@ public class PlanCatalog {
 
     /** A plan: its name, title, monthly price in cents, Stripe price id (none for free) and entitlements. */
     public record CatalogPlan(String name, String title, long monthlyPriceCents, String stripePriceId,
-                              Entitlements entitlements) {
+            Entitlements entitlements) {
     }
 
     private final List<CatalogPlan> plans;
@@ -31,11 +31,11 @@ public class PlanCatalog {
         all.add(free);
         config.plans().forEach((name, plan) -> all.add(new CatalogPlan(name, plan.title(), plan.monthlyPriceCents(),
                 plan.stripePriceId().filter(id -> !id.isBlank()).orElse(null), new Entitlements(plan.quotas(),
-                new Entitlements.RateLimits(plan.rateLimits().userPerMinute(), plan.rateLimits().userPerHour(),
-                        plan.rateLimits().tenantPerMinute(), plan.rateLimits().tenantPerHour(),
-                        plan.rateLimits().burstPerSecond()),
-                new HashSet<>(plan.allowedModels().orElse(List.of())), new HashSet<>(plan.features().orElse(List.of())),
-                plan.overageAllowed()))));
+                        new Entitlements.RateLimits(plan.rateLimits().userPerMinute(), plan.rateLimits().userPerHour(),
+                                plan.rateLimits().tenantPerMinute(), plan.rateLimits().tenantPerHour(),
+                                plan.rateLimits().burstPerSecond()),
+                        new HashSet<>(plan.allowedModels().orElse(List.of())), new HashSet<>(plan.features().orElse(List.of())),
+                        plan.overageAllowed()))));
         // the free plan first, then by price, plans priced by contract (0 here) last
         all.sort(Comparator.comparingLong((CatalogPlan plan) -> plan == free ? -1
                 : plan.monthlyPriceCents() == 0 ? Long.MAX_VALUE : plan.monthlyPriceCents()).thenComparing(CatalogPlan::name));

@@ -54,7 +54,8 @@ public class ValidatePrices {
                 LOG.warnf("billing: could not check the Stripe price of plan %s (%s): %s; checkouts will tell",
                         plan.name(), plan.stripePriceId(), e.getMessage());
             } catch (InvalidRequestException e) {
-                wrong.add("plan " + plan.name() + ": Stripe has no price " + plan.stripePriceId() + " (" + e.getMessage() + ")");
+                wrong.add(
+                        "plan " + plan.name() + ": Stripe has no price " + plan.stripePriceId() + " (" + e.getMessage() + ")");
             } catch (StripeException e) {
                 wrong.add("plan " + plan.name() + ": Stripe refused to show price " + plan.stripePriceId() + " ("
                         + e.getMessage() + ")");

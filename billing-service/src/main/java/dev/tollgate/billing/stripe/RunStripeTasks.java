@@ -38,7 +38,7 @@ public class RunStripeTasks {
     private final AtomicLong waiting = new AtomicLong();
 
     public RunStripeTasks(StripeTaskRepository tasks, Instance<StripeTaskHandler> handlers, BillingConfig config,
-                          MeterRegistry registry) {
+            MeterRegistry registry) {
         this.tasks = tasks;
         this.handlers = handlers.stream().collect(Collectors.toMap(StripeTaskHandler::kind, Function.identity()));
         this.config = config;
@@ -46,14 +46,14 @@ public class RunStripeTasks {
         registry.gauge("tollgate.billing.stripe.tasks.waiting", waiting);
     }
 
-    @Scheduled(identity = "stripe-tasks", every = "${tollgate.billing.stripe-tasks.every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "stripe-tasks", every = "${tollgate.billing.stripe-tasks.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> run() {
         return Panache.withTransaction(() -> tasks.lockDue(Instant.now(), config.stripeTasks().batchSize())
-                        .chain(this::carryOut))
+                .chain(this::carryOut))
                 .chain(() -> Panache.withSession(tasks::countWaiting))
                 .invoke(waiting::set)
-                .onFailure().invoke(e -> LOG.warnf("billing: a Stripe task pass failed, tried again on the next: %s", e.toString()))
+                .onFailure()
+                .invoke(e -> LOG.warnf("billing: a Stripe task pass failed, tried again on the next: %s", e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -46,8 +46,8 @@ public class StripeCalls {
     }
 
     /** Runs {@code call}; each attempt is counted by operation and outcome. Blocks: call it off the event loop. */
-    @Retry(maxRetries = 4, delay = 200, jitter = 100, delayUnit = ChronoUnit.MILLIS, maxDuration = 30_000,
-            retryOn = {RateLimitException.class, ApiException.class, ApiConnectionException.class})
+    @Retry(maxRetries = 4, delay = 200, jitter = 100, delayUnit = ChronoUnit.MILLIS, maxDuration = 30_000, retryOn = {
+            RateLimitException.class, ApiException.class, ApiConnectionException.class })
     @ExponentialBackoff(factor = 2, maxDelay = 4_000)
     public <T> T call(String operation, Call<T> call) throws StripeException {
         try {

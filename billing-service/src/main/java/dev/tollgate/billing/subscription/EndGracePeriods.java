@@ -30,18 +30,18 @@ public class EndGracePeriods {
         this.catalog = catalog;
     }
 
-    @Scheduled(identity = "billing-grace-periods", every = "${tollgate.billing.grace-check-every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "billing-grace-periods", every = "${tollgate.billing.grace-check-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> run() {
         return Panache.withTransaction(() -> subscriptions.graceRunOut(Instant.now(), catalog.free().name(), BATCH)
-                        .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(sync::graceEnded)
-                                .collect().asList()))
+                .chain(due -> Multi.createFrom().iterable(due).onItem().transformToUniAndConcatenate(sync::graceEnded)
+                        .collect().asList()))
                 .invoke(ended -> {
                     if (!ended.isEmpty()) {
                         LOG.infof("billing: %d tenants moved to the free plan at the end of their payment grace", ended.size());
                     }
                 })
-                .onFailure().invoke(e -> LOG.warnf("billing: ending grace periods failed, tried again on the next pass: %s", e.toString()))
+                .onFailure()
+                .invoke(e -> LOG.warnf("billing: ending grace periods failed, tried again on the next pass: %s", e.toString()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

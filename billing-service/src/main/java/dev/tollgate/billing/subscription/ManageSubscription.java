@@ -31,13 +31,13 @@ public class ManageSubscription {
 
     /** The tenant's subscription as a member sees it. */
     public record SubscriptionView(String plan, String title, String status, Instant currentPeriodStart,
-                                   Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant graceEndsAt,
-                                   Entitlements entitlements) {
+            Instant currentPeriodEnd, boolean cancelAtPeriodEnd, Instant graceEndsAt,
+            Entitlements entitlements) {
     }
 
     /** What Stripe accepted; the tenant's plan follows with Stripe's event. */
     public record ChangeRequested(String subscriptionId, String plan, String status, boolean cancelAtPeriodEnd,
-                                  Instant currentPeriodEnd) {
+            Instant currentPeriodEnd) {
     }
 
     private final SubscriptionRepository subscriptions;
@@ -65,7 +65,7 @@ public class ManageSubscription {
         if (plan.stripePriceId() == null) {
             throw Problems.badRequest("plan-not-purchasable", "Plan Not Purchasable", "plan '" + name + "' "
                     + (plan == catalog.free() ? "is the free plan: cancel the subscription to return to it"
-                    : "is sold by contract, not online"));
+                            : "is sold by contract, not online"));
         }
         return plan;
     }
@@ -95,12 +95,12 @@ public class ManageSubscription {
             return stripe.run("retrieve subscription", client -> client.v1().subscriptions().retrieve(id))
                     .chain(subscription -> stripe.run("change subscription plan", client -> client.v1().subscriptions()
                             .update(id, SubscriptionUpdateParams.builder()
-                                            .addItem(SubscriptionUpdateParams.Item.builder()
-                                                    .setId(firstItem(subscription).getId())
-                                                    .setPrice(plan.stripePriceId())
-                                                    .build())
-                                            .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.CREATE_PRORATIONS)
-                                            .build(),
+                                    .addItem(SubscriptionUpdateParams.Item.builder()
+                                            .setId(firstItem(subscription).getId())
+                                            .setPrice(plan.stripePriceId())
+                                            .build())
+                                    .setProrationBehavior(SubscriptionUpdateParams.ProrationBehavior.CREATE_PRORATIONS)
+                                    .build(),
                                     StripeApi.idempotent("tollgate-change-" + id + "-" + plan.name() + "-" + requestKey))))
                     .map(updated -> requested(caller, "change to " + plan.name(), updated));
         });
@@ -111,9 +111,9 @@ public class ManageSubscription {
         return liveSubscription(caller).chain(current -> {
             String id = current.stripeSubscriptionId;
             return stripe.run(cancel ? "cancel subscription" : "resume subscription", client -> client.v1()
-                            .subscriptions().update(id, SubscriptionUpdateParams.builder()
-                                            .setCancelAtPeriodEnd(cancel).build(),
-                                    StripeApi.idempotent("tollgate-" + (cancel ? "cancel-" : "resume-") + id + "-" + requestKey)))
+                    .subscriptions().update(id, SubscriptionUpdateParams.builder()
+                            .setCancelAtPeriodEnd(cancel).build(),
+                            StripeApi.idempotent("tollgate-" + (cancel ? "cancel-" : "resume-") + id + "-" + requestKey)))
                     .map(updated -> requested(caller, cancel ? "cancel at period end" : "resume", updated));
         });
     }

@@ -44,8 +44,8 @@ public class SyncSubscription {
     private final ErasedTenantRepository erasedTenants;
 
     public SyncSubscription(SubscriptionRepository subscriptions, PlanCatalog catalog, Outbox outbox,
-                            MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants,
-                            AuditTrail audit) {
+            MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants,
+            AuditTrail audit) {
         this.audit = audit;
         this.subscriptions = subscriptions;
         this.erasedTenants = erasedTenants;
@@ -57,15 +57,16 @@ public class SyncSubscription {
 
     /** What a Stripe subscription event says of a tenant's subscription. */
     public record StripeState(UUID tenantId, String subscriptionId, String customerId, String priceId, String status,
-                              Instant periodStart, Instant periodEnd, boolean cancelAtPeriodEnd, Instant eventCreated) {
+            Instant periodStart, Instant periodEnd, boolean cancelAtPeriodEnd, Instant eventCreated) {
     }
 
     /** What {@code subscription.changed} announces; a change of any of it is announced. */
     private record Announced(String plan, String status, Instant periodStart, Instant periodEnd,
-                             boolean cancelAtPeriodEnd, String subscriptionId) {
+            boolean cancelAtPeriodEnd, String subscriptionId) {
         static Announced of(TenantSubscription row) {
-            return row == null ? null : new Announced(row.plan, row.status, row.currentPeriodStart,
-                    row.currentPeriodEnd, row.cancelAtPeriodEnd, row.stripeSubscriptionId);
+            return row == null ? null
+                    : new Announced(row.plan, row.status, row.currentPeriodStart,
+                            row.currentPeriodEnd, row.cancelAtPeriodEnd, row.stripeSubscriptionId);
         }
     }
 
@@ -194,7 +195,7 @@ public class SyncSubscription {
                 next.graceEndsAt != null ? ", payment grace until " + next.graceEndsAt : "");
         registry.counter("tollgate.billing.subscription.changes", "outcome", "changed").increment();
         return saved.call(() -> outbox.append(SubscriptionChanged.of(next.tenantId, plan.name(), next.status,
-                        ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements())))
+                ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements())))
                 .call(() -> audit.record(next.tenantId, "billing.plan-changed", "stripe", null, null,
                         Map.of("plan", plan.name(), "status", next.status, "previousPlan",
                                 before == null ? "none" : before.plan())))

@@ -33,7 +33,9 @@ public class ApplyStripeEvent {
 
     /** What became of an event. */
     public enum Outcome {
-        APPLIED, DUPLICATE, IGNORED;
+        APPLIED,
+        DUPLICATE,
+        IGNORED;
 
         public String label() {
             return name().toLowerCase();
@@ -47,7 +49,7 @@ public class ApplyStripeEvent {
     private final ErasedTenantRepository erasedTenants;
 
     public ApplyStripeEvent(SubscriptionRepository subscriptions, SyncSubscription sync, RecordInvoice invoices,
-                            MeterRegistry registry, ErasedTenantRepository erasedTenants) {
+            MeterRegistry registry, ErasedTenantRepository erasedTenants) {
         this.subscriptions = subscriptions;
         this.erasedTenants = erasedTenants;
         this.sync = sync;
@@ -89,16 +91,18 @@ public class ApplyStripeEvent {
                         return ignored(event, "subscription " + subscription.getId() + " belongs to no known tenant");
                     }
                     SubscriptionItem item = subscription.getItems() == null || subscription.getItems().getData().isEmpty()
-                            ? null : subscription.getItems().getData().get(0);
+                            ? null
+                            : subscription.getItems().getData().get(0);
                     String status = "customer.subscription.deleted".equals(event.getType()) ? "canceled"
                             : subscription.getStatus();
                     // an erased tenant's subscription events change nothing (SyncSubscription checks)
                     return sync.apply(new SyncSubscription.StripeState(tenantId, subscription.getId(),
-                                    subscription.getCustomer(), item == null || item.getPrice() == null ? null
-                                    : item.getPrice().getId(), status,
-                                    item == null ? null : instant(item.getCurrentPeriodStart()),
-                                    item == null ? null : instant(item.getCurrentPeriodEnd()),
-                                    Boolean.TRUE.equals(subscription.getCancelAtPeriodEnd()), created))
+                            subscription.getCustomer(), item == null || item.getPrice() == null ? null
+                                    : item.getPrice().getId(),
+                            status,
+                            item == null ? null : instant(item.getCurrentPeriodStart()),
+                            item == null ? null : instant(item.getCurrentPeriodEnd()),
+                            Boolean.TRUE.equals(subscription.getCancelAtPeriodEnd()), created))
                             .replaceWith(Outcome.APPLIED);
                 });
             }
@@ -113,9 +117,10 @@ public class ApplyStripeEvent {
                     }
                     // the invoice is kept; one of the tenant's subscription also moves its standing
                     return unlessErased(event, tenantId, () -> invoices.record(tenantId, invoice, created)
-                            .chain(() -> subscription == null ? Uni.createFrom().item(false) : paid
-                                    ? sync.paymentSucceeded(tenantId, subscription, created)
-                                    : sync.paymentFailed(tenantId, subscription, created))
+                            .chain(() -> subscription == null ? Uni.createFrom().item(false)
+                                    : paid
+                                            ? sync.paymentSucceeded(tenantId, subscription, created)
+                                            : sync.paymentFailed(tenantId, subscription, created))
                             .replaceWith(Outcome.APPLIED));
                 });
             }
@@ -135,7 +140,8 @@ public class ApplyStripeEvent {
     /** Runs {@code effect} unless the tenant was erased (Stripe's events about it then change nothing). */
     private Uni<Outcome> unlessErased(Event event, UUID tenantId, Supplier<Uni<Outcome>> effect) {
         return erasedTenants.isErased(tenantId).chain(erased -> erased
-                ? ignored(event, "tenant " + tenantId + " was erased") : effect.get());
+                ? ignored(event, "tenant " + tenantId + " was erased")
+                : effect.get());
     }
 
     /** The invoice's tenant: its subscription's {@code tenant_id} metadata, else its customer's tenant. */
@@ -143,7 +149,7 @@ public class ApplyStripeEvent {
         Invoice.Parent parent = invoice.getParent();
         UUID fromMetadata = parent == null || parent.getSubscriptionDetails() == null
                 || parent.getSubscriptionDetails().getMetadata() == null ? null
-                : uuid(parent.getSubscriptionDetails().getMetadata().get("tenant_id"));
+                        : uuid(parent.getSubscriptionDetails().getMetadata().get("tenant_id"));
         return fromMetadata != null ? Uni.createFrom().item(fromMetadata)
                 : subscriptions.tenantOfCustomer(invoice.getCustomer());
     }

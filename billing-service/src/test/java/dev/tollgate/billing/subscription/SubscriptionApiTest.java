@@ -110,7 +110,8 @@ class SubscriptionApiTest {
         assertEquals(3, attempts.size(), "429, 500, then accepted");
         String key = attempts.get(0).getHeader("Idempotency-Key");
         assertEquals("tollgate-checkout-" + tenant + "-pro-order-77", key);
-        attempts.forEach(attempt -> assertEquals(key, attempt.getHeader("Idempotency-Key"), "every attempt is the same request"));
+        attempts.forEach(
+                attempt -> assertEquals(key, attempt.getHeader("Idempotency-Key"), "every attempt is the same request"));
     }
 
     @Test

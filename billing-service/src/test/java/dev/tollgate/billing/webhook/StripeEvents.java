@@ -33,7 +33,7 @@ public final class StripeEvents {
 
     /** A {@code customer.subscription.*} event created at {@code created} (Unix seconds). */
     public static String subscription(String type, long created, UUID tenant, String subscriptionId, String customer,
-                               String price, String status, boolean cancelAtPeriodEnd, long periodStart) {
+            String price, String status, boolean cancelAtPeriodEnd, long periodStart) {
         String id = "evt_" + UUID.randomUUID().toString().replace("-", "");
         return """
                 {"id":"%s","object":"event","api_version":"2025-01-27.acacia","created":%d,"livemode":false,
@@ -58,7 +58,7 @@ public final class StripeEvents {
 
     /** An {@code invoice.*} event for an invoice of {@code subscriptionId}, created at {@code created}. */
     public static String invoice(String type, long created, UUID tenant, String invoiceId, String customer,
-                                 String subscriptionId, String status, long amountDue, long amountPaid, String email) {
+            String subscriptionId, String status, long amountDue, long amountPaid, String email) {
         return """
                 {"id":"evt_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
                  "type":"%s","data":{"object":{"id":"%s","object":"invoice","customer":"%s","status":"%s",

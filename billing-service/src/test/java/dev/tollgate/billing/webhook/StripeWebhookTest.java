@@ -1,8 +1,8 @@
 package dev.tollgate.billing.webhook;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -59,7 +59,7 @@ class StripeWebhookTest {
         assertEquals(1, Sql.number("select count(*) from billing.outbox where topic = 'audit.recorded' and message_key = ? "
                 + "and payload like '%billing.plan-changed%'", tenant.toString()), "one entry for the tenant's audit log");
         SubscriptionChanged changed = codec.decode(Sql.text("select payload from billing.outbox "
-                        + "where topic = 'subscription.changed' and message_key = ?",
+                + "where topic = 'subscription.changed' and message_key = ?",
                 tenant.toString()), EventType.SUBSCRIPTION_CHANGED);
         assertEquals("pro", changed.plan());
         assertEquals(10_000L, changed.entitlements().monthlyQuotas().get("generations"));

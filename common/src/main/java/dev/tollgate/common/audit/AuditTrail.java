@@ -25,7 +25,7 @@ public class AuditTrail {
 
     /** {@code action} is {@code <service>.<verb>}; {@code actor} a user id, {@code service:<name>} or {@code stripe}. */
     public Uni<Void> record(UUID tenantId, String action, String actor, UUID userId, String ip,
-                            Map<String, String> details) {
+            Map<String, String> details) {
         return outbox.append(AuditRecorded.of(tenantId, service, action, actor, userId, ip, details));
     }
 }

@@ -9,10 +9,10 @@ import java.util.UUID;
  * created, rotated or revoked, a plan change, an export, an erasure.
  *
  * @param service the service where it happened, e.g. {@code auth}
- * @param action  what happened, {@code <service>.<verb>} such as {@code auth.signed-in}
- * @param actor   who did it: a user id, {@code service:<name>} or {@code stripe}
- * @param userId  the user it concerns, if any
- * @param ip      the client address, if known
+ * @param action what happened, {@code <service>.<verb>} such as {@code auth.signed-in}
+ * @param actor who did it: a user id, {@code service:<name>} or {@code stripe}
+ * @param userId the user it concerns, if any
+ * @param ip the client address, if known
  * @param details what else identifies it (key id, plan, method), without secrets
  */
 public record AuditRecorded(
@@ -34,7 +34,7 @@ public record AuditRecorded(
     }
 
     public static AuditRecorded of(UUID tenantId, String service, String action, String actor, UUID userId, String ip,
-                                   Map<String, String> details) {
+            Map<String, String> details) {
         return new AuditRecorded(UUID.randomUUID(), Instant.now(), tenantId, SCHEMA_VERSION, service, action, actor,
                 userId, ip, details);
     }

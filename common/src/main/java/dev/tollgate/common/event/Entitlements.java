@@ -28,7 +28,7 @@ public record Entitlements(
      * burst. Zero means no such limit.
      */
     public record RateLimits(int userPerMinute, int userPerHour, int tenantPerMinute, int tenantPerHour,
-                             int burstPerSecond) {
+            int burstPerSecond) {
 
         public RateLimits {
             if (userPerMinute < 0 || userPerHour < 0 || tenantPerMinute < 0 || tenantPerHour < 0 || burstPerSecond < 0) {

@@ -10,22 +10,22 @@ import java.util.Optional;
  */
 public record EventType<E extends TollgateEvent>(String topic, String cloudEventType, Class<E> recordClass) {
 
-    public static final EventType<SubscriptionChanged> SUBSCRIPTION_CHANGED =
-            new EventType<>("subscription.changed", "dev.tollgate.subscription.changed.v1", SubscriptionChanged.class);
-    public static final EventType<UsageRecorded> USAGE_RECORDED =
-            new EventType<>("usage.recorded", "dev.tollgate.usage.recorded.v1", UsageRecorded.class);
-    public static final EventType<AccountDeleted> ACCOUNT_DELETED =
-            new EventType<>("account.deleted", "dev.tollgate.account.deleted.v1", AccountDeleted.class);
-    public static final EventType<AccountPurged> ACCOUNT_PURGED =
-            new EventType<>("account.purged", "dev.tollgate.account.purged.v1", AccountPurged.class);
-    public static final EventType<ApiKeyRevoked> APIKEY_REVOKED =
-            new EventType<>("apikey.revoked", "dev.tollgate.apikey.revoked.v1", ApiKeyRevoked.class);
+    public static final EventType<SubscriptionChanged> SUBSCRIPTION_CHANGED = new EventType<>("subscription.changed",
+            "dev.tollgate.subscription.changed.v1", SubscriptionChanged.class);
+    public static final EventType<UsageRecorded> USAGE_RECORDED = new EventType<>("usage.recorded",
+            "dev.tollgate.usage.recorded.v1", UsageRecorded.class);
+    public static final EventType<AccountDeleted> ACCOUNT_DELETED = new EventType<>("account.deleted",
+            "dev.tollgate.account.deleted.v1", AccountDeleted.class);
+    public static final EventType<AccountPurged> ACCOUNT_PURGED = new EventType<>("account.purged",
+            "dev.tollgate.account.purged.v1", AccountPurged.class);
+    public static final EventType<ApiKeyRevoked> APIKEY_REVOKED = new EventType<>("apikey.revoked",
+            "dev.tollgate.apikey.revoked.v1", ApiKeyRevoked.class);
 
-    public static final EventType<ThresholdCrossed> THRESHOLD_CROSSED =
-            new EventType<>("threshold.crossed", "dev.tollgate.threshold.crossed.v1", ThresholdCrossed.class);
+    public static final EventType<ThresholdCrossed> THRESHOLD_CROSSED = new EventType<>("threshold.crossed",
+            "dev.tollgate.threshold.crossed.v1", ThresholdCrossed.class);
 
-    public static final EventType<AuditRecorded> AUDIT_RECORDED =
-            new EventType<>("audit.recorded", "dev.tollgate.audit.recorded.v1", AuditRecorded.class);
+    public static final EventType<AuditRecorded> AUDIT_RECORDED = new EventType<>("audit.recorded",
+            "dev.tollgate.audit.recorded.v1", AuditRecorded.class);
 
     public static final List<EventType<?>> ALL = List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED,
             ACCOUNT_PURGED, APIKEY_REVOKED, THRESHOLD_CROSSED, AUDIT_RECORDED);

@@ -18,7 +18,7 @@ public record SubscriptionChanged(
     public static final int SCHEMA_VERSION = 1;
 
     public static SubscriptionChanged of(UUID tenantId, String plan, String status, Instant periodStart,
-                                         Instant periodEnd, Entitlements entitlements) {
+            Instant periodEnd, Entitlements entitlements) {
         return new SubscriptionChanged(UUID.randomUUID(), Instant.now(), tenantId, SCHEMA_VERSION, plan, status,
                 periodStart, periodEnd, entitlements);
     }

@@ -25,7 +25,7 @@ public record ThresholdCrossed(
     public static final int SCHEMA_VERSION = 1;
 
     public static ThresholdCrossed of(UUID tenantId, String plan, String metric, int percent, long used, long limit,
-                                      Instant periodStart, Instant periodEnd) {
+            Instant periodStart, Instant periodEnd) {
         return new ThresholdCrossed(UUID.randomUUID(), Instant.now(), tenantId, SCHEMA_VERSION, plan, metric, percent,
                 used, limit, periodStart, periodEnd);
     }

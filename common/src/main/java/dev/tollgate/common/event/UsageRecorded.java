@@ -10,8 +10,8 @@ import java.util.UUID;
  *
  * @param quantities metric name to units, e.g. {@code generations=1, input_tokens=812, output_tokens=230,
  *                   cost_micros=1450}
- * @param model      the model that answered, when the usage came from a generation
- * @param subjectId  what was consumed, e.g. the generation id
+ * @param model the model that answered, when the usage came from a generation
+ * @param subjectId what was consumed, e.g. the generation id
  */
 public record UsageRecorded(
         UUID eventId,
@@ -35,7 +35,7 @@ public record UsageRecorded(
     }
 
     public static UsageRecorded of(UUID tenantId, UUID userId, String source, String model, String subjectId,
-                                   Map<String, Long> quantities) {
+            Map<String, Long> quantities) {
         return new UsageRecorded(UUID.randomUUID(), Instant.now(), tenantId, SCHEMA_VERSION, userId, source, model,
                 subjectId, quantities);
     }

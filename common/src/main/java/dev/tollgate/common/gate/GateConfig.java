@@ -42,5 +42,9 @@ public interface GateConfig {
         Policy rate();
     }
 
-    enum Policy { REFUSE, ADMIT, LOCAL }
+    enum Policy {
+        REFUSE,
+        ADMIT,
+        LOCAL
+    }
 }

@@ -12,7 +12,8 @@ public sealed interface GateDecision {
      * rate rule with the fewest requests left (null when no rule applied or Redis could not be asked).
      */
     record Allowed(Reservation reservation, Map<String, Long> remaining, Instant resetsAt, RateStatus rate)
-            implements GateDecision {
+            implements
+                GateDecision {
     }
 
     /** A rate limit refused the request; nothing was held. */

@@ -12,13 +12,13 @@ import java.util.UUID;
  * One admission: who, which billing period, the worst-case units per metric with the period's limits, and the
  * rate limits that apply.
  *
- * @param period     the billing period's id ({@link BillingPeriod#id()}); counters are kept per period
+ * @param period the billing period's id ({@link BillingPeriod#id()}); counters are kept per period
  * @param periodEnds when the period's quotas reset
- * @param amounts    metric to worst-case units to hold, e.g. {@code input_tokens + max_tokens}
- * @param limits     metric to the period's limit; a metric without a limit is counted, never refused
+ * @param amounts metric to worst-case units to hold, e.g. {@code input_tokens + max_tokens}
+ * @param limits metric to the period's limit; a metric without a limit is counted, never refused
  */
 public record GateRequest(UUID tenantId, UUID userId, String period, Instant periodEnds, Map<String, Long> amounts,
-                          Map<String, Long> limits, List<RateRule> rates) {
+        Map<String, Long> limits, List<RateRule> rates) {
 
     public GateRequest {
         amounts = Map.copyOf(amounts);
@@ -33,7 +33,7 @@ public record GateRequest(UUID tenantId, UUID userId, String period, Instant per
      * @param userId the caller, or null for usage that belongs to no user (then only the tenant's limits apply)
      */
     public static GateRequest forPlan(UUID tenantId, UUID userId, BillingPeriod period, Entitlements plan,
-                                      Map<String, Long> amounts) {
+            Map<String, Long> amounts) {
         Map<String, Long> limits = plan.overageAllowed() ? Map.of() : plan.monthlyQuotas();
         return new GateRequest(tenantId, userId, period.id(), period.end(), amounts, limits,
                 rateRules(userId, plan.rateLimits()));

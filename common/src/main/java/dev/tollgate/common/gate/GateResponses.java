@@ -33,14 +33,14 @@ public final class GateResponses {
     /**
      * The problem for a refusal.
      *
-     * @param plan       the tenant's plan, named in a 402
+     * @param plan the tenant's plan, named in a 402
      * @param upgradeUrl where a 402 sends the user to change plans
      */
     public static HttpProblem refusal(GateDecision decision, String plan, String upgradeUrl, Instant now) {
         if (decision instanceof GateDecision.RateLimited limited) {
             long wait = seconds(limited.retryAfter());
             HttpProblem.Builder problem = Problems.builder(Response.Status.TOO_MANY_REQUESTS, "rate-limited",
-                            "Too Many Requests")
+                    "Too Many Requests")
                     .withDetail("the " + limited.rule().name() + " limit of " + limited.rule().limit() + " requests per "
                             + window(limited.rule()) + " is reached; retry in " + wait + " s")
                     .with("limit", limited.rule().name())

@@ -137,7 +137,7 @@ public class QuotaGate {
      * @return the drift found: ledger minus the counter's settled units
      */
     public Uni<Drift> reconcile(UUID tenantId, String period, Instant periodEnds, String metric, long ledgerUnits,
-                                boolean lowerToo) {
+            boolean lowerToo) {
         Keys keys = new Keys(tenantId);
         return eval(RECONCILE, List.of(keys.counter(period, metric), keys.reservations()),
                 List.of(String.valueOf(ledgerUnits), lowerToo ? "1" : "0",
@@ -254,8 +254,9 @@ public class QuotaGate {
     private void count(GateDecision decision) {
         (decision instanceof GateDecision.Allowed ? allowed
                 : decision instanceof GateDecision.RateLimited ? rateLimited
-                : decision instanceof GateDecision.QuotaExceeded ? quotaExceeded
-                : unavailable).increment();
+                        : decision instanceof GateDecision.QuotaExceeded ? quotaExceeded
+                                : unavailable)
+                .increment();
     }
 
     /** A Lua script and the SHA-1 Redis knows it by. */

@@ -7,7 +7,7 @@ import java.time.Duration;
  * user, 10 per second as a burst. A fresh subject may use its whole allowance at once; after that requests are
  * admitted one per {@code window / limit} (GCRA).
  *
- * @param name    what the limit is called in headers and metrics, e.g. {@code user-minute}
+ * @param name what the limit is called in headers and metrics, e.g. {@code user-minute}
  * @param subject whom it counts, e.g. {@code user:<id>} or {@code tenant}
  */
 public record RateRule(String name, String subject, long limit, Duration window) {

@@ -26,7 +26,7 @@ public class SchemaHealthCheck implements AsyncHealthCheck {
     public Uni<HealthCheckResponse> call() {
         String name = "PostgreSQL schema " + service.schema();
         return pool.preparedQuery("select count(*) from information_schema.tables "
-                        + "where table_schema = $1 and table_name = 'flyway_schema_history'")
+                + "where table_schema = $1 and table_name = 'flyway_schema_history'")
                 .execute(Tuple.of(service.schema()))
                 .map(rows -> rows.iterator().next().getLong(0) == 1L)
                 .map(migrated -> HealthCheckResponse.named(name).status(migrated)

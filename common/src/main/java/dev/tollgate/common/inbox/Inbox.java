@@ -38,7 +38,7 @@ public class Inbox {
      * @return whether the effect ran (false for a duplicate)
      */
     public <E extends TollgateEvent> Uni<Boolean> apply(String consumer, EventType<E> type, String payload,
-                                                        Function<E, Uni<?>> effect) {
+            Function<E, Uni<?>> effect) {
         E event;
         try {
             event = codec.decode(payload, type);
@@ -49,9 +49,9 @@ public class Inbox {
         }
         E decoded = event;
         return Panache.withTransaction(() -> claim(consumer, type, decoded)
-                        .flatMap(claimed -> claimed
-                                ? effect.apply(decoded).replaceWith(Boolean.TRUE)
-                                : Uni.createFrom().item(Boolean.FALSE)))
+                .flatMap(claimed -> claimed
+                        ? effect.apply(decoded).replaceWith(Boolean.TRUE)
+                        : Uni.createFrom().item(Boolean.FALSE)))
                 // a database that blinks is waited out; an effect that keeps failing goes to the dead-letter topic
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(RETRIES)
                 .invoke(applied -> count(consumer, type, applied ? "applied" : "duplicate"))
@@ -64,8 +64,8 @@ public class Inbox {
 
     private Uni<Boolean> claim(String consumer, EventType<?> type, TollgateEvent event) {
         return Panache.getSession().flatMap(session -> session.createNativeQuery(
-                        "insert into {h-schema}inbox (consumer, event_id, topic) values (:consumer, :eventId, :topic) "
-                                + "on conflict do nothing")
+                "insert into {h-schema}inbox (consumer, event_id, topic) values (:consumer, :eventId, :topic) "
+                        + "on conflict do nothing")
                 .setParameter("consumer", consumer)
                 .setParameter("eventId", event.eventId())
                 .setParameter("topic", type.topic())

@@ -31,9 +31,9 @@ public class InboxCleanup {
     public Uni<Integer> removeApplied() {
         Instant before = Instant.now().minus(config.retention());
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session
-                        .createNativeQuery("delete from {h-schema}inbox where applied_at < :before")
-                        .setParameter("before", before)
-                        .executeUpdate()))
+                .createNativeQuery("delete from {h-schema}inbox where applied_at < :before")
+                .setParameter("before", before)
+                .executeUpdate()))
                 .invoke(removed -> {
                     if (removed > 0) {
                         LOG.infof("inbox: forgot %d events applied before %s", removed, before);

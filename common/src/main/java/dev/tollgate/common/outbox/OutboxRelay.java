@@ -43,7 +43,7 @@ public class OutboxRelay {
     private final AtomicLong pending = new AtomicLong();
 
     public OutboxRelay(OutboxRepository repository, OutboxConfig config, ServiceConfig service,
-                       @Channel(CHANNEL) MutinyEmitter<String> emitter, MeterRegistry registry) {
+            @Channel(CHANNEL) MutinyEmitter<String> emitter, MeterRegistry registry) {
         this.repository = repository;
         this.config = config;
         this.emitter = emitter;
@@ -55,12 +55,11 @@ public class OutboxRelay {
         registry.gauge("tollgate.outbox.pending", pending);
     }
 
-    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", skipExecutionIf = UntilStarted.class,
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", skipExecutionIf = UntilStarted.class, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         Uni<Void> pass = emitter.hasRequests()
                 ? Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize())
-                                .flatMap(this::publishAll))
+                        .flatMap(this::publishAll))
                         .replaceWithVoid()
                         .onFailure().invoke(e -> {
                             failures.increment();
@@ -119,11 +118,11 @@ public class OutboxRelay {
     }
 
     private Uni<Void> publish(OutboxMessage row) {
-        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String>builder()
+        OutgoingKafkaRecordMetadata<String> kafka = OutgoingKafkaRecordMetadata.<String> builder()
                 .withTopic(row.topic)
                 .withKey(row.messageKey)
                 .build();
-        OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String>builder()
+        OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String> builder()
                 .withId(row.eventId.toString())
                 .withType(row.eventType)
                 .withSource(source)

@@ -14,8 +14,9 @@ public class OutboxRepository implements PanacheRepository<OutboxMessage> {
      */
     public Uni<List<OutboxMessage>> lockUnpublished(int limit) {
         return getSession().flatMap(session -> session.createNativeQuery(
-                        "select * from {h-schema}outbox where published_at is null order by id limit :limit "
-                                + "for update skip locked", OutboxMessage.class)
+                "select * from {h-schema}outbox where published_at is null order by id limit :limit "
+                        + "for update skip locked",
+                OutboxMessage.class)
                 .setParameter("limit", limit)
                 .getResultList());
     }

@@ -57,15 +57,15 @@ public class EntitlementStore {
      * answers whether it was stored.
      */
     public Uni<Boolean> store(Mutiny.Session session, SubscriptionChanged event, Instant anchor,
-                              Entitlements entitlements) {
+            Entitlements entitlements) {
         return session.createNativeQuery("""
-                        -- through text: the driver would send a String bound to jsonb as a JSON string value
-                        insert into {h-schema}entitlements (tenant_id, plan, status, period_anchor, entitlements, changed_at)
-                        values (:tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed)
-                        on conflict (tenant_id) do update set plan = excluded.plan, status = excluded.status,
-                            period_anchor = excluded.period_anchor, entitlements = excluded.entitlements,
-                            changed_at = excluded.changed_at, updated_at = now()
-                        where entitlements.changed_at < excluded.changed_at""")
+                -- through text: the driver would send a String bound to jsonb as a JSON string value
+                insert into {h-schema}entitlements (tenant_id, plan, status, period_anchor, entitlements, changed_at)
+                values (:tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed)
+                on conflict (tenant_id) do update set plan = excluded.plan, status = excluded.status,
+                    period_anchor = excluded.period_anchor, entitlements = excluded.entitlements,
+                    changed_at = excluded.changed_at, updated_at = now()
+                where entitlements.changed_at < excluded.changed_at""")
                 .setParameter("tenant", event.tenantId())
                 .setParameter("plan", event.plan())
                 .setParameter("status", event.status())

@@ -11,7 +11,7 @@ import java.util.UUID;
  * @param freeTier true when no subscription was announced for the tenant and the free tier's defaults apply
  */
 public record TenantPlan(UUID tenantId, String plan, String status, Instant anchor, Entitlements entitlements,
-                         boolean freeTier) {
+        boolean freeTier) {
 
     /** The billing period that holds {@code at}. */
     public BillingPeriod period(Instant at) {

@@ -31,7 +31,7 @@ public class TenantPlans {
     }
 
     public TenantPlans(EntitlementStore repository, FreeTier freeTier,
-                       @ConfigProperty(name = "tollgate.plans.cache-ttl", defaultValue = "5s") Duration ttl) {
+            @ConfigProperty(name = "tollgate.plans.cache-ttl", defaultValue = "5s") Duration ttl) {
         this.repository = repository;
         this.freeTier = freeTier;
         this.ttlNanos = ttl.toNanos();

@@ -39,7 +39,7 @@ public class CallerContext {
 
     /** Reads the claims Tollgate puts in access tokens; a token without them is answered 401. */
     public static Caller toCaller(JsonWebToken jwt) {
-        String tenant = unquote(String.valueOf(jwt.<Object>getClaim(Caller.TENANT_CLAIM)));
+        String tenant = unquote(String.valueOf(jwt.<Object> getClaim(Caller.TENANT_CLAIM)));
         if (jwt.getClaim(Caller.TENANT_CLAIM) == null) {
             throw Problems.unauthorized("the access token names no tenant (claim 'tid')");
         }
@@ -73,6 +73,7 @@ public class CallerContext {
     /** smallrye-jwt hands non-standard claims over as JSON values, strings with their quotes. */
     private static String unquote(String value) {
         return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
-                ? value.substring(1, value.length() - 1) : value;
+                ? value.substring(1, value.length() - 1)
+                : value;
     }
 }

@@ -30,7 +30,7 @@ class EventCodecTest {
                 AccountPurged.of(deleted, "metering", Map.of("ledger_rows", 12L)),
                 ApiKeyRevoked.of(tenant, UUID.randomUUID(), "tg_live_ab12"),
                 AuditRecorded.of(tenant, "auth", "auth.signed-in", UUID.randomUUID().toString(), UUID.randomUUID(),
-                        "203.0.113.9", Map.of("method", "magic-link"))}) {
+                        "203.0.113.9", Map.of("method", "magic-link")) }) {
             EventType<TollgateEvent> type = EventType.of(event);
             assertEquals(event, codec.decode(codec.encode(event), type));
         }

@@ -45,9 +45,9 @@ class BillingPeriodTest {
 
     @Test
     void everyInstantOfAYearFallsInThePeriodThatHoldsIt() {
-        for (String anchor : new String[] {"2026-01-31T09:30:00Z", "2024-02-29T00:00:00Z", "2026-03-30T23:59:59Z"}) {
-            for (Instant at = Instant.parse("2026-01-01T00:00:00Z"); at.isBefore(Instant.parse("2027-01-01T00:00:00Z"));
-                 at = at.plusSeconds(6 * 3600 + 17)) {
+        for (String anchor : new String[] { "2026-01-31T09:30:00Z", "2024-02-29T00:00:00Z", "2026-03-30T23:59:59Z" }) {
+            for (Instant at = Instant.parse("2026-01-01T00:00:00Z"); at
+                    .isBefore(Instant.parse("2027-01-01T00:00:00Z")); at = at.plusSeconds(6 * 3600 + 17)) {
                 BillingPeriod period = BillingPeriod.containing(Instant.parse(anchor), at);
                 assertTrue(period.contains(at), anchor + " / " + at + " -> " + period);
             }

@@ -112,8 +112,8 @@ class QuotaGateTest {
         assertInstanceOf(GateDecision.QuotaExceeded.class, await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))));
 
         // the reservation's TTL is 1 s in tests; the next admission gives the units back
-        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)))
-                instanceof GateDecision.Allowed);
+        Awaitility.await().atMost(PATIENCE).until(
+                () -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))) instanceof GateDecision.Allowed);
         assertEquals(1L, await(gate.used(tenant, PERIOD, "generations")));
     }
 
@@ -146,8 +146,8 @@ class QuotaGateTest {
             allowed(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1))));
         }
         assertInstanceOf(GateDecision.RateLimited.class, await(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1)))));
-        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1))))
-                instanceof GateDecision.Allowed);
+        Awaitility.await().atMost(PATIENCE).until(
+                () -> await(gate.reserve(rated(tenant, user, 3, Duration.ofSeconds(1)))) instanceof GateDecision.Allowed);
     }
 
     @Test
@@ -169,12 +169,13 @@ class QuotaGateTest {
             assertInstanceOf(GateDecision.Unavailable.class, await(gate.reserve(generations(tenant, user, 1, 100))));
             allowed(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1))));
             allowed(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1))));
-            assertInstanceOf(GateDecision.RateLimited.class, await(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1)))));
+            assertInstanceOf(GateDecision.RateLimited.class,
+                    await(gate.reserve(rated(tenant, user, 2, Duration.ofMinutes(1)))));
         } finally {
             DevStack.shared().redis().restart();
         }
-        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, user, 1, 100)))
-                instanceof GateDecision.Allowed);
+        Awaitility.await().atMost(PATIENCE)
+                .until(() -> await(gate.reserve(generations(tenant, user, 1, 100))) instanceof GateDecision.Allowed);
     }
 
     @Test
@@ -185,8 +186,8 @@ class QuotaGateTest {
         GateDecision decision = await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)));
         assertInstanceOf(GateDecision.Unavailable.class, decision,
                 "a gate that waited for Redis to answer would have admitted the request after the pause");
-        Awaitility.await().atMost(PATIENCE).until(() -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100)))
-                instanceof GateDecision.Allowed);
+        Awaitility.await().atMost(PATIENCE).until(
+                () -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))) instanceof GateDecision.Allowed);
     }
 
     private static GateRequest generations(UUID tenant, UUID user, long amount, long limit) {

@@ -119,8 +119,8 @@ class OutboxToInboxTest {
 
         try (Connection otherRelay = DriverManager.getConnection(stack.postgres().jdbcUrl(),
                 PostgresServer.USER, PostgresServer.PASSWORD);
-             Connection writer = DriverManager.getConnection(stack.postgres().jdbcUrl(),
-                PostgresServer.USER, PostgresServer.PASSWORD)) {
+                Connection writer = DriverManager.getConnection(stack.postgres().jdbcUrl(),
+                        PostgresServer.USER, PostgresServer.PASSWORD)) {
             // another replica's relay holds the row in its open transaction; FOR KEY SHARE conflicts with the
             // relay's FOR UPDATE but lets the row be marked unpublished again underneath it
             otherRelay.setAutoCommit(false);
@@ -200,7 +200,6 @@ class OutboxToInboxTest {
                 "select count(*) from common_test.outbox where published_at is null and event_id = ?", e.eventId()))
                 .sum();
     }
-
 
     private static void sendRaw(String key, String value) {
         Topics.send("usage.recorded", key, value);

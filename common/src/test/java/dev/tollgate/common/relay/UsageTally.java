@@ -31,7 +31,7 @@ public class UsageTally {
     private Uni<Integer> tally(UsageRecorded event) {
         long units = event.quantities().values().stream().mapToLong(Long::longValue).sum();
         return Panache.getSession().flatMap(session -> session.createNativeQuery(
-                        "insert into {h-schema}usage_tally (event_id, tenant_id, units) values (:eventId, :tenantId, :units)")
+                "insert into {h-schema}usage_tally (event_id, tenant_id, units) values (:eventId, :tenantId, :units)")
                 .setParameter("eventId", event.eventId())
                 .setParameter("tenantId", event.tenantId())
                 .setParameter("units", units)

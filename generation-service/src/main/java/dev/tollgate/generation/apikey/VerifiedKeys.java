@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -139,7 +138,8 @@ public class VerifiedKeys {
                 .chain(token -> post(key, token))
                 .chain(response -> response.statusCode() == 401
                         // our token was refused (expired early, keys rotated): a fresh one, once
-                        ? serviceToken(true).chain(token -> post(key, token)) : Uni.createFrom().item(response))
+                        ? serviceToken(true).chain(token -> post(key, token))
+                        : Uni.createFrom().item(response))
                 .map(response -> {
                     if (response.statusCode() == 200) {
                         registry.counter("tollgate.api_keys.lookups", "answer", "verified").increment();

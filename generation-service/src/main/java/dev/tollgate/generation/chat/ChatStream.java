@@ -9,5 +9,5 @@ import java.util.UUID;
  * is answering, the events still to send, and the gate's rate-limit headers.
  */
 public record ChatStream(UUID generationId, String providerModel, Multi<StreamEvent> events,
-                         Map<String, String> headers) {
+        Map<String, String> headers) {
 }

@@ -9,7 +9,6 @@ import dev.tollgate.common.gate.GateRequest;
 import dev.tollgate.common.gate.GateResponses;
 import dev.tollgate.common.gate.QuotaGate;
 import dev.tollgate.common.gate.Reservation;
-import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.config.GenerationConfig;
@@ -59,7 +58,7 @@ public class CompleteChat {
     private final ChatMetrics metrics;
 
     public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, GenerationConfig config,
-                        TenantPlans plans, RecordGeneration record, ProviderGuards guards, ChatMetrics metrics) {
+            TenantPlans plans, RecordGeneration record, ProviderGuards guards, ChatMetrics metrics) {
         this.routes = routes;
         this.gate = gate;
         this.gateConfig = gateConfig;
@@ -81,7 +80,8 @@ public class CompleteChat {
                     .chain(completion -> {
                         long cost = cost(completion);
                         metrics.firstToken(model, completion.provider(), System.nanoTime() - started);
-                        return record.record(UUID.randomUUID(), caller, model, call, completion, RecordGeneration.COMPLETED, cost)
+                        return record
+                                .record(UUID.randomUUID(), caller, model, call, completion, RecordGeneration.COMPLETED, cost)
                                 .onFailure().call(() -> settle(held, Map.of()))
                                 .call(() -> settle(held, used(completion, cost)))
                                 .invoke(() -> metrics.answered(model, completion, RecordGeneration.COMPLETED, cost))
@@ -119,7 +119,7 @@ public class CompleteChat {
     }
 
     private void finish(Caller caller, String model, ChatCall call, Reservation held, UUID id, StreamRelay relay,
-                        ChatProvider provider, Completion completion) {
+            ChatProvider provider, Completion completion) {
         long cost = cost(completion);
         record.record(id, caller, model, call, completion, RecordGeneration.COMPLETED, cost)
                 .call(() -> settle(held, used(completion, cost)))
@@ -141,7 +141,7 @@ public class CompleteChat {
 
     /** The route failed: before any piece, the caller gets the problem; after, what was sent is billed. */
     private void broke(Caller caller, String model, ChatCall call, Reservation held, UUID id, StreamRelay relay,
-                       List<ChatProvider> route, Throwable failure) {
+            List<ChatProvider> route, Throwable failure) {
         if (!relay.started()) {
             metrics.failed(model, failure);
             settle(held, Map.of()).subscribe().with(ignored -> relay.refuse(failure));
@@ -281,7 +281,7 @@ public class CompleteChat {
      * other provider is asked.
      */
     private Uni<Completion> ask(String model, List<ChatProvider> route, ChatCall call,
-                                BiFunction<ChatProvider, ChatCall, Uni<Completion>> attempt, StreamRelay relay) {
+            BiFunction<ChatProvider, ChatCall, Uni<Completion>> attempt, StreamRelay relay) {
         List<String> failures = new ArrayList<>();
         List<ProviderFailure> kinds = new ArrayList<>();
         Uni<Completion> answer = Uni.createFrom().failure(new IllegalStateException("no provider tried yet"));
@@ -304,7 +304,8 @@ public class CompleteChat {
         }
         return answer.onFailure(e -> relay == null || !relay.started())
                 .transform(e -> kinds.stream().allMatch(k -> k == ProviderFailure.REJECTED_REQUEST)
-                        ? rejected(failures, e) : unavailable(failures));
+                        ? rejected(failures, e)
+                        : unavailable(failures));
     }
 
     /** Runs on the request's Vert.x context (where Hibernate Reactive and the response belong). */

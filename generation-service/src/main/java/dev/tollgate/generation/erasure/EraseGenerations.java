@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Deletes what generation-service holds about a user: their generations and their ratings of them (prompts and
- * outputs are personal data; the usage they caused stays in metering's ledger without their id). When the tenant is deleted too, its
+ * outputs are personal data; the usage they caused stays in metering's ledger without their id). When the tenant is deleted
+ * too, its
  * generations and its entitlements go as well. The receipt ({@code account.purged}) goes out through the outbox
  * in the same transaction. Runs inside the inbox's transaction.
  */
@@ -33,9 +34,9 @@ public class EraseGenerations {
         Map<String, Long> counts = new LinkedHashMap<>();
         // a completion being recorded holds erased_users; one recorded after this sees the user and stores nothing
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                                "lock table {h-schema}erased_users in access exclusive mode").executeUpdate()
+                "lock table {h-schema}erased_users in access exclusive mode").executeUpdate()
                 .chain(() -> session.createNativeQuery("insert into {h-schema}erased_users (user_id, deletion_id) "
-                                + "values (:user, :deletion) on conflict do nothing")
+                        + "values (:user, :deletion) on conflict do nothing")
                         .setParameter("user", request.userId())
                         .setParameter("deletion", request.deletionId())
                         .executeUpdate())
@@ -46,10 +47,10 @@ public class EraseGenerations {
                 .chain(() -> request.tenantDeleted()
                         ? delete(session, counts, "feedback",
                                 "delete from {h-schema}feedback where tenant_id = :id", request.tenantId())
-                        .chain(() -> delete(session, counts, "generations",
-                                "delete from {h-schema}generations where tenant_id = :id", request.tenantId()))
-                        .chain(() -> delete(session, counts, "entitlements",
-                                "delete from {h-schema}entitlements where tenant_id = :id", request.tenantId()))
+                                .chain(() -> delete(session, counts, "generations",
+                                        "delete from {h-schema}generations where tenant_id = :id", request.tenantId()))
+                                .chain(() -> delete(session, counts, "entitlements",
+                                        "delete from {h-schema}entitlements where tenant_id = :id", request.tenantId()))
                         : Uni.createFrom().voidItem()))
                 .chain(() -> {
                     LOG.infof("audit: erased generations of user %s for deletion %s: %s", request.userId(),
@@ -59,7 +60,7 @@ public class EraseGenerations {
     }
 
     private static Uni<Void> delete(Mutiny.Session session, Map<String, Long> counts, String what, String sql,
-                                    Object id) {
+            Object id) {
         return session.createNativeQuery(sql).setParameter("id", id).executeUpdate()
                 .invoke(rows -> counts.merge(what, (long) rows, Long::sum))
                 .replaceWithVoid();

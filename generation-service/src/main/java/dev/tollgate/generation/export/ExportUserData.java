@@ -20,16 +20,16 @@ public class ExportUserData {
     }
 
     public record GenerationData(UUID id, UUID tenantId, Instant createdAt, String model, String provider,
-                                 String template, String prompt, String input, String output, String result,
-                                 String outcome, long inputTokens, long outputTokens, long costMicros) {
+            String template, String prompt, String input, String output, String result,
+            String outcome, long inputTokens, long outputTokens, long costMicros) {
     }
 
     public record FeedbackData(UUID generationId, UUID tenantId, int rating, String comment, Instant createdAt) {
     }
 
     public Uni<UserData> of(UUID userId) {
-        return Panache.withSession(() -> Generation.<Generation>list("userId = ?1 order by createdAt, id", userId)
-                .chain(generations -> Feedback.<Feedback>list("userId = ?1 order by createdAt", userId)
+        return Panache.withSession(() -> Generation.<Generation> list("userId = ?1 order by createdAt, id", userId)
+                .chain(generations -> Feedback.<Feedback> list("userId = ?1 order by createdAt", userId)
                         .map(feedback -> new UserData(
                                 generations.stream().map(g -> new GenerationData(g.id, g.tenantId, g.createdAt, g.model,
                                         g.provider, g.template, g.prompt, g.input, g.output, g.result, g.outcome,

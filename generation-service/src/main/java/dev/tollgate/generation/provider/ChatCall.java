@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * One chat completion to ask a provider for.
  *
- * @param messages     role and content, in order
- * @param maxTokens    the most output tokens the caller accepts (and the gate held)
+ * @param messages role and content, in order
+ * @param maxTokens the most output tokens the caller accepts (and the gate held)
  * @param outputSchema the JSON Schema the answer must match (asked for in JSON mode), or null for free text
  */
 public record ChatCall(List<Message> messages, int maxTokens, Double temperature, JsonNode outputSchema) {

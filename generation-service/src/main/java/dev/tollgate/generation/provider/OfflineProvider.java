@@ -64,7 +64,8 @@ public final class OfflineProvider implements ChatProvider {
         if (schema.has("enum")) {
             return schema.get("enum").get(0);
         }
-        String type = schema.path("type").isArray() ? schema.path("type").get(0).asText() : schema.path("type").asText("string");
+        String type = schema.path("type").isArray() ? schema.path("type").get(0).asText()
+                : schema.path("type").asText("string");
         switch (type) {
             case "object": {
                 ObjectNode object = json.objectNode();

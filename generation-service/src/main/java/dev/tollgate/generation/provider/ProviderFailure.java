@@ -10,8 +10,8 @@ import dev.langchain4j.exception.RateLimitException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.Locale;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * What kind of failure a provider call ended in, from langchain4j's exceptions and the REST client's under them:

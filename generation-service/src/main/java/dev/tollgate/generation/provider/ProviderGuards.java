@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * rejected request or a wrong key, never a stream that has started), and a circuit breaker that stops calling a
  * provider that keeps failing, a stream cut short included, and lets one call through after a pause. Each
  * attempt has the provider's timeout: for a whole answer, to the answer; for a stream, to each next piece (a
- * long answer that keeps coming is not cut). The breaker's state is a gauge ({@code tollgate_provider_breaker_state}: 0 closed, 1 half open,
+ * long answer that keeps coming is not cut). The breaker's state is a gauge ({@code tollgate_provider_breaker_state}: 0 closed,
+ * 1 half open,
  * 2 open) and part of readiness's data. The offline model is called without a guard.
  */
 @ApplicationScoped
@@ -109,14 +110,15 @@ public class ProviderGuards {
                         return Uni.createFrom().failure(new ProviderBusy(provider.name(), pause, e));
                     }
                     return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                            .chain(() -> Uni.createFrom().<Completion>failure(e));
+                            .chain(() -> Uni.createFrom().<Completion> failure(e));
                 });
         try {
             return guard(provider.name()).call(() -> honouring
                     .onFailure().invoke(e -> registry.counter("tollgate.provider.attempts", "provider", provider.name(),
                             "outcome", ProviderFailure.of(e).label()).increment())
                     .onItem().invoke(() -> registry.counter("tollgate.provider.attempts", "provider", provider.name(),
-                            "outcome", "answered").increment()), COMPLETION);
+                            "outcome", "answered").increment()),
+                    COMPLETION);
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
@@ -155,29 +157,29 @@ public class ProviderGuards {
         return Guard.create()
                 .withDescription("provider " + provider)
                 .withRetry()
-                    .maxRetries(resilience.maxRetries())
-                    .delay(resilience.retryDelay().toMillis(), ChronoUnit.MILLIS)
-                    .jitter(resilience.retryDelay().toMillis() / 2, ChronoUnit.MILLIS)
-                    .maxDuration(resilience.overallTimeout().toMillis(), ChronoUnit.MILLIS)
-                    .whenException(e -> ProviderFailure.of(e).retryable())
-                    .withExponentialBackoff().factor(2).maxDelay(resilience.maxRetryDelay().toMillis(), ChronoUnit.MILLIS).done()
-                    .beforeRetry(e -> {
-                        registry.counter("tollgate.provider.retries", "provider", provider).increment();
-                        LOG.infof("providers: %s failed (%s), retrying", provider, ProviderFailure.of(e).label());
-                    })
-                    .done()
+                .maxRetries(resilience.maxRetries())
+                .delay(resilience.retryDelay().toMillis(), ChronoUnit.MILLIS)
+                .jitter(resilience.retryDelay().toMillis() / 2, ChronoUnit.MILLIS)
+                .maxDuration(resilience.overallTimeout().toMillis(), ChronoUnit.MILLIS)
+                .whenException(e -> ProviderFailure.of(e).retryable())
+                .withExponentialBackoff().factor(2).maxDelay(resilience.maxRetryDelay().toMillis(), ChronoUnit.MILLIS).done()
+                .beforeRetry(e -> {
+                    registry.counter("tollgate.provider.retries", "provider", provider).increment();
+                    LOG.infof("providers: %s failed (%s), retrying", provider, ProviderFailure.of(e).label());
+                })
+                .done()
                 .withCircuitBreaker()
-                    .name("provider-" + provider)
-                    .requestVolumeThreshold(settings.breakerRequestVolume().orElse(resilience.breakerRequestVolume()))
-                    .failureRatio(resilience.breakerFailureRatio())
-                    .delay(resilience.breakerDelay().toMillis(), ChronoUnit.MILLIS)
-                    .successThreshold(1)
-                    .when(e -> ProviderFailure.of(e).countsAgainstProvider())
-                    .onStateChange(next -> {
-                        state.set(gaugeValue(next));
-                        LOG.warnf("providers: %s circuit breaker is now %s", provider, next);
-                    })
-                    .done()
+                .name("provider-" + provider)
+                .requestVolumeThreshold(settings.breakerRequestVolume().orElse(resilience.breakerRequestVolume()))
+                .failureRatio(resilience.breakerFailureRatio())
+                .delay(resilience.breakerDelay().toMillis(), ChronoUnit.MILLIS)
+                .successThreshold(1)
+                .when(e -> ProviderFailure.of(e).countsAgainstProvider())
+                .onStateChange(next -> {
+                    state.set(gaugeValue(next));
+                    LOG.warnf("providers: %s circuit breaker is now %s", provider, next);
+                })
+                .done()
                 .build();
     }
 }

@@ -43,7 +43,7 @@ public class RecordGeneration {
 
     @WithTransaction
     public Uni<Generation> record(UUID id, Caller caller, String model, ChatCall call, Completion completion,
-                                  String outcome, long costMicros) {
+            String outcome, long costMicros) {
         Generation generation = new Generation();
         generation.id = id;
         generation.tenantId = caller.tenantId();

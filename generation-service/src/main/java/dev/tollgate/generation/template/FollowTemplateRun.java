@@ -52,7 +52,7 @@ public class FollowTemplateRun {
             // the end is passed on, then the stream completes (an empty marker after it stops the polling)
             return Multi.createBy().concatenating().streams(Multi.createFrom().item(now), changes)
                     .onItem().transformToMultiAndConcatenate(view -> ENDED.contains(view.status())
-                            ? Multi.createFrom().items(Optional.of(view), Optional.<GenerationView>empty())
+                            ? Multi.createFrom().items(Optional.of(view), Optional.<GenerationView> empty())
                             : Multi.createFrom().item(Optional.of(view)))
                     .select().first(Optional::isPresent)
                     .map(Optional::get);

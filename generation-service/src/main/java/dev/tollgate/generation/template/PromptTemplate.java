@@ -16,13 +16,13 @@ import java.util.stream.Collectors;
  * A named prompt with structured output: what input it takes and what JSON answer it promises, both as JSON
  * Schema, and the models it prefers (the first one the tenant's plan includes answers).
  *
- * @param models    routes in order of preference, e.g. {@code large, small}
- * @param prompt    the user message, with {@code {{field}}} for the input's fields
+ * @param models routes in order of preference, e.g. {@code large, small}
+ * @param prompt the user message, with {@code {{field}}} for the input's fields
  * @param inputJson the input's JSON Schema as written, for clients
  */
 public record PromptTemplate(String name, String title, String description, List<String> models, int maxTokens,
-                             String system, String prompt, JsonNode inputJson, JsonNode outputJson,
-                             JsonSchema input, JsonSchema output) {
+        String system, String prompt, JsonNode inputJson, JsonNode outputJson,
+        JsonSchema input, JsonSchema output) {
 
     private static final Pattern FIELD = Pattern.compile("\\{\\{(\\w+)}}");
 

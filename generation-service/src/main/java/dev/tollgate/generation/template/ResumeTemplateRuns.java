@@ -27,9 +27,7 @@ public class ResumeTemplateRuns {
         this.config = config;
     }
 
-    @Scheduled(every = "${tollgate.generation.templates.resume-every:30s}",
-            delayed = "${tollgate.generation.templates.resume-every:30s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tollgate.generation.templates.resume-every:30s}", delayed = "${tollgate.generation.templates.resume-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return resume().onFailure().invoke(e -> LOG.warnf("templates: taking over unfinished runs failed, next pass "
                 + "retries: %s", e.getMessage())).onFailure().recoverWithNull().replaceWithVoid();

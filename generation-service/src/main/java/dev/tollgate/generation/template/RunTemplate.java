@@ -48,7 +48,7 @@ public class RunTemplate {
     private final MeterRegistry registry;
 
     public RunTemplate(PromptTemplates templates, CompleteChat chat, TemplateRuns runs, GenerationConfig config,
-                       ObjectMapper json, MeterRegistry registry) {
+            ObjectMapper json, MeterRegistry registry) {
         this.templates = templates;
         this.chat = chat;
         this.runs = runs;
@@ -63,7 +63,7 @@ public class RunTemplate {
 
     public Uni<Started> start(Caller caller, String name, JsonNode input, boolean async) {
         PromptTemplate template = templates.named(name).orElseThrow(() -> Problems.builder(Response.Status.BAD_REQUEST,
-                        "unknown-template", "Unknown Template")
+                "unknown-template", "Unknown Template")
                 .withDetail("no template '" + name + "'; GET /templates lists " + templates.all().stream()
                         .map(PromptTemplate::name).toList())
                 .build());
@@ -77,19 +77,19 @@ public class RunTemplate {
         }
         ChatCall call = template.call(given);
         UUID id = UUID.randomUUID();
-        return chat.admit(caller, template.models(), call, CALLS).chain(admitted ->
-                runs.start(id, caller, name, admitted.model(), write(given), write(call.messages()), config.templates().lease())
-                        .onFailure().call(() -> chat.settle(admitted.held(), Map.of()))
-                        .chain(row -> {
-                            Uni<Generation> run = execute(caller.tenantId(), caller.userId(), template, admitted, id, call);
-                            if (!async) {
-                                return run.onItem().ifNull().failWith(() -> Problems.of(Response.Status.GONE,
-                                                "account-erased", "the account was erased while the run went on"))
-                                        .map(ended -> new Started(ended, admitted.headers()));
-                            }
-                            inBackground(run, id);
-                            return Uni.createFrom().item(new Started(row, admitted.headers()));
-                        }));
+        return chat.admit(caller, template.models(), call, CALLS).chain(admitted -> runs
+                .start(id, caller, name, admitted.model(), write(given), write(call.messages()), config.templates().lease())
+                .onFailure().call(() -> chat.settle(admitted.held(), Map.of()))
+                .chain(row -> {
+                    Uni<Generation> run = execute(caller.tenantId(), caller.userId(), template, admitted, id, call);
+                    if (!async) {
+                        return run.onItem().ifNull().failWith(() -> Problems.of(Response.Status.GONE,
+                                "account-erased", "the account was erased while the run went on"))
+                                .map(ended -> new Started(ended, admitted.headers()));
+                    }
+                    inBackground(run, id);
+                    return Uni.createFrom().item(new Started(row, admitted.headers()));
+                }));
     }
 
     /** Runs again a run whose replica died: admitted anew (its hold expired with the replica). */
@@ -98,7 +98,8 @@ public class RunTemplate {
         PromptTemplate template = templates.named(orphan.template()).orElse(null);
         if (template == null) {
             return runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(), orphan.template(),
-                    ending(TemplateRuns.FAILED, List.of(), null, "template " + orphan.template() + " is no longer offered", 503));
+                    ending(TemplateRuns.FAILED, List.of(), null, "template " + orphan.template() + " is no longer offered",
+                            503));
         }
         ChatCall call = template.call(read(orphan.input()));
         LOG.infof("templates: taking over run %s (%s) left unfinished", orphan.id(), orphan.template());
@@ -115,7 +116,7 @@ public class RunTemplate {
     }
 
     private Uni<Generation> execute(java.util.UUID tenantId, java.util.UUID userId, PromptTemplate template,
-                                    CompleteChat.Admission admitted, UUID id, ChatCall call) {
+            CompleteChat.Admission admitted, UUID id, ChatCall call) {
         List<Completion> answers = new ArrayList<>();
         return chat.ask(admitted, call)
                 .chain(first -> {
@@ -155,7 +156,7 @@ public class RunTemplate {
 
     /** How the run ends: the usage of every answer, and the checked result if there is one. */
     private TemplateRuns.Ending ending(String status, List<Completion> answers, Completion valid, String error,
-                                       int failureStatus) {
+            int failureStatus) {
         Completion last = answers.isEmpty() ? null : answers.get(answers.size() - 1);
         long input = answers.stream().mapToLong(Completion::inputTokens).sum();
         long output = answers.stream().mapToLong(Completion::outputTokens).sum();

@@ -48,13 +48,13 @@ public class TemplateRuns {
     /** How a run ended: its status, its last answer, its checked result, the usage of all its calls. */
     /** @param failureStatus for a failed run, the HTTP status its cause had (400 when the provider refused it) */
     public record Ending(String status, String provider, String providerModel, String output, String result,
-                         String error, int failureStatus, String finishReason, long inputTokens, long outputTokens,
-                         long costMicros, boolean answered) {
+            String error, int failureStatus, String finishReason, long inputTokens, long outputTokens,
+            long costMicros, boolean answered) {
     }
 
     @WithTransaction
     public Uni<Generation> start(UUID id, Caller caller, String template, String model, String input, String prompt,
-                                 Duration lease) {
+            Duration lease) {
         Generation run = new Generation();
         run.id = id;
         run.tenantId = caller.tenantId();
@@ -103,29 +103,29 @@ public class TemplateRuns {
                                 UsageRecorded.COST_MICROS, ending.costMicros())));
         return generations.erased(userId)
                 .chain(() -> generations.findById(id, LockModeType.PESSIMISTIC_WRITE)).chain(run -> {
-            if (run == null) {
-                return usage.replaceWith((Generation) null);
-            }
-            if (!RUNNING.equals(run.outcome) && !RETRYING.equals(run.outcome)) {
-                LOG.warnf("templates: run %s was already ended (%s) by another replica; this ending is dropped",
-                        id, run.outcome);
-                return Uni.createFrom().item(run);
-            }
-            run.outcome = ending.status();
-            run.provider = ending.provider();
-            run.providerModel = ending.providerModel();
-            run.output = ending.output();
-            run.result = ending.result();
-            run.error = ending.error();
-            run.failureStatus = ending.failureStatus();
-            run.finishReason = ending.finishReason();
-            run.inputTokens = ending.inputTokens();
-            run.outputTokens = ending.outputTokens();
-            run.costMicros = ending.costMicros();
-            run.leaseUntil = null;
-            run.updatedAt = now;
-            return usage.replaceWith(run);
-        });
+                    if (run == null) {
+                        return usage.replaceWith((Generation) null);
+                    }
+                    if (!RUNNING.equals(run.outcome) && !RETRYING.equals(run.outcome)) {
+                        LOG.warnf("templates: run %s was already ended (%s) by another replica; this ending is dropped",
+                                id, run.outcome);
+                        return Uni.createFrom().item(run);
+                    }
+                    run.outcome = ending.status();
+                    run.provider = ending.provider();
+                    run.providerModel = ending.providerModel();
+                    run.output = ending.output();
+                    run.result = ending.result();
+                    run.error = ending.error();
+                    run.failureStatus = ending.failureStatus();
+                    run.finishReason = ending.finishReason();
+                    run.inputTokens = ending.inputTokens();
+                    run.outputTokens = ending.outputTokens();
+                    run.costMicros = ending.costMicros();
+                    run.leaseUntil = null;
+                    run.updatedAt = now;
+                    return usage.replaceWith(run);
+                });
     }
 
     /** A run as its progress stream reads it. */
@@ -145,12 +145,12 @@ public class TemplateRuns {
     @WithTransaction
     public Uni<List<Orphan>> takeOver(int limit, Duration lease) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        update {h-schema}generations set lease_until = now() + make_interval(secs => :lease),
-                               outcome = 'running', updated_at = now()
-                        where id in (select id from {h-schema}generations
-                                     where outcome in ('running', 'retrying') and lease_until < now()
-                                     order by lease_until limit :limit for update skip locked)
-                        returning id, tenant_id, user_id, template, input""", Object[].class)
+                update {h-schema}generations set lease_until = now() + make_interval(secs => :lease),
+                       outcome = 'running', updated_at = now()
+                where id in (select id from {h-schema}generations
+                             where outcome in ('running', 'retrying') and lease_until < now()
+                             order by lease_until limit :limit for update skip locked)
+                returning id, tenant_id, user_id, template, input""", Object[].class)
                 .setParameter("lease", (double) lease.toSeconds())
                 .setParameter("limit", limit)
                 .getResultList())

@@ -170,7 +170,8 @@ class ChatCompletionsTest {
                 .body("plan", Matchers.equalTo("free"));
         as(UUID.randomUUID(), tenant).body("{\"model\":\"small\",\"messages\":[]}").post("/v1/chat/completions")
                 .then().statusCode(400).body("detail", containsString("messages"));
-        as(UUID.randomUUID(), tenant).body("{\"model\":\"gpt-9\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+        as(UUID.randomUUID(), tenant)
+                .body("{\"model\":\"gpt-9\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
                 .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
                 .body("type", Matchers.equalTo("https://tollgate.dev/problems/unknown-model"));
         RestAssured.given().contentType(ContentType.JSON).body(chat("small", "hi", 10)).post("/v1/chat/completions")

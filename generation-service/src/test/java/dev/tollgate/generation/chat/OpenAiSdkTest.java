@@ -53,7 +53,7 @@ class OpenAiSdkTest {
                 completion.usage().orElseThrow().totalTokens());
 
         StringBuilder streamed = new StringBuilder();
-        long[] usage = {0};
+        long[] usage = { 0 };
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
                 ChatCompletionCreateParams.builder().model("premium").addUserMessage("plan my week").maxCompletionTokens(60)
                         .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {

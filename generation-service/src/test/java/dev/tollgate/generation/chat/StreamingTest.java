@@ -2,15 +2,14 @@ package dev.tollgate.generation.chat;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,7 +137,8 @@ class StreamingTest {
                 + "and outcome = 'interrupted' and output = 'Partial answer' and output_tokens > 0", tenant));
         RestAssured.get("/q/metrics").then()
                 .body(containsString("tollgate_provider_breaker_state{provider=\"choppy\"} 2.0"))
-                .body(Matchers.matchesPattern("(?s).*tollgate_generation_requests_total\\{model=\"choppy\",outcome=\"interrupted\",provider=\"choppy\"} [2-9].*"));
+                .body(Matchers.matchesPattern(
+                        "(?s).*tollgate_generation_requests_total\\{model=\"choppy\",outcome=\"interrupted\",provider=\"choppy\"} [2-9].*"));
         // two broken streams of two calls opened the breaker: the next request is refused before any byte
         stream(tenant, "choppy", "again", 40, false).then().statusCode(503)
                 .contentType("application/problem+json")

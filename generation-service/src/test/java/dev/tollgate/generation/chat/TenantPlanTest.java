@@ -60,11 +60,12 @@ class TenantPlanTest {
                 .body("limit", Matchers.equalTo(50));
         String marker = "basic-" + tenant;
         FakeOpenAi.server().stubFor(post(
-                        urlEqualTo("/v1/chat/completions"))
+                urlEqualTo("/v1/chat/completions"))
                 .withRequestBody(containing(marker))
                 .willReturn(okJson(FakeOpenAi.completion("fits", 4, 2))));
         Callers.as(UUID.randomUUID(), tenant, "member")
-                .body("{\"model\":\"small\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\",\"content\":\"" + marker + "\"}]}")
+                .body("{\"model\":\"small\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\",\"content\":\"" + marker
+                        + "\"}]}")
                 .post("/v1/chat/completions").then().statusCode(200)
                 .body("choices[0].message.content", Matchers.equalTo("fits"));
     }

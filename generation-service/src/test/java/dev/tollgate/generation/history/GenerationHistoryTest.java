@@ -70,7 +70,8 @@ class GenerationHistoryTest {
 
     private static String generate(UUID tenant, UUID user, String content) {
         String id = as(user, tenant)
-                .body("{\"model\":\"premium\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}")
+                .body("{\"model\":\"premium\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"" + content
+                        + "\"}]}")
                 .post("/v1/chat/completions").then().statusCode(200).extract().path("id");
         return id.substring("chatcmpl-".length());
     }

@@ -12,7 +12,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,14 +127,17 @@ class TemplateRunsTest {
         FakeOpenAi.server().stubFor(post(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(code.substring(15)))
                 .willReturn(okJson(FakeOpenAi.completionOf("Looks good to me!", 50, 5))));
 
-        String id = Callers.as(user, tenant, "member").body(run("code-review", JSON.createObjectNode().put("language", "java").put("code", code)
-                        .toString(), false)).post("/generations")
+        String id = Callers.as(user, tenant, "member")
+                .body(run("code-review", JSON.createObjectNode().put("language", "java").put("code", code)
+                        .toString(), false))
+                .post("/generations")
                 .then().statusCode(422)
                 .contentType("application/problem+json")
                 .body("type", Matchers.equalTo("https://tollgate.dev/problems/template-output-invalid"))
                 .body("detail", containsString("not a JSON object"))
                 .extract().path("generationId");
-        FakeOpenAi.server().verify(2, postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(code.substring(15))));
+        FakeOpenAi.server().verify(2,
+                postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(code.substring(15))));
         Callers.as(user, tenant, "member").get("/generations/" + id).then().statusCode(200)
                 .body("status", Matchers.equalTo("invalid-output"))
                 .body("output", Matchers.equalTo("Looks good to me!"))
@@ -210,8 +212,8 @@ class TemplateRunsTest {
                         + "\"sentiment\":\"neutral\"}", 40, 12))));
         // what a replica that died mid-run leaves behind: a running row whose lease has run out
         Sql.update("insert into generation.generations (id, tenant_id, user_id, template, model, prompt, input, outcome, "
-                        + "input_tokens, output_tokens, lease_until, created_at) values (?, ?, ?, 'analysis', 'large', '[]', ?, "
-                        + "'running', 0, 0, now() - interval '1 minute', now() - interval '6 minutes')",
+                + "input_tokens, output_tokens, lease_until, created_at) values (?, ?, ?, 'analysis', 'large', '[]', ?, "
+                + "'running', 0, 0, now() - interval '1 minute', now() - interval '6 minutes')",
                 id, tenant, user, JSON.createObjectNode().put("text", text).toString());
 
         int taken = VertxContextSupport.subscribeAndAwait(() -> resume.resume());
@@ -242,7 +244,7 @@ class TemplateRunsTest {
                 ((com.fasterxml.jackson.databind.node.ObjectNode) input).set(required.asText(),
                         schema.has("enum") ? schema.get("enum").get(0)
                                 : "integer".equals(schema.path("type").asText()) ? JSON.valueToTree(1)
-                                : JSON.valueToTree("something"));
+                                        : JSON.valueToTree("something"));
             }
             assertEquals(List.of(), template.inputProblems(input), template.name());
             String answer = offline.complete(template.call(input)).content();

@@ -40,7 +40,7 @@ public class EraseUsage {
         // the ledger reads erased_users in every batch: a batch that started first commits before this
         // erasure goes on (and is pseudonymized with the rest), one that starts later sees the user erased
         return Panache.getSession().chain(session -> run(session, counts, null,
-                        "lock table {h-schema}erased_users in access exclusive mode", Map.of())
+                "lock table {h-schema}erased_users in access exclusive mode", Map.of())
                 .chain(() -> run(session, counts, null, """
                         insert into {h-schema}erased_users (user_id, deletion_id) values (:user, :deletion)
                         on conflict do nothing""", Map.of("user", user, "deletion", request.deletionId())))
@@ -78,12 +78,13 @@ public class EraseUsage {
                 select tenant_id, period_start, '%2$s'::uuid, metric, sum(units) from moved
                 group by tenant_id, period_start, metric
                 on conflict (tenant_id, period_start, user_id, metric)
-                    do update set units = usage_aggregates.units + excluded.units, updated_at = now()""".formatted(where, NO_USER);
+                    do update set units = usage_aggregates.units + excluded.units, updated_at = now()""".formatted(where,
+                NO_USER);
     }
 
     /** Runs a statement and counts its rows under {@code what} (null: not counted). */
     private static Uni<Void> run(Mutiny.Session session, Map<String, Long> counts, String what, String sql,
-                                 Map<String, Object> parameters) {
+            Map<String, Object> parameters) {
         var query = session.createNativeQuery(sql);
         parameters.forEach(query::setParameter);
         return query.executeUpdate().invoke(rows -> {

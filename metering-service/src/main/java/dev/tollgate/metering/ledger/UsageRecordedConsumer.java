@@ -45,8 +45,8 @@ public class UsageRecordedConsumer {
     private final AtomicLong lagMillis = new AtomicLong();
 
     public UsageRecordedConsumer(EventCodec codec, LedgerRepository ledger, TenantPlans plans,
-                                 CheckThresholds thresholds, @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters,
-                                 MeterRegistry registry) {
+            CheckThresholds thresholds, @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters,
+            MeterRegistry registry) {
         this.codec = codec;
         this.ledger = ledger;
         this.plans = plans;

@@ -49,7 +49,7 @@ public class ReconcileCounters {
     private volatile Map<String, Long> aheadBefore = Map.of();
 
     public ReconcileCounters(LedgerRepository ledger, TenantPlans plans, QuotaGate gate, CheckThresholds thresholds,
-                             MeterRegistry registry) {
+            MeterRegistry registry) {
         this.ledger = ledger;
         this.plans = plans;
         this.gate = gate;
@@ -58,8 +58,7 @@ public class ReconcileCounters {
         registry.gauge("tollgate.quota.drift.units", lastDrift);
     }
 
-    @Scheduled(every = "${tollgate.metering.reconcile-every}", delayed = "${tollgate.metering.reconcile-every}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tollgate.metering.reconcile-every}", delayed = "${tollgate.metering.reconcile-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return reconcile().onFailure().invoke(e -> LOG.warnf("reconcile: pass failed, next pass will retry: %s",
                 e.getMessage())).onFailure().recoverWithNull().replaceWithVoid();
@@ -76,7 +75,7 @@ public class ReconcileCounters {
                                     .collect(Collectors.toSet());
                             return current.isEmpty() ? Uni.createFrom().item(0L)
                                     : ledger.totals(current).chain(totals -> correct(totals, tenantPlans, now)
-                                    .call(() -> thresholds.check(totals, tenantPlans)));
+                                            .call(() -> thresholds.check(totals, tenantPlans)));
                         }))
                 .invoke(drift -> {
                     lastDrift.set(drift);
@@ -110,7 +109,7 @@ public class ReconcileCounters {
                         registry.counter("tollgate.quota.drift.corrections", "direction", drift > 0 ? "up" : "down",
                                 "outcome", corrected ? "corrected" : "watched").increment();
                         LOG.infof("reconcile: tenant %s %s in the period from %s: Redis %d (%d held), ledger %d, "
-                                        + "drift %+d%s", total.tenantId(), total.metric(), period.start(), found.counter(),
+                                + "drift %+d%s", total.tenantId(), total.metric(), period.start(), found.counter(),
                                 found.held(), total.used(), drift, corrected ? ", corrected" : ", watched until the next pass");
                     }
                     return drift;

@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class CheckThresholds {
 
-    static final int[] PERCENTS = {80, 100};
+    static final int[] PERCENTS = { 80, 100 };
     private static final Logger LOG = Logger.getLogger(CheckThresholds.class);
     private static final int REMEMBERED = 100_000;
 
@@ -50,7 +50,7 @@ public class CheckThresholds {
     private final TenantPlans plans;
 
     public CheckThresholds(LedgerRepository ledger, ThresholdRepository repository, Outbox outbox, TenantPlans plans,
-                           MeterRegistry registry) {
+            MeterRegistry registry) {
         this.ledger = ledger;
         this.plans = plans;
         this.repository = repository;

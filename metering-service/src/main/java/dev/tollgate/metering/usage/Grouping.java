@@ -7,7 +7,9 @@ import java.util.stream.Collectors;
 
 /** How {@code GET /usage/history} groups usage: by day (UTC), by model, or by user. */
 public enum Grouping {
-    DAY, MODEL, USER;
+    DAY,
+    MODEL,
+    USER;
 
     /** Reads a {@code groupBy} value; an unknown one is answered 400 naming the ones there are. */
     public static Grouping parse(String value) {

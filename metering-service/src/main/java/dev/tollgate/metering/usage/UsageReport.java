@@ -2,10 +2,10 @@ package dev.tollgate.metering.usage;
 
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.gate.BillingPeriod;
-import dev.tollgate.common.security.Caller;
-import dev.tollgate.metering.config.MeteringConfig;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
+import dev.tollgate.common.security.Caller;
+import dev.tollgate.metering.config.MeteringConfig;
 import dev.tollgate.metering.usage.api.HistoryView;
 import dev.tollgate.metering.usage.api.LimitsView;
 import dev.tollgate.metering.usage.api.UsageView;

@@ -96,7 +96,7 @@ class EntitlementsTest {
     }
 
     static SubscriptionChanged subscription(UUID tenant, String plan, Instant occurredAt, Instant anchor,
-                                            long generations) {
+            long generations) {
         Entitlements entitlements = new Entitlements(Map.of("generations", generations),
                 new Entitlements.RateLimits(120, 5000, 1200, 50_000, 20), Set.of("small", "large"), Set.of("history"),
                 false);

@@ -63,7 +63,8 @@ class UsageErasureTest {
         Instant now = Instant.now();
         send(codec, generation(tenant, leaving, now, "small", 100), generation(tenant, leaving, now, "large", 200),
                 generation(tenant, staying, now, "small", 5));
-        await().atMost(PATIENCE).until(() -> rows("usage_events", tenant, leaving) == 2 && rows("usage_events", tenant, staying) == 1);
+        await().atMost(PATIENCE)
+                .until(() -> rows("usage_events", tenant, leaving) == 2 && rows("usage_events", tenant, staying) == 1);
 
         AccountDeleted request = deletion(tenant, leaving, false);
         send(codec, request, request);
@@ -96,8 +97,10 @@ class UsageErasureTest {
         UUID tenant = UUID.randomUUID();
         UUID owner = UUID.randomUUID();
         UUID member = UUID.randomUUID();
-        send(codec, generation(tenant, owner, Instant.now(), "small", 10), generation(tenant, member, Instant.now(), "small", 20));
-        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from metering.usage_events where tenant_id = ?", tenant) == 2);
+        send(codec, generation(tenant, owner, Instant.now(), "small", 10),
+                generation(tenant, member, Instant.now(), "small", 20));
+        await().atMost(PATIENCE)
+                .until(() -> Sql.number("select count(*) from metering.usage_events where tenant_id = ?", tenant) == 2);
 
         AccountDeleted request = deletion(tenant, owner, true);
         send(codec, request);

@@ -63,7 +63,8 @@ class ReconciliationTest {
         BillingPeriod period = BillingPeriod.calendarMonth(Instant.now());
         // 40 generations pass the gate and are settled, and their usage reaches the ledger, as generation-service does it
         for (int i = 0; i < 40; i++) {
-            GateDecision.Allowed allowed = assertInstanceOf(GateDecision.Allowed.class, join(gate.reserve(oneGeneration(tenant, user, period))));
+            GateDecision.Allowed allowed = assertInstanceOf(GateDecision.Allowed.class,
+                    join(gate.reserve(oneGeneration(tenant, user, period))));
             assertTrue(join(gate.settle(allowed.reservation(), Map.of(UsageRecorded.GENERATIONS, 1L))));
             send(codec, generation(tenant, user, Instant.now(), "small", 10));
         }

@@ -29,9 +29,9 @@ public class AuditResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The tenant's audit log, newest first: ?action=&actor=&from=&to=&limit=50&cursor=")
     public Uni<ReadAudit.AuditPage> list(@QueryParam("action") String action, @QueryParam("actor") String actor,
-                                         @QueryParam("from") String from, @QueryParam("to") String to,
-                                         @QueryParam("cursor") Long cursor,
-                                         @QueryParam("limit") @DefaultValue("50") int limit) {
+            @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("cursor") Long cursor,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
         return audit.page(caller.require(), action, actor, from, to, cursor, limit);
     }
 }

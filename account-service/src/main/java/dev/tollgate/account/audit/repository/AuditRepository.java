@@ -52,10 +52,10 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, Long> 
     public Uni<Integer> pseudonymize(UUID userId, UUID pseudonym, String actor) {
         return Panache.getSession().chain(session -> openMaintenance(session)
                 .chain(() -> session.createNativeQuery("""
-                                update {h-schema}audit_log set user_id = case when user_id = :user then :pseudonym
-                                    else user_id end, actor = case when actor = :userText then :actor else actor end,
-                                    ip = null
-                                where user_id = :user or actor = :userText""")
+                        update {h-schema}audit_log set user_id = case when user_id = :user then :pseudonym
+                            else user_id end, actor = case when actor = :userText then :actor else actor end,
+                            ip = null
+                        where user_id = :user or actor = :userText""")
                         .setParameter("user", userId)
                         .setParameter("userText", userId.toString())
                         .setParameter("pseudonym", pseudonym)

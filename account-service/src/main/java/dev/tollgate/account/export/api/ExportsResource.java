@@ -49,7 +49,7 @@ public class ExportsResource {
 
     @GET
     @Path("{id}/download")
-    @Produces({"application/zip", MediaType.APPLICATION_JSON})
+    @Produces({ "application/zip", MediaType.APPLICATION_JSON })
     @Operation(summary = "The export as a ZIP: one JSON file per service and a manifest")
     public Uni<Response> download(@PathParam("id") UUID id) {
         return status.download(caller.require(), id).map(archive -> Response.ok(archive.bytes(), "application/zip")

@@ -18,10 +18,10 @@ public class ProfileRepository implements PanacheRepositoryBase<Profile, UUID> {
     public Uni<Profile> findOrCreate(UUID userId, UUID tenantId) {
         return findById(userId).chain(found -> found != null ? Uni.createFrom().item(found)
                 : Panache.getSession().chain(session -> session.createNativeQuery("""
-                                insert into {h-schema}profiles (user_id, tenant_id, marketing_consent, notify_usage,
-                                                                notify_billing, created_at, updated_at)
-                                values (:user, :tenant, false, true, true, now(), now())
-                                on conflict (user_id) do nothing""")
+                        insert into {h-schema}profiles (user_id, tenant_id, marketing_consent, notify_usage,
+                                                        notify_billing, created_at, updated_at)
+                        values (:user, :tenant, false, true, true, now(), now())
+                        on conflict (user_id) do nothing""")
                         .setParameter("user", userId).setParameter("tenant", tenantId).executeUpdate())
                         .chain(() -> findById(userId)));
     }

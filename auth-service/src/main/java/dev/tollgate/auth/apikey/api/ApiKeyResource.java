@@ -33,8 +33,8 @@ public class ApiKeyResource {
 
     /** Create a key: a name, the scopes it may use, and optionally when it stops working. */
     public record NewApiKey(@NotBlank @Size(max = 200) String name,
-                            @NotEmpty List<@NotBlank String> scopes,
-                            @Future Instant expiresAt) {
+            @NotEmpty List<@NotBlank String> scopes,
+            @Future Instant expiresAt) {
     }
 
     private final ApiKeys keys;
@@ -49,8 +49,8 @@ public class ApiKeyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ApiKeys.Issued>> create(@Valid @NotNull NewApiKey body) {
         return keys.create(callers.require(), body.name(), body.scopes(), body.expiresAt())
-                .map(issued -> RestResponse.ResponseBuilder
-                        .<ApiKeys.Issued>created(URI.create("/auth/api-keys/" + issued.key().id()))
+                .map(issued -> RestResponse.ResponseBuilder.<ApiKeys.Issued> created(
+                        URI.create("/auth/api-keys/" + issued.key().id()))
                         .entity(issued).header("Cache-Control", "no-store").build());
     }
 
@@ -63,8 +63,8 @@ public class ApiKeyResource {
     @Path("{id}/rotate")
     public Uni<RestResponse<ApiKeys.Issued>> rotate(@RestPath UUID id) {
         return keys.rotate(callers.require(), id)
-                .map(issued -> RestResponse.ResponseBuilder
-                        .<ApiKeys.Issued>created(URI.create("/auth/api-keys/" + issued.key().id()))
+                .map(issued -> RestResponse.ResponseBuilder.<ApiKeys.Issued> created(
+                        URI.create("/auth/api-keys/" + issued.key().id()))
                         .entity(issued).header("Cache-Control", "no-store").build());
     }
 

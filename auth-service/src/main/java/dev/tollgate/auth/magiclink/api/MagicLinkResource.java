@@ -48,7 +48,7 @@ public class MagicLinkResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Map<String, String>>> request(@Valid @NotNull MagicLinkRequest body,
-                                                         @Context HttpServerRequest http) {
+            @Context HttpServerRequest http) {
         return requestLink.request(body.email(), body.redirect(), ClientAddress.of(http))
                 .map(sent -> RestResponse.accepted(Map.of("status", "accepted", "detail", ACCEPTED)));
     }
@@ -70,8 +70,8 @@ public class MagicLinkResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<TokenResponse>> confirm(@Valid @NotNull MagicLinkConfirmation body,
-                                                   @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
-                                                   @Context HttpServerRequest http) {
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @Context HttpServerRequest http) {
         return confirmLink.confirm(body.token(), userAgent, ClientAddress.of(http))
                 .map(signIn -> cookie.answer(signIn.tokens()));
     }
@@ -82,12 +82,12 @@ public class MagicLinkResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     public Uni<RestResponse<String>> confirmFromPage(@FormParam("token") String token,
-                                                    @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
-                                                    @Context HttpServerRequest http) {
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @Context HttpServerRequest http) {
         return confirmLink.confirm(token, userAgent, ClientAddress.of(http))
                 .map(signIn -> (signIn.redirect() == null
                         ? RestResponse.ResponseBuilder.ok(ConfirmationPage.signedIn(), MediaType.TEXT_HTML_TYPE)
-                        : RestResponse.ResponseBuilder.<String>seeOther(URI.create(signIn.redirect())))
+                        : RestResponse.ResponseBuilder.<String> seeOther(URI.create(signIn.redirect())))
                         .cookie(cookie.of(signIn.tokens()))
                         .header("Cache-Control", "no-store")
                         .build());

@@ -1,8 +1,8 @@
 package dev.tollgate.auth.signing.api;
 
-import dev.tollgate.common.security.TokenConfig;
 import dev.tollgate.auth.signing.KeyVault;
 import dev.tollgate.auth.signing.SigningKeys;
+import dev.tollgate.common.security.TokenConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

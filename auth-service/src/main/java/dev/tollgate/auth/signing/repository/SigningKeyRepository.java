@@ -13,8 +13,8 @@ public class SigningKeyRepository implements PanacheRepositoryBase<SigningKey, S
     /** Serialises key creation and rotation across replicas for the rest of the transaction. */
     public Uni<Void> lockRotation() {
         return getSession().flatMap(session -> session
-                        .createNativeQuery("select cast(pg_advisory_xact_lock(hashtext('tollgate.auth.signing-keys')) as text)")
-                        .getSingleResult())
+                .createNativeQuery("select cast(pg_advisory_xact_lock(hashtext('tollgate.auth.signing-keys')) as text)")
+                .getSingleResult())
                 .replaceWithVoid();
     }
 

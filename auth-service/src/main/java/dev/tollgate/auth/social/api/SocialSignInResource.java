@@ -40,7 +40,7 @@ public class SocialSignInResource {
     JsonWebToken idToken;
 
     public SocialSignInResource(SignInWithProvider signIn, RefreshCookie cookie, OidcSession oidcSession,
-                                AuthConfig config) {
+            AuthConfig config) {
         this.signIn = signIn;
         this.cookie = cookie;
         this.oidcSession = oidcSession;
@@ -51,15 +51,15 @@ public class SocialSignInResource {
     @Path("{provider}/login")
     @Authenticated
     public Uni<RestResponse<Void>> login(@RestPath String provider,
-                                         @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
-                                         @Context HttpServerRequest http) {
+            @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @Context HttpServerRequest http) {
         Object verified = idToken.getClaim("email_verified");
         SignInWithProvider.ProviderAccount account = new SignInWithProvider.ProviderAccount(provider,
                 idToken.getSubject(), idToken.getClaim("email"), verified != null && Boolean.parseBoolean(
                         String.valueOf(verified)));
         return signIn.signIn(account, userAgent, ClientAddress.of(http))
                 .call(pair -> oidcSession.logout())
-                .map(pair -> RestResponse.ResponseBuilder.<Void>seeOther(URI.create(config.social().successUrl()))
+                .map(pair -> RestResponse.ResponseBuilder.<Void> seeOther(URI.create(config.social().successUrl()))
                         .cookie(cookie.of(pair))
                         .header("Cache-Control", "no-store")
                         .build());

@@ -17,7 +17,7 @@ final class TenantRequests {
     }
 
     record NewInvitation(@NotBlank @Email @Size(max = 320) String email,
-                         @NotBlank @Pattern(regexp = ROLES, message = "must be owner, admin or member") String role) {
+            @NotBlank @Pattern(regexp = ROLES, message = "must be owner, admin or member") String role) {
     }
 
     record RoleChange(@NotBlank @Pattern(regexp = ROLES, message = "must be owner, admin or member") String role) {

@@ -42,7 +42,7 @@ public class TenantResource {
     private final CallerContext callers;
 
     public TenantResource(Tenants tenants, Members members, Invitations invitations, Sessions sessions,
-                          RefreshCookie cookie, CallerContext callers) {
+            RefreshCookie cookie, CallerContext callers) {
         this.tenants = tenants;
         this.members = members;
         this.invitations = invitations;
@@ -55,7 +55,7 @@ public class TenantResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<TenantView>> create(@Valid @NotNull TenantRequests.NewTenant body) {
         return tenants.create(callers.require().userId(), body.name())
-                .map(tenant -> RestResponse.ResponseBuilder.<TenantView>created(URI.create("/auth/tenants/" + tenant.id()))
+                .map(tenant -> RestResponse.ResponseBuilder.<TenantView> created(URI.create("/auth/tenants/" + tenant.id()))
                         .entity(tenant).build());
     }
 
@@ -80,7 +80,7 @@ public class TenantResource {
     @Path("{id}/members/{userId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<MemberView> changeRole(@RestPath UUID id, @RestPath UUID userId,
-                                      @Valid @NotNull TenantRequests.RoleChange body) {
+            @Valid @NotNull TenantRequests.RoleChange body) {
         return members.changeRole(callers.require().userId(), id, userId, body.role());
     }
 
@@ -94,7 +94,7 @@ public class TenantResource {
     @Path("{id}/invitations")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Invitations.Sent>> invite(@RestPath UUID id,
-                                                     @Valid @NotNull TenantRequests.NewInvitation body) {
+            @Valid @NotNull TenantRequests.NewInvitation body) {
         return invitations.invite(callers.require().userId(), id, body.email(), body.role())
                 .map(RestResponse::accepted);
     }

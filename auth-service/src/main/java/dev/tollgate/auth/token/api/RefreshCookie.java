@@ -3,9 +3,9 @@ package dev.tollgate.auth.token.api;
 import dev.tollgate.auth.token.TokenPair;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.NewCookie;
-import org.jboss.resteasy.reactive.RestResponse;
 import java.time.Duration;
 import java.time.Instant;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** The refresh token as browsers keep it: httpOnly, Secure, SameSite=Strict, sent only to /auth. */
 @ApplicationScoped

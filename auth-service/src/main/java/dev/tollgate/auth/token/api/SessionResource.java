@@ -52,7 +52,7 @@ public class SessionResource {
     public Uni<RestResponse<Void>> logout() {
         Caller caller = callers.require();
         return sessions.end(caller.userId(), caller.sessionId(), RefreshFamily.REVOKED_BY_LOGOUT)
-                .map(done -> RestResponse.ResponseBuilder.<Void>noContent()
+                .map(done -> RestResponse.ResponseBuilder.<Void> noContent()
                         .cookie(new NewCookie.Builder(RefreshCookie.NAME).value("").path("/auth").maxAge(0)
                                 .httpOnly(true).secure(true).sameSite(NewCookie.SameSite.STRICT).build())
                         .build());

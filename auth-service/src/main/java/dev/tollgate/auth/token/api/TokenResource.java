@@ -44,13 +44,13 @@ public class TokenResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<TokenResponse>> token(@FormParam("grant_type") String grantType,
-                                                 @FormParam("refresh_token") String refreshToken,
-                                                 @CookieParam(RefreshCookie.NAME) String refreshCookie,
-                                                 @FormParam("client_id") String clientId,
-                                                 @FormParam("client_secret") String clientSecret,
-                                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                 @FormParam("subject_token") String subjectToken,
-                                                 @FormParam("subject_token_type") String subjectTokenType) {
+            @FormParam("refresh_token") String refreshToken,
+            @CookieParam(RefreshCookie.NAME) String refreshCookie,
+            @FormParam("client_id") String clientId,
+            @FormParam("client_secret") String clientSecret,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @FormParam("subject_token") String subjectToken,
+            @FormParam("subject_token_type") String subjectTokenType) {
         if ("refresh_token".equals(grantType)) {
             return sessions.refresh(refreshToken != null ? refreshToken : refreshCookie)
                     .map(cookie::answer);
@@ -84,7 +84,7 @@ public class TokenResource {
             String decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
                     StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
-            return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
+            return colon < 0 ? null : new String[] { decoded.substring(0, colon), decoded.substring(colon + 1) };
         } catch (IllegalArgumentException e) {
             return null;
         }

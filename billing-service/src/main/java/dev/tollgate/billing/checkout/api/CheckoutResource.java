@@ -39,7 +39,7 @@ public class CheckoutResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A Stripe Checkout Session subscribing the tenant to a paid plan; send the customer to its url")
     public Uni<StartCheckout.CheckoutStarted> checkout(CheckoutRequest request,
-                                                       @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
+            @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
         return checkout.checkout(BillingAdmins.require(caller.require()), request == null ? null : request.plan(),
                 RequestKeys.of(idempotencyKey));
     }

@@ -29,7 +29,7 @@ public class InvoicesResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The tenant's invoices, newest first: ?limit=20&cursor=<nextCursor>")
     public Uni<ListInvoices.InvoicePage> list(@QueryParam("limit") @DefaultValue("20") int limit,
-                                              @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor) {
         return invoices.page(caller.require(), limit, cursor);
     }
 }

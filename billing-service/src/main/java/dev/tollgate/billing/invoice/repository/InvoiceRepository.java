@@ -19,11 +19,11 @@ public class InvoiceRepository implements PanacheRepositoryBase<InvoiceRecord, S
                     .page(0, limit).list();
         }
         return find("""
-                        tenantId = :tenant and (created < (select i.created from InvoiceRecord i where i.id = :cursor
-                                and i.tenantId = :tenant)
-                            or created = (select i.created from InvoiceRecord i where i.id = :cursor
-                                and i.tenantId = :tenant) and id < :cursor)
-                        order by created desc, id desc""",
+                tenantId = :tenant and (created < (select i.created from InvoiceRecord i where i.id = :cursor
+                        and i.tenantId = :tenant)
+                    or created = (select i.created from InvoiceRecord i where i.id = :cursor
+                        and i.tenantId = :tenant) and id < :cursor)
+                order by created desc, id desc""",
                 Parameters.with("tenant", tenantId).and("cursor", cursor)).page(0, limit).list();
     }
 

@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class PlansResource {
 
     public record PlanView(String name, String title, long monthlyPriceCents, boolean purchasable,
-                           Entitlements entitlements) {
+            Entitlements entitlements) {
     }
 
     private final PlanCatalog catalog;

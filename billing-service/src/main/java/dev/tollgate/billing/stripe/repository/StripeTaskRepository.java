@@ -16,12 +16,12 @@ public class StripeTaskRepository implements PanacheRepositoryBase<StripeTask, U
     /** Writes {@code task} unless a task with its id exists (a redelivered cause adds nothing); true if written. */
     public Uni<Boolean> addOnce(StripeTask task) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        insert into {h-schema}stripe_tasks (id, kind, tenant_id, stripe_customer_id,
-                            stripe_subscription_id, meter_value, occurred_at, deletion_id, user_id, next_attempt_at,
-                            created_at)
-                        values (:id, :kind, :tenant, :customer, :subscription, :value, :occurred, :deletion, :user,
-                            :next, :created)
-                        on conflict (id) do nothing""")
+                insert into {h-schema}stripe_tasks (id, kind, tenant_id, stripe_customer_id,
+                    stripe_subscription_id, meter_value, occurred_at, deletion_id, user_id, next_attempt_at,
+                    created_at)
+                values (:id, :kind, :tenant, :customer, :subscription, :value, :occurred, :deletion, :user,
+                    :next, :created)
+                on conflict (id) do nothing""")
                 .setParameter("id", task.id)
                 .setParameter("kind", task.kind)
                 .setParameter("tenant", task.tenantId)
@@ -39,8 +39,8 @@ public class StripeTaskRepository implements PanacheRepositoryBase<StripeTask, U
     /** Up to {@code limit} tasks due by {@code now}, oldest first, locked; rows another replica holds are skipped. */
     public Uni<List<StripeTask>> lockDue(Instant now, int limit) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
-                        select * from {h-schema}stripe_tasks where done_at is null and next_attempt_at <= :now
-                        order by next_attempt_at limit :limit for update skip locked""", StripeTask.class)
+                select * from {h-schema}stripe_tasks where done_at is null and next_attempt_at <= :now
+                order by next_attempt_at limit :limit for update skip locked""", StripeTask.class)
                 .setParameter("now", now)
                 .setParameter("limit", limit)
                 .getResultList());

@@ -48,7 +48,7 @@ public class SubscriptionResource {
     @ResponseStatus(202)
     @Operation(summary = "Move the subscription to another paid plan, prorated")
     public Uni<ManageSubscription.ChangeRequested> change(ChangeRequest request,
-                                                          @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
+            @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
         return subscriptions.change(BillingAdmins.require(caller.require()), request == null ? null : request.plan(),
                 RequestKeys.of(idempotencyKey));
     }

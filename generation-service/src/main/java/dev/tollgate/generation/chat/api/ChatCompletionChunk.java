@@ -6,7 +6,7 @@ import java.util.List;
 
 /** One event of a streamed chat completion, as OpenAI sends it ({@code chat.completion.chunk}). */
 public record ChatCompletionChunk(String id, String object, long created, String model, List<Choice> choices,
-                                  @JsonInclude(JsonInclude.Include.NON_NULL) ChatCompletionResponse.Usage usage) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) ChatCompletionResponse.Usage usage) {
 
     public record Choice(int index, Delta delta, @JsonProperty("finish_reason") String finishReason) {
     }

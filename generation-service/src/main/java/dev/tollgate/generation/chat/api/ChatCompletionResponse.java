@@ -8,7 +8,7 @@ import java.util.List;
  * which OpenAI clients ignore, the configured provider that served it.
  */
 public record ChatCompletionResponse(String id, String object, long created, String model, List<Choice> choices,
-                                     Usage usage, String provider) {
+        Usage usage, String provider) {
 
     public record Choice(int index, Message message, @JsonProperty("finish_reason") String finishReason) {
     }
@@ -17,7 +17,7 @@ public record ChatCompletionResponse(String id, String object, long created, Str
     }
 
     public record Usage(@JsonProperty("prompt_tokens") long promptTokens,
-                        @JsonProperty("completion_tokens") long completionTokens,
-                        @JsonProperty("total_tokens") long totalTokens) {
+            @JsonProperty("completion_tokens") long completionTokens,
+            @JsonProperty("total_tokens") long totalTokens) {
     }
 }

@@ -53,7 +53,7 @@ public class ChatCompletionsResource {
     private final ObjectMapper json;
 
     public ChatCompletionsResource(CompleteChat complete, ProviderRoutes routes, GenerationConfig config,
-                                   CallerContext caller, ObjectMapper json) {
+            CallerContext caller, ObjectMapper json) {
         this.complete = complete;
         this.routes = routes;
         this.config = config;
@@ -68,7 +68,7 @@ public class ChatCompletionsResource {
     @Operation(summary = "A chat completion, metered: 429 over a rate limit, 402 over quota before any provider is called")
     @APIResponse(responseCode = "200", description = "The answer, or its stream with \"stream\": true", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionResponse.class)),
-            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class))})
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class)) })
     public RestMulti<byte[]> create(ChatCompletionRequest request) {
         ChatCall call = toCall(request);
         Caller who = caller.require();
@@ -133,23 +133,25 @@ public class ChatCompletionsResource {
     private Multi<byte[]> events(ChatStream stream, boolean includeUsage) {
         String id = "chatcmpl-" + stream.generationId();
         long created = System.currentTimeMillis() / 1000;
-        boolean[] first = {true};
+        boolean[] first = { true };
         return stream.events().onItem().transformToIterable(event -> {
             List<byte[]> out = new ArrayList<>();
             if (event instanceof StreamEvent.Piece piece) {
                 out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, stream.providerModel(),
                         List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(
-                                first[0] ? "assistant" : null, piece.text()), null)), null)));
+                                first[0] ? "assistant" : null, piece.text()), null)),
+                        null)));
                 first[0] = false;
             } else if (event instanceof StreamEvent.Finished finished) {
                 Completion completion = finished.completion();
                 out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, completion.model(),
                         List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(
-                                first[0] ? "assistant" : null, null), completion.finishReason())), null)));
+                                first[0] ? "assistant" : null, null), completion.finishReason())),
+                        null)));
                 if (includeUsage) {
                     out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, completion.model(),
                             List.of(), new ChatCompletionResponse.Usage(completion.inputTokens(),
-                            completion.outputTokens(), completion.inputTokens() + completion.outputTokens()))));
+                                    completion.outputTokens(), completion.inputTokens() + completion.outputTokens()))));
                 }
                 out.add(DONE);
             } else if (event instanceof StreamEvent.Failed failed) {

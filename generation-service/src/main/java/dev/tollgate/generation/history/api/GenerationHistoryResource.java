@@ -4,41 +4,40 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.generation.history.GenerationHistory;
 import dev.tollgate.generation.record.Generation;
 import dev.tollgate.generation.record.RecordGeneration;
 import dev.tollgate.generation.template.FollowTemplateRun;
 import dev.tollgate.generation.template.RunTemplate;
 import dev.tollgate.generation.template.TemplateRuns;
 import dev.tollgate.generation.template.api.TemplateRunRequest;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.core.Response;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.jboss.resteasy.reactive.RestMulti;
-
-import dev.tollgate.common.security.CallerContext;
-import dev.tollgate.generation.history.GenerationHistory;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestMulti;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
@@ -57,7 +56,7 @@ public class GenerationHistoryResource {
     private final ObjectMapper json;
 
     public GenerationHistoryResource(GenerationHistory history, CallerContext caller, RunTemplate run,
-                                     FollowTemplateRun follow, ObjectMapper json) {
+            FollowTemplateRun follow, ObjectMapper json) {
         this.history = history;
         this.caller = caller;
         this.run = run;
@@ -66,14 +65,15 @@ public class GenerationHistoryResource {
     }
 
     @POST
-        @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run a prompt template: 200 with its checked JSON result, or 202 and a run to follow "
             + "(Prefer: respond-async); 422 when the answer missed the schema twice; metered like a chat completion")
     public Uni<RestResponse<GenerationView>> start(TemplateRunRequest request,
-                                                   @HeaderParam("Prefer") String prefer) {
+            @HeaderParam("Prefer") String prefer) {
         if (request == null || request.template() == null || request.template().isBlank()) {
-            throw Problems.badRequest("invalid-request", "Invalid Request", "'template' is required; GET /templates lists them");
+            throw Problems.badRequest("invalid-request", "Invalid Request",
+                    "'template' is required; GET /templates lists them");
         }
         boolean async = Boolean.TRUE.equals(request.async()) || (prefer != null && prefer.contains("respond-async"));
         Caller who = caller.require();
@@ -84,7 +84,7 @@ public class GenerationHistoryResource {
                 failIfUnanswered(g);
             }
             RestResponse.ResponseBuilder<GenerationView> response = async
-                    ? RestResponse.ResponseBuilder.<GenerationView>create(RestResponse.Status.ACCEPTED, view)
+                    ? RestResponse.ResponseBuilder.<GenerationView> create(RestResponse.Status.ACCEPTED, view)
                             .location(URI.create("/generations/" + g.id))
                             .header("Preference-Applied", "respond-async")
                     : RestResponse.ResponseBuilder.ok(view);
@@ -96,8 +96,7 @@ public class GenerationHistoryResource {
     @GET
     @Path("/{id}/events")
     @Operation(summary = "A run's progress as server-sent events: 'progress' on each change, 'end' with the result")
-    @APIResponse(responseCode = "200", description = "The run's status changes",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    @APIResponse(responseCode = "200", description = "The run's status changes", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     public RestMulti<byte[]> events(@PathParam("id") UUID id) {
         return RestMulti.fromUniResponse(follow.follow(caller.require(), id),
                 changes -> changes.map(this::event),
@@ -115,12 +114,11 @@ public class GenerationHistoryResource {
         }
     }
 
-
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Your generations, newest first, a page at a time")
     public Uni<GenerationPage> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                    @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
+            @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         return history.list(caller.require(), page, size);
     }
 

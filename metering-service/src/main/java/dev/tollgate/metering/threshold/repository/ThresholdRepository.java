@@ -46,12 +46,12 @@ public class ThresholdRepository {
             quotas[i] = crossing.quota();
         }
         return session.createNativeQuery("""
-                        insert into {h-schema}threshold_alerts (tenant_id, period_start, metric, percent, used, quota)
-                        select * from unnest(cast(:tenants as uuid[]), cast(cast(:periods as text[]) as timestamptz[]),
-                                             cast(:metrics as varchar[]), cast(:percents as int[]),
-                                             cast(:used as bigint[]), cast(:quotas as bigint[]))
-                        on conflict do nothing
-                        returning tenant_id, extract(epoch from period_start) * 1000, metric, percent""", Object[].class)
+                insert into {h-schema}threshold_alerts (tenant_id, period_start, metric, percent, used, quota)
+                select * from unnest(cast(:tenants as uuid[]), cast(cast(:periods as text[]) as timestamptz[]),
+                                     cast(:metrics as varchar[]), cast(:percents as int[]),
+                                     cast(:used as bigint[]), cast(:quotas as bigint[]))
+                on conflict do nothing
+                returning tenant_id, extract(epoch from period_start) * 1000, metric, percent""", Object[].class)
                 .setParameter("tenants", tenants)
                 .setParameter("periods", periods)
                 .setParameter("metrics", metrics)

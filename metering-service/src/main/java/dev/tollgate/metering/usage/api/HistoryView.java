@@ -8,7 +8,7 @@ import java.util.UUID;
 /**
  * Usage in {@code [from, to)}, grouped by {@code groupBy}.
  *
- * @param user    the only user whose usage is counted, or null for every user of the tenant (admins)
+ * @param user the only user whose usage is counted, or null for every user of the tenant (admins)
  * @param buckets one per day, model or user; {@code key} is null for usage without a model or a user (erased)
  */
 public record HistoryView(UUID tenantId, Instant from, Instant to, String groupBy, UUID user, List<Bucket> buckets) {

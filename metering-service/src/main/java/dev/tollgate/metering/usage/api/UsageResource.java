@@ -35,8 +35,8 @@ public class UsageResource {
 
     @GET
     @Operation(summary = "This billing period's usage per metric: used, limit, remaining, percent, reset; and a user's own units")
-    public Uni<UsageView> current(@Parameter(description = "a user of the tenant (owners and admins); default: the caller")
-                                  @QueryParam("userId") String userId) {
+    public Uni<UsageView> current(
+            @Parameter(description = "a user of the tenant (owners and admins); default: the caller") @QueryParam("userId") String userId) {
         return report.current(caller.require(), uuid("userId", userId));
     }
 
@@ -64,7 +64,8 @@ public class UsageResource {
             return null;
         }
         try {
-            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(value);
+            return value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw Problems.badRequest("invalid-parameter", "Invalid Parameter",
                     name + " must be an ISO date (2026-11-01) or instant (2026-11-01T00:00:00Z), not '" + value + "'");
