@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class AuthArchitectureTest {
 
     @Test
-    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+    void keepsTheSuitesDependencyRules() {
         ServiceArchitecture.checkService("auth");
     }
 }

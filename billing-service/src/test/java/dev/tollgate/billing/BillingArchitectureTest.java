@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class BillingArchitectureTest {
 
     @Test
-    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+    void keepsTheSuitesDependencyRules() {
         ServiceArchitecture.checkService("billing");
     }
 }

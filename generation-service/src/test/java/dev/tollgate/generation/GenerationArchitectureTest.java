@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class GenerationArchitectureTest {
 
     @Test
-    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+    void keepsTheSuitesDependencyRules() {
         ServiceArchitecture.checkService("generation");
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 class MeteringArchitectureTest {
 
     @Test
-    void dependsOnNoOtherServiceAndKeepsResourcesThin() {
+    void keepsTheSuitesDependencyRules() {
         ServiceArchitecture.checkService("metering");
     }
 }

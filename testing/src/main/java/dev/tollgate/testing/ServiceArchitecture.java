@@ -1,20 +1,33 @@
 package dev.tollgate.testing;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.freeze.FreezingArchRule;
 import java.util.List;
 
 /**
  * The dependency rules of the suite: {@code common} depends on no service, no service depends on another, and
  * inside a service the {@code api} role never reaches past the {@code service} role into a {@code repository}.
+ * <p>
+ * Two rules guard a service's features ({@code dev.tollgate.<service>.<feature>..}): no cycles between features, and
+ * nothing outside an {@code api} package depends on one (the edge depends on the core, never the reverse). What broke
+ * them when they were introduced is recorded in the module's {@value #FROZEN} folder (ArchUnit's freeze store): those
+ * known violations pass, any new one fails, and a violation fixed leaves the store at the next run (commit the
+ * change). Recording new violations on purpose takes {@code -Darchunit.freeze.refreeze=true}; do it only with a
+ * reason in the commit.
  */
 public final class ServiceArchitecture {
 
     public static final List<String> SERVICES = List.of("auth", "billing", "generation", "metering", "account");
     private static final String ROOT = "dev.tollgate";
+    /** The freeze store, relative to the module (the tests' working directory). */
+    static final String FROZEN = "src/test/archunit-store";
 
     private ServiceArchitecture() {
     }
@@ -47,6 +60,30 @@ public final class ServiceArchitecture {
                 .because("resources are thin: they call a service method, which owns the transaction")
                 .allowEmptyShould(true)
                 .check(classes);
+        frozen(featureCycles(service)).check(classes);
+        frozen(apiOnlyAtTheEdge(service)).check(classes);
+    }
+
+    /** No feature package depends, through any path, on a package that depends back on it. */
+    static ArchRule featureCycles(String service) {
+        return slices().matching(ROOT + "." + service + ".(*)..").namingSlices("feature $1")
+                .should().beFreeOfCycles()
+                .because("a feature that needs another's internals belongs with it, or the shared part gets a package");
+    }
+
+    /** The {@code api} packages are the HTTP edge: the rest of the service never depends on their types. */
+    static ArchRule apiOnlyAtTheEdge(String service) {
+        String own = ROOT + "." + service + "..";
+        return noClasses().that().resideInAPackage(own).and().resideOutsideOfPackage(own + "api..")
+                .should().dependOnClassesThat().resideInAPackage(own + "api..")
+                .because("use cases speak in their own types; resources map them to and from the wire")
+                .allowEmptyShould(true);
+    }
+
+    private static ArchRule frozen(ArchRule rule) {
+        ArchConfiguration configuration = ArchConfiguration.get();
+        configuration.setProperty("freeze.store.default.path", FROZEN);
+        return FreezingArchRule.freeze(rule);
     }
 
     /** Checks that {@code common} depends on no service, nor on devstack or the test support. */

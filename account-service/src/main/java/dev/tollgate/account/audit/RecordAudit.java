@@ -3,7 +3,6 @@ package dev.tollgate.account.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.audit.repository.AuditRepository;
-import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.common.event.AuditRecorded;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -21,13 +20,13 @@ import java.util.UUID;
 public class RecordAudit {
 
     private final AuditRepository log;
-    private final DeletionRepository deletions;
+    private final ErasedUsers erased;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RecordAudit(AuditRepository log, DeletionRepository deletions, ObjectMapper json, MeterRegistry registry) {
+    public RecordAudit(AuditRepository log, ErasedUsers erased, ObjectMapper json, MeterRegistry registry) {
         this.log = log;
-        this.deletions = deletions;
+        this.erased = erased;
         this.json = json;
         this.registry = registry;
     }
@@ -59,19 +58,19 @@ public class RecordAudit {
         }
         entry.recordedAt = Instant.now();
         UUID subject = event.userId() != null ? event.userId() : actorUser(event.actor());
-        Uni<Void> erased = subject == null ? Uni.createFrom().voidItem()
-                : deletions.ofUser(subject).invoke(request -> {
-                    if (request != null) {
+        Uni<Void> pseudonymized = subject == null ? Uni.createFrom().voidItem()
+                : erased.erasureOf(subject).invoke(erasure -> {
+                    if (erasure != null) {
                         if (subject.equals(entry.userId)) {
-                            entry.userId = pseudonym(request.id);
+                            entry.userId = pseudonym(erasure);
                         }
                         if (subject.toString().equals(entry.actor)) {
-                            entry.actor = erasedActor(request.id);
+                            entry.actor = erasedActor(erasure);
                         }
                         entry.ip = null;
                     }
                 }).replaceWithVoid();
-        return erased.chain(() -> log.persist(entry))
+        return pseudonymized.chain(() -> log.persist(entry))
                 .invoke(() -> registry.counter("tollgate.account.audit.entries", "service", event.service()).increment())
                 .replaceWithVoid();
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.account.erasure;
 
+import dev.tollgate.account.audit.ErasedUsers;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
 import dev.tollgate.common.error.Problems;
 import io.smallrye.mutiny.Uni;
@@ -9,15 +10,21 @@ import java.util.UUID;
 
 /**
  * Refuses to store anything new about a user who asked to be erased: their access token outlives the request by
- * minutes, and a profile or export made then would never be erased.
+ * minutes, and a profile or export made then would never be erased. Tells the audit log whose entries go under a
+ * pseudonym.
  */
 @ApplicationScoped
-public class ErasedAccounts {
+public class ErasedAccounts implements ErasedUsers {
 
     private final DeletionRepository deletions;
 
     public ErasedAccounts(DeletionRepository deletions) {
         this.deletions = deletions;
+    }
+
+    @Override
+    public Uni<UUID> erasureOf(UUID userId) {
+        return deletions.ofUser(userId).map(request -> request == null ? null : request.id);
     }
 
     /** Fails with 410 {@code account-deleted} if the user asked to be erased; runs in the caller's session. */

@@ -1,6 +1,6 @@
 package dev.tollgate.auth.apikey;
 
-import dev.tollgate.auth.token.OpaqueTokens;
+import dev.tollgate.auth.security.OpaqueTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

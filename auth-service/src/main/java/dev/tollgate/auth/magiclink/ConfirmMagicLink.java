@@ -2,7 +2,7 @@ package dev.tollgate.auth.magiclink;
 
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.magiclink.repository.MagicLinkChallengeRepository;
-import dev.tollgate.auth.token.OpaqueTokens;
+import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.auth.token.Sessions;
 import dev.tollgate.auth.token.TokenPair;
 import dev.tollgate.auth.user.ProvisionUser;

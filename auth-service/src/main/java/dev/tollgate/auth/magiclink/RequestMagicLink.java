@@ -2,7 +2,7 @@ package dev.tollgate.auth.magiclink;
 
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.magiclink.repository.MagicLinkChallengeRepository;
-import dev.tollgate.auth.token.OpaqueTokens;
+import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.ratelimit.WindowLimiter;
 import io.micrometer.core.instrument.MeterRegistry;

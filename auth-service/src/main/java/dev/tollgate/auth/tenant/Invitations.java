@@ -1,10 +1,10 @@
 package dev.tollgate.auth.tenant;
 
 import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.auth.tenant.repository.InvitationRepository;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
 import dev.tollgate.auth.tenant.repository.TenantRepository;
-import dev.tollgate.auth.token.OpaqueTokens;
 import dev.tollgate.auth.user.repository.UserRepository;
 import dev.tollgate.common.error.Problems;
 import io.quarkus.hibernate.reactive.panache.Panache;

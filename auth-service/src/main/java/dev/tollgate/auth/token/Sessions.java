@@ -1,6 +1,7 @@
 package dev.tollgate.auth.token;
 
 import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.auth.tenant.Membership;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
 import dev.tollgate.auth.token.repository.RefreshFamilyRepository;

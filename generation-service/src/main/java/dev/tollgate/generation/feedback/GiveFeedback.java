@@ -1,10 +1,11 @@
 package dev.tollgate.generation.feedback;
 
+import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.feedback.api.FeedbackRequest;
 import dev.tollgate.generation.feedback.api.FeedbackView;
 import dev.tollgate.generation.feedback.repository.FeedbackRepository;
-import dev.tollgate.generation.history.GenerationHistory;
+import dev.tollgate.generation.record.repository.GenerationRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -16,19 +17,20 @@ import java.util.UUID;
 @ApplicationScoped
 public class GiveFeedback {
 
-    private final GenerationHistory history;
+    private final GenerationRepository generations;
     private final FeedbackRepository feedback;
     private final MeterRegistry registry;
 
-    public GiveFeedback(GenerationHistory history, FeedbackRepository feedback, MeterRegistry registry) {
-        this.history = history;
+    public GiveFeedback(GenerationRepository generations, FeedbackRepository feedback, MeterRegistry registry) {
+        this.generations = generations;
         this.feedback = feedback;
         this.registry = registry;
     }
 
     @WithTransaction
     public Uni<FeedbackView> give(Caller caller, UUID generationId, FeedbackRequest request) {
-        return history.own(caller, generationId)
+        return generations.ownedBy(caller.tenantId(), caller.userId(), generationId)
+                .onItem().ifNull().failWith(() -> Problems.notFound("generation", generationId))
                 .chain(generation -> feedback.findById(generationId).chain(existing -> {
                     Instant now = Instant.now();
                     Feedback row = existing != null ? existing : new Feedback();

@@ -62,9 +62,8 @@ public class GenerationHistory {
     }
 
     /** The caller's generation, or 404. */
-    public Uni<Generation> own(Caller caller, UUID id) {
-        return generations.find("id = ?1 and tenantId = ?2 and userId = ?3", id, caller.tenantId(), caller.userId())
-                .firstResult()
+    private Uni<Generation> own(Caller caller, UUID id) {
+        return generations.ownedBy(caller.tenantId(), caller.userId(), id)
                 .onItem().ifNull().failWith(() -> Problems.notFound("generation", id));
     }
 

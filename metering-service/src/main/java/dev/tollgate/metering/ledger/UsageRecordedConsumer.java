@@ -5,11 +5,11 @@ import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
-import dev.tollgate.metering.threshold.CheckThresholds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * Takes {@code usage.recorded} in batches into the ledger: each batch in one statement, each event id once,
  * each event in its tenant's billing period. An unreadable record goes to {@code usage.recorded.metering.dlq};
  * while PostgreSQL is away the batch is retried with backoff and the partition waits, so nothing is skipped or
- * lost (offsets are committed only after the batch is recorded). The periods the batch touched are handed to
- * the threshold check.
+ * lost (offsets are committed only after the batch is recorded). The periods the batch touched are announced as a
+ * {@link LedgerBatchRecorded} CDI event (the threshold check observes it).
  */
 @ApplicationScoped
 public class UsageRecordedConsumer {
@@ -39,18 +39,18 @@ public class UsageRecordedConsumer {
     private final EventCodec codec;
     private final LedgerRepository ledger;
     private final TenantPlans plans;
-    private final CheckThresholds thresholds;
+    private final Event<LedgerBatchRecorded> recorded;
     private final MutinyEmitter<String> deadLetters;
     private final MeterRegistry registry;
     private final AtomicLong lagMillis = new AtomicLong();
 
     public UsageRecordedConsumer(EventCodec codec, LedgerRepository ledger, TenantPlans plans,
-            CheckThresholds thresholds, @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters,
+            Event<LedgerBatchRecorded> recorded, @Channel(DEAD_LETTERS) MutinyEmitter<String> deadLetters,
             MeterRegistry registry) {
         this.codec = codec;
         this.ledger = ledger;
         this.plans = plans;
-        this.thresholds = thresholds;
+        this.recorded = recorded;
         this.deadLetters = deadLetters;
         this.registry = registry;
         registry.gauge("tollgate.ledger.lag.seconds", lagMillis, millis -> millis.get() / 1000.0);
@@ -78,7 +78,7 @@ public class UsageRecordedConsumer {
                 .onFailure().invoke(e -> LOG.warnf("ledger: recording %d events failed, retrying: %s", events.size(),
                         e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
-                .invoke(periods -> thresholds.touched(periods))
+                .invoke(periods -> recorded.fire(new LedgerBatchRecorded(periods)))
                 .replaceWithVoid();
     }
 

@@ -5,6 +5,7 @@ import dev.tollgate.common.gate.BillingPeriod;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
+import dev.tollgate.metering.ledger.LedgerBatchRecorded;
 import dev.tollgate.metering.ledger.PeriodTotal;
 import dev.tollgate.metering.ledger.TenantPeriod;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
@@ -14,6 +15,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -59,8 +61,8 @@ public class CheckThresholds {
     }
 
     /** Notes periods whose totals a ledger batch changed; the next check looks at them. */
-    public void touched(Collection<TenantPeriod> periods) {
-        pending.addAll(periods);
+    void touched(@Observes LedgerBatchRecorded batch) {
+        pending.addAll(batch.periods());
     }
 
     @Scheduled(every = "${tollgate.metering.thresholds-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -3,7 +3,7 @@ package dev.tollgate.auth.magiclink.api;
 import dev.tollgate.auth.magiclink.ConfirmMagicLink;
 import dev.tollgate.auth.magiclink.RequestMagicLink;
 import dev.tollgate.auth.security.ClientAddress;
-import dev.tollgate.auth.token.OpaqueTokens;
+import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import dev.tollgate.auth.token.api.TokenResponse;
 import io.smallrye.mutiny.Uni;

@@ -31,6 +31,11 @@ public class GenerationRepository implements PanacheRepositoryBase<Generation, U
         return Panache.getSession().chain(session -> session.find(ErasedUser.class, userId)).map(erased -> erased != null);
     }
 
+    /** The user's generation {@code id} in the tenant, or null: another user's generation is as good as absent. */
+    public Uni<Generation> ownedBy(UUID tenantId, UUID userId, UUID id) {
+        return find("id = ?1 and tenantId = ?2 and userId = ?3", id, tenantId, userId).firstResult();
+    }
+
     public Uni<Long> countOf(UUID tenantId, UUID userId) {
         return count("tenantId = ?1 and userId = ?2", tenantId, userId);
     }

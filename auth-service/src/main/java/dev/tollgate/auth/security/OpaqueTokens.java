@@ -1,4 +1,4 @@
-package dev.tollgate.auth.token;
+package dev.tollgate.auth.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
