@@ -1,5 +1,6 @@
 package dev.tollgate.devstack;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -7,6 +8,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -21,7 +25,8 @@ import java.util.logging.Logger;
  * The local run's one front door: a reverse proxy (Vert.x) that sends each path to the service that owns it, so a
  * user and the README's walkthrough use a single port. Bodies and server-sent events stream through unbuffered.
  * A path no service owns, or an internal endpoint ({@code /<prefix>/internal/...}, for the services only), is a 404
- * problem; a service that does not answer is a 502.
+ * problem; a service that does not answer is a 502. {@code X-Forwarded-For} is the connection's address, never what
+ * the client wrote.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -47,8 +52,8 @@ public final class Gateway implements AutoCloseable {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(100));
         Map<String, HttpProxy> proxies = new LinkedHashMap<>();
-        servicePorts.forEach(
-                (name, servicePort) -> proxies.put(name, HttpProxy.reverseProxy(client).origin(servicePort, "127.0.0.1")));
+        servicePorts.forEach((name, servicePort) -> proxies.put(name,
+                HttpProxy.reverseProxy(client).origin(servicePort, "127.0.0.1").addInterceptor(new ClientIsThePeer())));
         try {
             HttpServer server = vertx.createHttpServer()
                     .requestHandler(request -> route(request, proxies))
@@ -115,6 +120,21 @@ public final class Gateway implements AutoCloseable {
         }
         request.response().exceptionHandler(e -> LOG.fine(() -> "gateway: " + e.getMessage()));
         proxy.handle(request);
+    }
+
+    /**
+     * The services learn the client from {@code X-Forwarded-For}, so the gateway sets it to the address the
+     * connection came from, replacing whatever the client sent (and {@code Forwarded}, which it might also forge).
+     */
+    private static final class ClientIsThePeer implements ProxyInterceptor {
+
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            HttpServerRequest incoming = context.request().proxiedRequest();
+            String peer = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
+            context.request().headers().remove("Forwarded").set("X-Forwarded-For", peer);
+            return context.sendRequest();
+        }
     }
 
     private static void problem(HttpServerRequest request, int status, String slug, String title, String detail) {

@@ -31,6 +31,8 @@ class GatewayTest {
         HttpServer auth = vertx.createHttpServer()
                 .requestHandler(request -> request.body()
                         .onSuccess(body -> request.response().putHeader("content-type", "text/plain")
+                                .putHeader("x-seen-forwarded-for", String.valueOf(request.getHeader("X-Forwarded-For")))
+                                .putHeader("x-seen-forwarded", String.valueOf(request.getHeader("Forwarded")))
                                 .end("auth " + request.method() + " " + request.uri() + " " + body)))
                 .listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -62,6 +64,15 @@ class GatewayTest {
         assertEquals("auth", Gateway.serviceOf("/auth"));
         assertEquals("generation", Gateway.serviceOf("/v1/chat/completions"));
         assertEquals(null, Gateway.serviceOf("/v10/models"), "a prefix matches whole segments only");
+    }
+
+    @Test
+    void theServicesSeeTheConnectionsAddressNotAForgedOne() throws Exception {
+        HttpResponse<String> forged = send(HttpRequest.newBuilder(uri("/auth/magic-link"))
+                .header("X-Forwarded-For", "6.6.6.6").header("Forwarded", "for=6.6.6.6")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertEquals("127.0.0.1", forged.headers().firstValue("x-seen-forwarded-for").orElseThrow());
+        assertEquals("null", forged.headers().firstValue("x-seen-forwarded").orElseThrow());
     }
 
     @Test

@@ -1,13 +1,19 @@
 package dev.tollgate.testing;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.ArchConfiguration;
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.freeze.FreezingArchRule;
 import java.util.List;
 
@@ -19,7 +25,9 @@ import java.util.List;
  * nothing outside an {@code api} package depends on one (the edge depends on the core, never the reverse). What broke
  * them when they were introduced is recorded in the module's {@value #FROZEN} folder (ArchUnit's freeze store): those
  * known violations pass, any new one fails, and a violation fixed leaves the store at the next run (commit the
- * change). Recording new violations on purpose takes {@code -Darchunit.freeze.refreeze=true}; do it only with a
+ * change). A known cycle is recognised by its path between features ({@link CycleMatcher}), so work inside it is
+ * not a new violation; a new path is. Recording new violations on purpose takes {@code -Darchunit.freeze.refreeze=true}; do it
+ * only with a
  * reason in the commit.
  */
 public final class ServiceArchitecture {
@@ -60,9 +68,37 @@ public final class ServiceArchitecture {
                 .because("resources are thin: they call a service method, which owns the transaction")
                 .allowEmptyShould(true)
                 .check(classes);
+        everyEndpointHasAPolicy(service).check(classes);
         frozen(featureCycles(service)).check(classes);
         frozen(apiOnlyAtTheEdge(service)).check(classes);
     }
+
+    /**
+     * Every resource method says who may call it ({@code @Access} on the method or its class): an endpoint added
+     * without a policy fails here, before it could answer anyone (the policy filter refuses it at run time too).
+     */
+    static ArchRule everyEndpointHasAPolicy(String service) {
+        String access = ROOT + ".common.security.Access";
+        DescribedPredicate<JavaMethod> endpoint = DescribedPredicate.describe("are HTTP endpoints",
+                method -> HTTP_METHODS.stream().anyMatch(method::isAnnotatedWith));
+        return methods().that().areDeclaredInClassesThat().resideInAPackage(ROOT + "." + service + "..")
+                .and(endpoint)
+                .should(new ArchCondition<JavaMethod>("declare an @Access policy, on the method or its class") {
+                    @Override
+                    public void check(JavaMethod method, ConditionEvents events) {
+                        if (!method.isAnnotatedWith(access) && !method.getOwner().isAnnotatedWith(access)) {
+                            events.add(SimpleConditionEvent.violated(method, method.getFullName()
+                                    + " answers HTTP without an @Access policy"));
+                        }
+                    }
+                })
+                .because("every credential means only what it says: each endpoint names the kinds it accepts")
+                .allowEmptyShould(true);
+    }
+
+    private static final List<String> HTTP_METHODS = List.of("jakarta.ws.rs.GET", "jakarta.ws.rs.POST",
+            "jakarta.ws.rs.PUT", "jakarta.ws.rs.PATCH", "jakarta.ws.rs.DELETE", "jakarta.ws.rs.HEAD",
+            "jakarta.ws.rs.OPTIONS");
 
     /** No feature package depends, through any path, on a package that depends back on it. */
     static ArchRule featureCycles(String service) {
@@ -83,6 +119,7 @@ public final class ServiceArchitecture {
     private static ArchRule frozen(ArchRule rule) {
         ArchConfiguration configuration = ArchConfiguration.get();
         configuration.setProperty("freeze.store.default.path", FROZEN);
+        configuration.setProperty("freeze.lineMatcher", CycleMatcher.class.getName());
         return FreezingArchRule.freeze(rule);
     }
 

@@ -88,7 +88,10 @@ public final class TestIssuer implements AutoCloseable {
         }
     }
 
-    /** Claims as auth-service issues them: a user acting in a tenant with one role, valid for five minutes. */
+    /**
+     * Claims as auth-service issues them for a signed-in session: a user acting in a tenant with one role, bound to
+     * a session, valid for five minutes.
+     */
     public static JwtClaims claims(UUID userId, UUID tenantId, String role) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
@@ -96,10 +99,22 @@ public final class TestIssuer implements AutoCloseable {
         claims.setSubject(userId.toString());
         claims.setClaim("tid", tenantId.toString());
         claims.setStringListClaim("roles", role);
-        claims.setClaim("scope", "api");
+        claims.setClaim("sid", UUID.randomUUID().toString());
         claims.setGeneratedJwtId();
         claims.setIssuedAtToNow();
         claims.setExpirationTimeMinutesInTheFuture(5);
+        return claims;
+    }
+
+    /**
+     * Claims of a token exchanged from an API key: the key's user in its tenant, the key's scopes and id, no role
+     * and no session.
+     */
+    public static JwtClaims apiKeyClaims(UUID userId, UUID tenantId, UUID keyId, String... scopes) {
+        JwtClaims claims = claims(userId, tenantId, "api-key");
+        claims.unsetClaim("sid");
+        claims.setClaim("scope", String.join(" ", scopes));
+        claims.setClaim("akid", keyId.toString());
         return claims;
     }
 

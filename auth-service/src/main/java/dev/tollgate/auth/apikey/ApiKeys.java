@@ -9,13 +9,17 @@ import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.Scope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +27,11 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * A tenant's API keys: created by a member with a subset of the allowed scopes, shown once, listed without
- * their secret, rotated with an overlap, revoked at once (announced on {@code apikey.revoked} so that caches
- * drop them). A member manages their own keys; owners and admins manage all of the tenant's.
+ * A tenant's API keys: created by a member with a subset of the allowed scopes ({@link Scope}, narrowed by
+ * configuration), shown once, listed without their secret, rotated with an overlap, revoked at once (announced on
+ * {@code apikey.revoked} so that caches drop them). A member manages their own keys; owners and admins manage all
+ * of the tenant's; a key with {@code keys:manage} acts for its user within its own scopes and life
+ * ({@link KeyManagingKeys}).
  */
 @ApplicationScoped
 public class ApiKeys {
@@ -38,15 +44,29 @@ public class ApiKeys {
     private final Outbox outbox;
     private final AuthConfig config;
     private final MeterRegistry registry;
+    private final KeyManagingKeys managingKeys;
 
     public ApiKeys(ApiKeyRepository keys, MembershipRepository memberships, Outbox outbox, AuthConfig config,
-            MeterRegistry registry, AuditTrail audit) {
+            MeterRegistry registry, AuditTrail audit, KeyManagingKeys managingKeys) {
+        this.managingKeys = managingKeys;
         this.audit = audit;
         this.keys = keys;
         this.memberships = memberships;
         this.outbox = outbox;
         this.config = config;
         this.registry = registry;
+    }
+
+    /**
+     * Refuses to start when {@code tollgate.auth.api-key.scopes} names a scope outside the catalogue in code: the
+     * configuration may only narrow what keys can be given.
+     */
+    void checkScopes(@Observes StartupEvent start) {
+        List<String> unknown = config.apiKey().scopes().stream().filter(scope -> Scope.of(scope).isEmpty()).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("tollgate.auth.api-key.scopes names " + unknown + ", which no endpoint "
+                    + "knows; the scopes are " + Arrays.toString(Scope.values()));
+        }
     }
 
     /** A key with its secret, answered once. */
@@ -59,7 +79,8 @@ public class ApiKeys {
 
     @WithTransaction
     public Uni<Issued> create(Caller caller, String name, List<String> scopes, Instant expiresAt) {
-        List<String> unknown = scopes.stream().filter(scope -> !config.apiKey().scopes().contains(scope)).toList();
+        List<String> unknown = scopes.stream()
+                .filter(scope -> Scope.of(scope).isEmpty() || !config.apiKey().scopes().contains(scope)).toList();
         if (!unknown.isEmpty()) {
             return Uni.createFrom().failure(Problems.badRequest("unknown-scope", "Unknown Scope",
                     "unknown scopes " + unknown + "; allowed: " + config.apiKey().scopes()));
@@ -70,8 +91,9 @@ public class ApiKeys {
         }
         return memberships.find(caller.tenantId(), caller.userId())
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
-                .chain(member -> issue(caller.tenantId(), caller.userId(), name.trim(),
-                        List.copyOf(new LinkedHashSet<>(scopes)), expiresAt))
+                .chain(member -> managingKeys.expiryOfNew(caller, scopes, expiresAt))
+                .chain(expiry -> issue(caller.tenantId(), caller.userId(), name.trim(),
+                        List.copyOf(new LinkedHashSet<>(scopes)), expiry))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
                         issued.key().id(), issued.key().prefix(), caller.tenantId()))
                 .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
@@ -138,11 +160,17 @@ public class ApiKeys {
             if (!key.usableAt(now)) {
                 return outcome("inactive", null);
             }
-            if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
-                key.lastUsedAt = now;
-            }
-            Instant validUntil = earliest(key.expiresAt, key.revokedAt);
-            return outcome("valid", new VerifiedKey(key.id, key.tenantId, key.userId, key.scopeList(), validUntil));
+            // a key ends with its user's membership of its tenant, whatever its own dates say
+            return memberships.find(key.tenantId, key.userId).chain(member -> {
+                if (member == null) {
+                    return outcome("not-a-member", null);
+                }
+                if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
+                    key.lastUsedAt = now;
+                }
+                Instant validUntil = earliest(key.expiresAt, key.revokedAt);
+                return outcome("valid", new VerifiedKey(key.id, key.tenantId, key.userId, key.scopeList(), validUntil));
+            });
         });
     }
 
@@ -173,6 +201,7 @@ public class ApiKeys {
             if (key == null || (!manager && !key.userId.equals(caller.userId()))) {
                 throw Problems.notFound("API key", id);
             }
+            managingKeys.requireMayManage(caller, key);
             return key;
         }));
     }

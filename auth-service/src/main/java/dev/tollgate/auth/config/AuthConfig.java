@@ -19,6 +19,14 @@ public interface AuthConfig {
     String publicUrl();
 
     /**
+     * The proxies (addresses or ranges such as {@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the
+     * client is the right-most address in it that none of them owns. A request from anywhere else is its own client.
+     * Name the gateway in front of auth-service here, and nothing a client can reach directly.
+     */
+    @WithDefault("127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+    List<String> trustedProxies();
+
+    /**
      * The secret that encrypts the signing keys' private parts in the database: 32 bytes, base64. Generate one
      * with {@code openssl rand -base64 32}; keep it out of the repository.
      */
@@ -67,8 +75,11 @@ public interface AuthConfig {
     }
 
     interface ApiKeys {
-        /** The scopes a key may be given; a key gets a subset. */
-        @WithDefault("generate,usage:read,billing:read")
+        /**
+         * The scopes a key may be given, a subset of the catalogue in code (generate, usage:read, billing:read,
+         * keys:manage); a scope outside it stops the start. A key gets a subset of these.
+         */
+        @WithDefault("generate,usage:read,billing:read,keys:manage")
         List<String> scopes();
 
         /** After a rotation, how long the old key keeps working so that deployments can switch over. */
@@ -97,6 +108,13 @@ public interface AuthConfig {
          */
         @WithDefault("30s")
         Duration reuseGrace();
+
+        /**
+         * How long a session lasts at most, however often it is used: past this age since the sign-in its refresh
+         * tokens are refused and the user signs in again.
+         */
+        @WithDefault("90d")
+        Duration maxSessionAge();
     }
 
     interface MagicLinks {
@@ -117,8 +135,9 @@ public interface AuthConfig {
         Duration window();
 
         /**
-         * Where a sign-in may send the browser afterwards: URL prefixes such as {@code https://app.example.com/}.
-         * A {@code redirect} outside them is refused, so that links cannot send users to someone else's site.
+         * Where a sign-in may send the browser afterwards: URLs such as {@code https://app.example.com/}. A
+         * {@code redirect} must have the scheme, host and port of one of them exactly and lie under its path;
+         * anything else is refused (400), so that links cannot send users to someone else's site.
          */
         Optional<List<String>> allowedRedirects();
 

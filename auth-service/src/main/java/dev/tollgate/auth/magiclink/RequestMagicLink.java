@@ -41,9 +41,18 @@ public class RequestMagicLink {
 
     public Uni<Void> request(String email, String redirect, String ip) {
         String address = email.trim().toLowerCase(Locale.ROOT);
-        if (redirect != null && !redirectAllowed(redirect)) {
-            return Uni.createFrom().failure(Problems.badRequest("redirect-not-allowed", "Redirect Not Allowed",
-                    "redirect must start with one of tollgate.auth.magic-link.allowed-redirects"));
+        if (redirect != null) {
+            RedirectTargets.Verdict verdict = RedirectTargets.judge(redirect,
+                    config.magicLink().allowedRedirects().orElse(List.of()));
+            if (verdict == RedirectTargets.Verdict.UNPARSABLE) {
+                return Uni.createFrom().failure(Problems.badRequest("redirect-invalid", "Redirect Invalid",
+                        "redirect must be an absolute http or https URL with a host and no user info"));
+            }
+            if (verdict == RedirectTargets.Verdict.NOT_ALLOWED) {
+                return Uni.createFrom().failure(Problems.badRequest("redirect-not-allowed", "Redirect Not Allowed",
+                        "redirect must have the scheme, host and port of one of "
+                                + "tollgate.auth.magic-link.allowed-redirects and lie under its path"));
+            }
         }
         AuthConfig.MagicLinks limits = config.magicLink();
         return limiter.hit("magic-link-ip:" + ip, limits.perIpLimit(), limits.window())
@@ -79,10 +88,5 @@ public class RequestMagicLink {
         challenge.createdAt = Instant.now();
         challenge.expiresAt = challenge.createdAt.plus(config.magicLink().ttl());
         return challenge;
-    }
-
-    private boolean redirectAllowed(String redirect) {
-        List<String> allowed = config.magicLink().allowedRedirects().orElse(List.of());
-        return allowed.stream().anyMatch(redirect::startsWith);
     }
 }

@@ -1,14 +1,116 @@
 package dev.tollgate.auth.security;
 
+import dev.tollgate.auth.config.AuthConfig;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The client's address for per-client limits and session records (X-Forwarded-For from trusted proxies only). */
-public final class ClientAddress {
+/**
+ * The client's address for per-client limits and session records. The connection's peer, unless the peer is one
+ * of {@code tollgate.auth.trusted-proxies}: then {@code X-Forwarded-For} is read from the right, past every trusted
+ * proxy, and the first address no trusted proxy owns is the client (what a client writes into the header itself
+ * stays to the left of what its gateway appends, so it is never taken). Quarkus' own forwarding takes the
+ * left-most address, which the client chooses; it is left on for the host and scheme only.
+ */
+@ApplicationScoped
+public class ClientAddress {
 
-    private ClientAddress() {
+    private final List<Cidr> trusted;
+
+    @jakarta.inject.Inject
+    public ClientAddress(AuthConfig config) {
+        this(config.trustedProxies());
     }
 
-    public static String of(HttpServerRequest request) {
-        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    ClientAddress(List<String> trustedProxies) {
+        this.trusted = trustedProxies.stream().map(Cidr::parse).toList();
+    }
+
+    public String of(HttpServerRequest request) {
+        SocketAddress peer = request.connection() == null ? request.remoteAddress()
+                : request.connection().remoteAddress();
+        String peerAddress = peer == null ? null : peer.hostAddress();
+        if (peerAddress == null) {
+            return "unknown";
+        }
+        return client(peerAddress, request.headers().getAll("X-Forwarded-For"));
+    }
+
+    /** The client, given the connection's peer and the {@code X-Forwarded-For} headers as received. */
+    String client(String peer, List<String> forwardedFor) {
+        if (!isTrusted(peer)) {
+            return peer;
+        }
+        List<String> hops = new ArrayList<>();
+        forwardedFor.forEach(header -> {
+            for (String hop : header.split(",")) {
+                if (!hop.isBlank()) {
+                    hops.add(hop.trim());
+                }
+            }
+        });
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (!isTrusted(hop)) {
+                return literal(hop) ? hop : peer;
+            }
+        }
+        return hops.isEmpty() ? peer : hops.get(0);
+    }
+
+    private boolean isTrusted(String address) {
+        InetAddress parsed = Cidr.address(address);
+        return parsed != null && trusted.stream().anyMatch(cidr -> cidr.contains(parsed));
+    }
+
+    private static boolean literal(String address) {
+        return Cidr.address(address) != null;
+    }
+
+    /** An address range such as {@code 10.0.0.0/8}, {@code ::1} or {@code 127.0.0.1}. */
+    record Cidr(byte[] network, int bits) {
+
+        static Cidr parse(String text) {
+            String[] parts = text.trim().split("/");
+            InetAddress address = address(parts[0]);
+            if (address == null) {
+                throw new IllegalArgumentException("tollgate.auth.trusted-proxies: '" + text + "' is not an address "
+                        + "or range such as 10.0.0.0/8");
+            }
+            byte[] bytes = address.getAddress();
+            int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : bytes.length * 8;
+            return new Cidr(bytes, bits);
+        }
+
+        boolean contains(InetAddress candidate) {
+            byte[] bytes = candidate.getAddress();
+            if (bytes.length != network.length) {
+                return false;
+            }
+            for (int bit = 0; bit < bits; bit++) {
+                int mask = 0x80 >> (bit % 8);
+                if ((bytes[bit / 8] & mask) != (network[bit / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** A literal IPv4 or IPv6 address (never a host name: nothing is looked up), or null. */
+        static InetAddress address(String text) {
+            String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+            if (literal.isEmpty() || !literal.matches("[0-9a-fA-F:.]+")) {
+                return null;
+            }
+            try {
+                return InetAddress.getByName(literal);
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
     }
 }

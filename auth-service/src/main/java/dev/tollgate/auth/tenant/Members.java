@@ -4,6 +4,8 @@ import dev.tollgate.auth.tenant.repository.MembershipRepository;
 import dev.tollgate.auth.token.repository.RefreshFamilyRepository;
 import dev.tollgate.auth.user.repository.UserRepository;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.MemberChanged;
+import dev.tollgate.common.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Changing roles and removing members. Owners manage everyone; admins manage admins and members; anyone may
- * leave. A tenant always keeps an owner. A removed member's sessions in the tenant end at once.
+ * leave. A tenant always keeps an owner. A removed member's sessions and API keys in the tenant end at once, and
+ * every change is announced on {@code member.changed} so that no service trusts the role an older token carries.
  */
 @ApplicationScoped
 public class Members {
@@ -25,8 +28,13 @@ public class Members {
     private final MembershipRepository memberships;
     private final RefreshFamilyRepository sessions;
     private final UserRepository users;
+    private final MemberKeys keys;
+    private final Outbox outbox;
 
-    public Members(MembershipRepository memberships, RefreshFamilyRepository sessions, UserRepository users) {
+    public Members(MembershipRepository memberships, RefreshFamilyRepository sessions, UserRepository users,
+            MemberKeys keys, Outbox outbox) {
+        this.keys = keys;
+        this.outbox = outbox;
         this.memberships = memberships;
         this.sessions = sessions;
         this.users = users;
@@ -45,8 +53,10 @@ public class Members {
             target.role = role;
             LOG.infof("audit: user %s changed the role of user %s in tenant %s from %s to %s",
                     actorId, userId, tenantId, before, role);
-            return users.findById(userId).map(user -> new MemberView(target.userId, user.email, target.role,
-                    target.createdAt));
+            Uni<Void> announced = before.equals(role) ? Uni.createFrom().voidItem()
+                    : outbox.append(MemberChanged.of(tenantId, userId, role));
+            return announced.chain(() -> users.findById(userId)).map(user -> new MemberView(target.userId, user.email,
+                    target.role, target.createdAt));
         });
     }
 
@@ -65,7 +75,8 @@ public class Members {
             return memberships.delete(target)
                     .chain(() -> sessions.update("revokedAt = ?1, revokedReason = 'left-tenant' "
                             + "where userId = ?2 and tenantId = ?3 and revokedAt is null", Instant.now(), userId, tenantId))
-                    .replaceWithVoid();
+                    .chain(() -> keys.revokeAll(tenantId, userId, "left-tenant"))
+                    .chain(() -> outbox.append(MemberChanged.of(tenantId, userId, null)));
         });
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.auth.token;
 import dev.tollgate.auth.apikey.ApiKeys;
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Scope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
@@ -12,13 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * The grants that start no session: {@code client_credentials} for Tollgate's own services (role
- * {@code service}), and the exchange of an API key for a short access token (role {@code api-key}, the key's
- * scopes, never past the key's own end).
+ * {@code service}), and the exchange of an API key for a short access token (role {@code api-key}, the key's id
+ * and exactly its scopes, never past the key's own end; a key with no scope a token can carry is refused).
  */
 @ApplicationScoped
 public class ServiceGrants {
@@ -66,12 +68,22 @@ public class ServiceGrants {
                         "Invalid Grant").withDetail("the API key is unknown, revoked or expired")
                         .with("error", "invalid_grant").build());
             }
+            List<String> scopes = key.scopes().stream().filter(scope -> Scope.of(scope).isPresent()).toList();
+            if (scopes.isEmpty()) {
+                registry.counter("tollgate.auth.token_exchange", "outcome", "no-scope").increment();
+                return Uni.createFrom().failure(Problems.builder(Response.Status.BAD_REQUEST, "api-key-no-scope",
+                        "Invalid Grant").withDetail(
+                                "the API key has no scope an access token can carry; create a key "
+                                        + "with one of " + Arrays.toString(Scope.values()))
+                        .with("error", "invalid_grant").build());
+            }
             Instant end = Instant.now().plus(config.apiKey().exchangedTokenTtl());
             if (key.validUntil() != null && key.validUntil().isBefore(end)) {
                 end = key.validUntil();
             }
             Duration ttl = Duration.between(Instant.now(), end);
-            String scope = String.join(" ", key.scopes());
+            String scope = String.join(" ", scopes);
+            registry.counter("tollgate.auth.token_exchange", "outcome", "issued").increment();
             return accessTokens.issue(new AccessTokens.Grant(key.userId().toString(), key.tenantId(),
                     List.of(API_KEY_ROLE), scope, null, key.keyId(), ttl, null))
                     .map(token -> new Issued(token, ttl.toSeconds(), scope));

@@ -37,9 +37,12 @@ public class Sessions {
     private final AccessTokens accessTokens;
     private final AuthConfig config;
     private final MeterRegistry registry;
+    private final RefreshSuccessors successors;
 
     public Sessions(RefreshFamilyRepository families, RefreshTokenRepository tokens, MembershipRepository memberships,
-            AccessTokens accessTokens, AuthConfig config, MeterRegistry registry, AuditTrail audit) {
+            AccessTokens accessTokens, AuthConfig config, MeterRegistry registry, AuditTrail audit,
+            RefreshSuccessors successors) {
+        this.successors = successors;
         this.audit = audit;
         this.families = families;
         this.tokens = tokens;
@@ -62,7 +65,7 @@ public class Sessions {
         return families.persist(family)
                 .call(saved -> audit.record(saved.tenantId, "auth.signed-in", saved.userId.toString(), saved.userId,
                         saved.ip, Map.of("session", saved.id.toString())))
-                .chain(saved -> issue(saved, membership.role));
+                .chain(saved -> issue(saved, membership.role, OpaqueTokens.generate()));
     }
 
     /**
@@ -74,7 +77,7 @@ public class Sessions {
             count("malformed");
             return Uni.createFrom().failure(invalidGrant("refresh-token-invalid", "the refresh token is malformed"));
         }
-        return Panache.withTransaction(() -> attempt(OpaqueTokens.hash(refreshToken)))
+        return Panache.withTransaction(() -> attempt(refreshToken))
                 .chain(outcome -> {
                     count(outcome.name());
                     return outcome.problem() == null ? Uni.createFrom().item(outcome.pair())
@@ -88,8 +91,8 @@ public class Sessions {
         }
     }
 
-    private Uni<Outcome> attempt(String tokenHash) {
-        return tokens.lockByHash(tokenHash).chain(token -> {
+    private Uni<Outcome> attempt(String presented) {
+        return tokens.lockByHash(OpaqueTokens.hash(presented)).chain(token -> {
             Instant now = Instant.now();
             if (token == null) {
                 return refused("unknown", "refresh-token-invalid", "the refresh token is not known");
@@ -101,12 +104,21 @@ public class Sessions {
             if (!token.expiresAt.isAfter(now)) {
                 return refused("expired", "refresh-token-expired", "the refresh token has expired");
             }
+            if (!family.createdAt.plus(config.refreshToken().maxSessionAge()).isAfter(now)) {
+                family.revokedAt = now;
+                family.revokedReason = "max-age";
+                LOG.infof("audit: session %s of user %s reached its maximum age; sign-in needed", family.id,
+                        family.userId);
+                return refused("max-age", "session-expired", "this session is older than "
+                        + config.refreshToken().maxSessionAge().toDays() + " days; sign in again");
+            }
             if (token.spentAt == null) {
                 token.spentAt = now;
-                return continueSession(family, now, "rotated");
+                return continueSession(family, now, "rotated", successors.of(presented));
             }
             if (token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
-                return continueSession(family, now, "grace");
+                // a second tab with the same token: the successor the first use produced, not a second chain
+                return continueSession(family, now, "grace", successors.of(presented));
             }
             family.revokedAt = now;
             family.revokedReason = RefreshFamily.REVOKED_BY_REUSE;
@@ -121,18 +133,18 @@ public class Sessions {
         return Uni.createFrom().item(Outcome.refused(name, slug, detail));
     }
 
-    private Uni<Outcome> continueSession(RefreshFamily family, Instant now, String name) {
+    private Uni<Outcome> continueSession(RefreshFamily family, Instant now, String name, String successor) {
         family.lastUsedAt = now;
         return memberships.find(family.tenantId, family.userId).chain(membership -> membership == null
                 ? refused("left-tenant", "session-revoked", "the user no longer belongs to this tenant")
-                : issue(family, membership.role).map(pair -> new Outcome(name, pair, null)));
+                : issue(family, membership.role, successor).map(pair -> new Outcome(name, pair, null)));
     }
 
     /**
      * Moves the caller's session to another tenant they belong to and hands back tokens for it: one session,
      * a token per tenant. A tenant the user does not belong to answers 404.
      */
-    public Uni<TokenPair> switchTenant(UUID userId, UUID sessionId, UUID tenantId) {
+    public Uni<TokenPair> switchTenant(UUID userId, UUID sessionId, UUID tenantId, String presentedRefresh) {
         if (sessionId == null) {
             return Uni.createFrom().failure(Problems.badRequest("no-session", "No Session",
                     "this access token belongs to no sign-in session"));
@@ -147,21 +159,62 @@ public class Sessions {
                     family.tenantId = tenantId;
                     family.lastUsedAt = Instant.now();
                     LOG.infof("audit: user %s switched session %s to tenant %s", userId, sessionId, tenantId);
-                    return issue(family, membership.role);
+                    if (presentedRefresh == null) {
+                        // the session's refresh chain goes on as it is, now into the new tenant: no second chain
+                        return accessTokens.forSession(family.userId, tenantId, membership.role, family.id,
+                                family.createdAt)
+                                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), null, null, family.id,
+                                        tenantId));
+                    }
+                    return spendForSwitch(family, presentedRefresh, membership.role);
                 })));
     }
 
-    private Uni<TokenPair> issue(RefreshFamily family, String role) {
-        String secret = OpaqueTokens.generate();
-        RefreshToken token = new RefreshToken();
-        token.tokenHash = OpaqueTokens.hash(secret);
-        token.family = family;
-        token.createdAt = Instant.now();
-        token.expiresAt = token.createdAt.plus(config.refreshToken().ttl());
-        return tokens.persist(token)
-                .chain(saved -> accessTokens.forSession(family.userId, family.tenantId, role, family.id, family.createdAt))
+    /** The presented refresh token of this session, spent: its successor carries the session on in the new tenant. */
+    private Uni<TokenPair> spendForSwitch(RefreshFamily family, String presented, String role) {
+        if (!OpaqueTokens.wellFormed(presented)) {
+            return Uni.createFrom().failure(invalidGrant("refresh-token-invalid", "the refresh token is malformed"));
+        }
+        return tokens.lockByHash(OpaqueTokens.hash(presented)).chain(token -> {
+            Instant now = Instant.now();
+            if (token == null || !token.family.id.equals(family.id) || !token.expiresAt.isAfter(now)) {
+                return Uni.createFrom().failure(invalidGrant("refresh-token-invalid",
+                        "the refresh token is not this session's current one"));
+            }
+            if (token.spentAt == null) {
+                token.spentAt = now;
+            } else if (!token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
+                return Uni.createFrom().failure(invalidGrant("refresh-token-reused",
+                        "this refresh token was already used"));
+            }
+            return issue(family, role, successors.of(presented));
+        });
+    }
+
+    /**
+     * A pair whose refresh token is {@code secret}; the token's row is made the first time, and found again when the
+     * same predecessor is presented within the grace window.
+     */
+    private Uni<TokenPair> issue(RefreshFamily family, String role, String secret) {
+        String hash = OpaqueTokens.hash(secret);
+        return tokens.findById(hash).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(existing);
+            }
+            RefreshToken token = new RefreshToken();
+            token.tokenHash = hash;
+            token.family = family;
+            token.createdAt = Instant.now();
+            token.expiresAt = earliest(token.createdAt.plus(config.refreshToken().ttl()),
+                    family.createdAt.plus(config.refreshToken().maxSessionAge()));
+            return tokens.persist(token);
+        }).chain(token -> accessTokens.forSession(family.userId, family.tenantId, role, family.id, family.createdAt)
                 .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), secret, token.expiresAt, family.id,
-                        family.tenantId));
+                        family.tenantId)));
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private void count(String outcome) {

@@ -51,6 +51,17 @@ class AbuseLimitsTest {
         requestFrom("198.51.100.21", newAddress()).then().statusCode(202);
     }
 
+    @Test
+    void aForgedForwardedForDoesNotLiftTheLimit() {
+        // what a client writes into X-Forwarded-For stays left of the address its gateway appends
+        String client = "203.0.113.150";
+        for (int i = 0; i < 3; i++) {
+            requestFrom("198.51.100." + i + ", " + client, newAddress()).then().statusCode(202);
+        }
+        requestFrom("198.51.100.77, " + client, newAddress()).then().statusCode(429);
+        requestFrom("10.1.2.3, " + client + ", 10.0.0.9", newAddress()).then().statusCode(429);
+    }
+
     private static Response confirmFrom(String ip, String token) {
         return given().header("X-Forwarded-For", ip).contentType(ContentType.JSON).body(Map.of("token", token))
                 .post("/auth/magic-link/confirm");

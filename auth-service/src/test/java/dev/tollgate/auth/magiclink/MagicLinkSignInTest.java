@@ -114,6 +114,41 @@ class MagicLinkSignInTest {
     }
 
     @Test
+    void aRedirectThatOnlyLooksAllowedIsRefusedAndAnUnreadableOneIsNamed() {
+        for (String lookalike : List.of("https://app.tollgate.test.evil.example/",
+                "https://app.tollgate.test:8443/", "http://app.tollgate.test/",
+                "https://evil.example/https://app.tollgate.test/")) {
+            given().contentType(ContentType.JSON).body(Map.of("email", newAddress(), "redirect", lookalike))
+                    .post("/auth/magic-link")
+                    .then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/redirect-not-allowed"));
+        }
+        for (String unreadable : List.of("not a url", "javascript:alert(1)", "https://app.tollgate.test@evil.example/",
+                "https://app.tollgate.test/%zz", "//evil.example/")) {
+            given().contentType(ContentType.JSON).body(Map.of("email", newAddress(), "redirect", unreadable))
+                    .post("/auth/magic-link")
+                    .then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/redirect-invalid"));
+        }
+    }
+
+    @Test
+    void aCrossSiteConfirmationIsRefusedAndSpendsNothing() {
+        String email = newAddress();
+        requestLink(email).then().statusCode(202);
+        String token = tokenFromMail(mailbox, email);
+
+        given().redirects().follow(false).contentType(ContentType.URLENC).header("Sec-Fetch-Site", "cross-site")
+                .formParam("token", token).post("/auth/magic-link/confirm")
+                .then().statusCode(403).body("type", equalTo("https://tollgate.dev/problems/forbidden"));
+        given().redirects().follow(false).contentType(ContentType.URLENC).header("Origin", "https://evil.example")
+                .formParam("token", token).post("/auth/magic-link/confirm")
+                .then().statusCode(403);
+
+        given().redirects().follow(false).contentType(ContentType.URLENC).header("Sec-Fetch-Site", "same-origin")
+                .formParam("token", token).post("/auth/magic-link/confirm")
+                .then().statusCode(200).header("Set-Cookie", containsString("tollgate_refresh="));
+    }
+
+    @Test
     void aLinkWorksOnce() {
         String email = newAddress();
         requestLink(email).then().statusCode(202);

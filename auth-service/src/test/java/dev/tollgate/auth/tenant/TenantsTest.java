@@ -2,6 +2,7 @@ package dev.tollgate.auth.tenant;
 
 import static dev.tollgate.auth.SignInFlow.newAddress;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -19,6 +20,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -71,7 +73,7 @@ class TenantsTest {
         as(owner).get("/auth/tenants/" + team + "/members").then().statusCode(200)
                 .body("email", hasItem(inviteeAddress));
 
-        Response switched = as(invitee).post("/auth/tenants/" + team + "/switch");
+        Response switched = switchWithRefreshToken(invitee, team);
         switched.then().statusCode(200);
         JwtClaims claims = SignInFlow.verify(switched.path("access_token"));
         assertEquals(team, claims.getClaimValueAsString("tid"));
@@ -137,7 +139,7 @@ class TenantsTest {
         Response owner = SignInFlow.signIn(mailbox, newAddress());
         String team = createTeam(owner, "Acme");
         Response member = join(owner, team, "member");
-        Response inTeam = as(member).post("/auth/tenants/" + team + "/switch");
+        Response inTeam = switchWithRefreshToken(member, team);
         inTeam.then().statusCode(200);
 
         as(owner).delete("/auth/tenants/" + team + "/members/" + userId(member)).then().statusCode(204);
@@ -148,6 +150,31 @@ class TenantsTest {
     }
 
     @Test
+    void aRemovedMembersKeysEndWithTheMembership() {
+        Response owner = SignInFlow.signIn(mailbox, newAddress());
+        String team = createTeam(owner, "Acme");
+        Response member = join(owner, team, "member");
+        Response inTeam = as(member).post("/auth/tenants/" + team + "/switch");
+        inTeam.then().statusCode(200);
+        Response key = given().auth().oauth2(inTeam.<String> path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("name", "ci", "scopes", List.of("keys:manage"))).post("/auth/api-keys");
+        key.then().statusCode(201);
+        String exchanged = exchange(key.path("secret")).then().statusCode(200).extract().path("access_token");
+        given().auth().oauth2(exchanged).get("/auth/api-keys").then().statusCode(200);
+
+        as(owner).delete("/auth/tenants/" + team + "/members/" + userId(member)).then().statusCode(204);
+
+        exchange(key.path("secret")).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> given().auth().oauth2(exchanged)
+                .get("/auth/api-keys").then().statusCode(401)
+                .body("type", equalTo("https://tollgate.dev/problems/api-key-revoked")));
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'apikey.revoked' and payload like ?",
+                "%" + key.path("key.id") + "%"));
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'member.changed' and payload like ?",
+                "%" + userId(member) + "%"));
+    }
+
+    @Test
     void aMemberMayLeave() {
         Response owner = SignInFlow.signIn(mailbox, newAddress());
         String team = createTeam(owner, "Acme");
@@ -155,6 +182,20 @@ class TenantsTest {
 
         as(member).delete("/auth/tenants/" + team + "/members/" + userId(member)).then().statusCode(204);
         as(member).get("/auth/tenants/" + team).then().statusCode(404);
+    }
+
+    private static Response exchange(String key) {
+        return given().contentType(ContentType.URLENC)
+                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
+                .formParam("subject_token", key)
+                .post("/auth/token");
+    }
+
+    /** A switch as a native app sends it: the session's refresh token in the form, spent for its successor. */
+    private static Response switchWithRefreshToken(Response signedIn, String team) {
+        return as(signedIn).contentType(ContentType.URLENC).formParam("refresh_token", signedIn.<String> path("refresh_token"))
+                .post("/auth/tenants/" + team + "/switch");
     }
 
     private static RequestSpecification as(Response signedIn) {

@@ -4,6 +4,8 @@ import static dev.tollgate.auth.SignInFlow.newAddress;
 import static dev.tollgate.auth.SignInFlow.refresh;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -65,6 +67,53 @@ class RefreshRotationTest {
             answer.then().statusCode(200);
             refresh(answer.path("refresh_token")).then().statusCode(200);
         }
+        // one chain, not two: both tabs were handed the same successor
+        assertEquals(tabs.get(0).join().<String> path("refresh_token"), tabs.get(1).join().path("refresh_token"));
+    }
+
+    @Test
+    void switchingTenantSpendsThePresentedTokenAndKeepsOneChain() {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        String access = signIn.path("access_token");
+        String team = RestAssured.given().auth().oauth2(access).contentType(ContentType.JSON)
+                .body(java.util.Map.of("name", "Team")).post("/auth/tenants").then().statusCode(201).extract().path("id");
+        String first = signIn.path("refresh_token");
+
+        Response switched = RestAssured.given().auth().oauth2(access).contentType(ContentType.URLENC)
+                .formParam("refresh_token", first).post("/auth/tenants/" + team + "/switch");
+        switched.then().statusCode(200).body("tenant_id", equalTo(team));
+        String successor = switched.path("refresh_token");
+        assertNotEquals(first, successor);
+        // the spent token, replayed by another tab within the grace window, leads to the same successor
+        refresh(first).then().statusCode(200).body("refresh_token", equalTo(successor)).body("tenant_id", equalTo(team));
+        Sql.update("update auth.refresh_tokens set spent_at = now() - interval '1 hour' where family_id = ? "
+                + "and spent_at is not null", java.util.UUID.fromString(signIn.path("session_id")));
+        refresh(first).then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/refresh-token-reused"));
+    }
+
+    @Test
+    void switchingWithoutTheRefreshTokenLeavesTheChainAsItIs() {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        String access = signIn.path("access_token");
+        String team = RestAssured.given().auth().oauth2(access).contentType(ContentType.JSON)
+                .body(java.util.Map.of("name", "Team")).post("/auth/tenants").then().statusCode(201).extract().path("id");
+
+        Response switched = RestAssured.given().auth().oauth2(access).post("/auth/tenants/" + team + "/switch");
+        switched.then().statusCode(200).body("tenant_id", equalTo(team)).body("$", not(hasKey("refresh_token")));
+        // the token the client holds goes on, now into the new tenant
+        refresh(signIn.path("refresh_token")).then().statusCode(200).body("tenant_id", equalTo(team));
+    }
+
+    @Test
+    void aSessionEndsAtItsMaximumAgeHoweverOftenItIsUsed() {
+        Response signIn = SignInFlow.signIn(mailbox, newAddress());
+        String fresh = refresh(signIn.path("refresh_token")).then().statusCode(200).extract().path("refresh_token");
+        Sql.update("update auth.refresh_families set created_at = now() - interval '91 days' where id = ?",
+                java.util.UUID.fromString(signIn.path("session_id")));
+
+        refresh(fresh).then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/session-expired"))
+                .body("error", equalTo("invalid_grant"));
     }
 
     @Test

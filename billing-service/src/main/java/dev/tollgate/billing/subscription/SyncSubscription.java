@@ -202,9 +202,15 @@ public class SyncSubscription {
                 .replaceWith(true);
     }
 
-    /** The plan {@code subscription} gives: its price's, or free once it ended or its grace ran out unpaid. */
+    /**
+     * The plan {@code subscription} gives: its price's while Stripe says it is paid ({@code active}, {@code trialing})
+     * or unpaid within the grace period ({@code past_due}, {@code unpaid}); free for every other status
+     * ({@code incomplete}, {@code incomplete_expired}, {@code paused}, {@code canceled}, and any Stripe adds later).
+     */
     private PlanCatalog.CatalogPlan entitled(TenantSubscription subscription) {
-        if (ENDED.contains(subscription.status) || graceOver(subscription, Instant.now())) {
+        boolean paid = PAID.contains(subscription.status)
+                || (UNPAID.contains(subscription.status) && !graceOver(subscription, Instant.now()));
+        if (!paid) {
             return catalog.free();
         }
         return catalog.byStripePrice(subscription.stripePriceId).orElse(catalog.free());

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -16,14 +17,21 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tollgate.billing.StripeEmulatorTestResource;
 import dev.tollgate.billing.webhook.StripeEvents;
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.MemberChanged;
 import dev.tollgate.devstack.StripeEmulator;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
+import dev.tollgate.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -41,6 +49,9 @@ import org.junit.jupiter.api.Test;
 class SubscriptionApiTest {
 
     private final WireMock stripe = new WireMock(StripeEmulator.shared().port());
+
+    @Inject
+    EventCodec codec;
 
     @Test
     void anOwnersCheckoutCreatesTheTenantsCustomerOnceAndASessionForItsPlan() {
@@ -75,7 +86,8 @@ class SubscriptionApiTest {
         UUID tenant = UUID.randomUUID();
         Callers.as(UUID.randomUUID(), tenant, "member").body("{\"plan\":\"pro\"}").post("/billing/checkout")
                 .then().statusCode(403).contentType("application/problem+json")
-                .body("detail", containsString("owner or an admin"));
+                .body("type", equalTo("https://tollgate.dev/problems/role-required"))
+                .body("role", equalTo("admin"));
         Callers.as(UUID.randomUUID(), tenant, "member").post("/billing/subscription/cancel").then().statusCode(403);
         problem(tenant, "{\"plan\":\"platinum\"}", "plan-unknown");
         problem(tenant, "{\"plan\":\"free\"}", "plan-not-purchasable");
@@ -178,6 +190,21 @@ class SubscriptionApiTest {
 
         Callers.as(UUID.randomUUID(), tenant, "owner").post("/billing/portal").then().statusCode(200)
                 .body("url", containsString("/portal/" + customer));
+    }
+
+    @Test
+    void aDemotedAdminIsRefusedTheBillingPortalWithinTenSeconds() {
+        UUID tenant = UUID.randomUUID();
+        UUID admin = UUID.randomUUID();
+        String token = TestIssuer.shared().sign(TestIssuer.claims(admin, tenant, "admin"));
+        int before = RestAssured.given().auth().oauth2(token).post("/billing/portal").statusCode();
+        assertTrue(before != 401 && before != 403, "the admin may open the portal (no customer yet: " + before + ")");
+
+        Topics.send("member.changed", tenant.toString(), codec.encode(MemberChanged.of(tenant, admin, "member")));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> RestAssured.given().auth().oauth2(token)
+                .post("/billing/portal").then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/role-required")));
     }
 
     private static void problem(UUID tenant, String body, String slug) {

@@ -18,7 +18,9 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
@@ -145,6 +147,32 @@ class StripeWebhookTest {
         // the genuine one still applies
         RestAssured.given().header("Stripe-Signature", signature).body(event).post("/billing/webhooks/stripe")
                 .then().statusCode(200).body("outcome", Matchers.equalTo("applied"));
+    }
+
+    @Test
+    void onlyAPaidOrGracedSubscriptionGivesItsPlan() {
+        long now = System.currentTimeMillis() / 1000;
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("active", "pro");
+        expected.put("trialing", "pro");
+        expected.put("past_due", "pro"); // within the grace period, which starts now
+        expected.put("unpaid", "pro");
+        expected.put("incomplete", "free");
+        expected.put("incomplete_expired", "free");
+        expected.put("paused", "free");
+        expected.put("canceled", "free");
+        expected.put("a_status_stripe_adds_later", "free");
+        Map<String, String> seen = new LinkedHashMap<>();
+        expected.keySet().forEach(status -> {
+            UUID tenant = UUID.randomUUID();
+            post(StripeEvents.subscription("customer.subscription.created", now, tenant, "sub_" + tenant,
+                    "cus_" + tenant, StripeEvents.PRICE_PRO, status, false, now - DAY)).then().statusCode(200);
+            SubscriptionChanged changed = codec.decode(Sql.text("select payload from billing.outbox "
+                    + "where topic = 'subscription.changed' and message_key = ?", tenant.toString()),
+                    EventType.SUBSCRIPTION_CHANGED);
+            seen.put(status, changed.plan());
+        });
+        assertEquals(expected, seen, "the plan announced for each Stripe status");
     }
 
     private static long announcements(UUID tenant) {

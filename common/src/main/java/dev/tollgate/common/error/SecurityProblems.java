@@ -1,5 +1,6 @@
 package dev.tollgate.common.error;
 
+import dev.tollgate.common.security.UnreadableTokenException;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.UnauthorizedException;
@@ -42,8 +43,9 @@ public class SecurityProblems {
     @ServerExceptionMapper(value = AuthenticationFailedException.class, priority = PRIORITY)
     public Response invalid(AuthenticationFailedException e) {
         return Problems.builder(Response.Status.UNAUTHORIZED, "invalid-token", "Unauthorized")
-                .withDetail("the credentials are not valid here: a token expired, not yet valid, not signed by the "
-                        + "issuer's published keys, or issued for another audience, or a sign-in flow that failed")
+                .withDetail(e.getCause() instanceof UnreadableTokenException unreadable ? unreadable.getMessage()
+                        : "the credentials are not valid here: a token expired, not yet valid, not signed by the "
+                                + "issuer's published keys, or issued for another audience, or a sign-in flow that failed")
                 .withHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
                 .build().toResponse();
     }

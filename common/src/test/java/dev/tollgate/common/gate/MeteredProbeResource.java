@@ -1,9 +1,11 @@
 package dev.tollgate.common.gate;
 
 import dev.tollgate.common.event.Entitlements;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -35,7 +37,7 @@ public class MeteredProbeResource {
     }
 
     @POST
-    @Authenticated
+    @Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
     public Uni<Response> generate(@QueryParam("generations") Long generations) {
         Caller caller = callers.require();
         long units = generations == null ? 1 : generations;

@@ -1,6 +1,5 @@
 package dev.tollgate.common.security;
 
-import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,7 +16,7 @@ public class CallerProbeResource {
     }
 
     @GET
-    @Authenticated
+    @Access(session = Role.MEMBER, apiKey = Scope.USAGE_READ, services = "account", operator = true)
     @Produces(MediaType.APPLICATION_JSON)
     public Caller whoAmI() {
         return caller.require();

@@ -37,7 +37,7 @@ class TokenVerificationTest {
                 .body("userId", equalTo(user.toString()))
                 .body("tenantId", equalTo(tenant.toString()))
                 .body("roles", containsInAnyOrder("admin"))
-                .body("scopes", containsInAnyOrder("api"));
+                .body("kind", equalTo("SESSION"));
     }
 
     @Test

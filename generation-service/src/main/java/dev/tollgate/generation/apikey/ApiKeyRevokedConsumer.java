@@ -1,15 +1,13 @@
 package dev.tollgate.generation.apikey;
 
 import dev.tollgate.common.event.ApiKeyRevoked;
-import dev.tollgate.common.event.EventCodec;
-import dev.tollgate.common.event.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
- * {@code apikey.revoked}: the key is dropped from this replica's memory at once. Every replica reads every
- * revocation (a consumer group of its own), so none goes on trusting the key.
+ * {@code apikey.revoked}, as every replica reads it (common's {@code CredentialChanges}): the key is dropped from
+ * this replica's memory at once, so none goes on trusting it.
  */
 @ApplicationScoped
 public class ApiKeyRevokedConsumer {
@@ -17,16 +15,12 @@ public class ApiKeyRevokedConsumer {
     private static final Logger LOG = Logger.getLogger(ApiKeyRevokedConsumer.class);
 
     private final VerifiedKeys keys;
-    private final EventCodec codec;
 
-    public ApiKeyRevokedConsumer(VerifiedKeys keys, EventCodec codec) {
+    public ApiKeyRevokedConsumer(VerifiedKeys keys) {
         this.keys = keys;
-        this.codec = codec;
     }
 
-    @Incoming("apikey-revoked")
-    public void revoked(String payload) {
-        ApiKeyRevoked revoked = codec.decode(payload, EventType.APIKEY_REVOKED);
+    void revoked(@Observes ApiKeyRevoked revoked) {
         int dropped = keys.evict(revoked.apiKeyId());
         LOG.infof("audit: API key %s (%s) revoked; %d cached verification(s) dropped", revoked.apiKeyId(),
                 revoked.prefix(), dropped);

@@ -94,7 +94,7 @@ public class RunTemplate {
 
     /** Runs again a run whose replica died: admitted anew (its hold expired with the replica). */
     public Uni<Generation> resume(TemplateRuns.Orphan orphan) {
-        Caller owner = new Caller(orphan.userId(), orphan.tenantId(), java.util.Set.of(), java.util.Set.of(), null);
+        Caller owner = Caller.resumedFor(orphan.userId(), orphan.tenantId());
         PromptTemplate template = templates.named(orphan.template()).orElse(null);
         if (template == null) {
             return runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(), orphan.template(),

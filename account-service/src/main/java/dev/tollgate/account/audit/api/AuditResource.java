@@ -1,8 +1,9 @@
 package dev.tollgate.account.audit.api;
 
 import dev.tollgate.account.audit.ReadAudit;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -13,8 +14,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The tenant's audit log: sign-ins, API keys, plan changes, exports, erasures; owners and admins only. */
+@Access(session = Role.ADMIN)
 @Path("/account/audit")
-@Authenticated
 public class AuditResource {
 
     private final ReadAudit audit;

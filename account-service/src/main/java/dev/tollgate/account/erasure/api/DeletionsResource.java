@@ -1,8 +1,9 @@
 package dev.tollgate.account.erasure.api;
 
 import dev.tollgate.account.erasure.ErasureStatus;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,8 +14,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** An erasure's progress, service by service; only the user who asked sees it. */
+@Access(session = Role.MEMBER)
 @Path("/account/deletions")
-@Authenticated
 public class DeletionsResource {
 
     private final ErasureStatus status;

@@ -2,8 +2,9 @@ package dev.tollgate.account.export.api;
 
 import dev.tollgate.account.export.ExportStatus;
 import dev.tollgate.account.export.RequestExport;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -17,8 +18,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The caller's data exports (GDPR Art. 15/20); each visible and downloadable by the user who asked only. */
+@Access(session = Role.MEMBER)
 @Path("/account/exports")
-@Authenticated
 public class ExportsResource {
 
     private final RequestExport request;

@@ -2,9 +2,10 @@ package dev.tollgate.account.profile.api;
 
 import dev.tollgate.account.erasure.RequestErasure;
 import dev.tollgate.account.profile.ManageProfile;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.json.JsonNumber;
 import jakarta.ws.rs.Consumes;
@@ -21,8 +22,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The caller's own account: profile and preferences, and its erasure. */
+@Access(session = Role.MEMBER)
 @Path("/account/me")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class ProfileResource {
 

@@ -2,8 +2,10 @@ package dev.tollgate.auth.apikey.api;
 
 import dev.tollgate.auth.apikey.ApiKeyView;
 import dev.tollgate.auth.apikey.ApiKeys;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Future;
@@ -26,8 +28,8 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** The API keys of the caller's current tenant. */
+@Access(session = Role.MEMBER, apiKey = Scope.KEYS_MANAGE)
 @Path("/auth/api-keys")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
 

@@ -2,8 +2,8 @@ package dev.tollgate.auth.apikey.api;
 
 import dev.tollgate.auth.apikey.ApiKeys;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -19,8 +19,8 @@ import jakarta.ws.rs.core.Response;
  * For other services only (a client-credentials token with the role {@code service}): checks an API key that a
  * client presented to them. They cache the answer until {@code validUntil} or an {@code apikey.revoked} event.
  */
+@Access(services = "generation", serviceScope = "api-keys:verify")
 @Path("/auth/internal/api-keys")
-@RolesAllowed("service")
 public class InternalApiKeyResource {
 
     public record Presented(@NotBlank @Size(max = 200) String key) {

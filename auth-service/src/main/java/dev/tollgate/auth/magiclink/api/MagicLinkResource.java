@@ -1,11 +1,15 @@
 package dev.tollgate.auth.magiclink.api;
 
+import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.magiclink.ConfirmMagicLink;
 import dev.tollgate.auth.magiclink.RequestMagicLink;
 import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import dev.tollgate.auth.token.api.TokenResponse;
+import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
@@ -29,6 +33,7 @@ import org.jboss.resteasy.reactive.RestResponse;
  * Passwordless sign-in. The mailed link opens a confirmation page (GET, spends nothing, so mail scanners that
  * open links cannot burn them); confirming it (POST) signs the user in.
  */
+@Access(anonymous = true)
 @Path("/auth/magic-link")
 public class MagicLinkResource {
 
@@ -37,8 +42,15 @@ public class MagicLinkResource {
     private final RequestMagicLink requestLink;
     private final ConfirmMagicLink confirmLink;
     private final RefreshCookie cookie;
+    private final AuthConfig config;
+    private final MeterRegistry registry;
+    private final ClientAddress clients;
 
-    public MagicLinkResource(RequestMagicLink requestLink, ConfirmMagicLink confirmLink, RefreshCookie cookie) {
+    public MagicLinkResource(RequestMagicLink requestLink, ConfirmMagicLink confirmLink, RefreshCookie cookie,
+            AuthConfig config, MeterRegistry registry, ClientAddress clients) {
+        this.clients = clients;
+        this.config = config;
+        this.registry = registry;
         this.requestLink = requestLink;
         this.confirmLink = confirmLink;
         this.cookie = cookie;
@@ -49,7 +61,7 @@ public class MagicLinkResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<Map<String, String>>> request(@Valid @NotNull MagicLinkRequest body,
             @Context HttpServerRequest http) {
-        return requestLink.request(body.email(), body.redirect(), ClientAddress.of(http))
+        return requestLink.request(body.email(), body.redirect(), clients.of(http))
                 .map(sent -> RestResponse.accepted(Map.of("status", "accepted", "detail", ACCEPTED)));
     }
 
@@ -72,7 +84,7 @@ public class MagicLinkResource {
     public Uni<RestResponse<TokenResponse>> confirm(@Valid @NotNull MagicLinkConfirmation body,
             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
             @Context HttpServerRequest http) {
-        return confirmLink.confirm(body.token(), userAgent, ClientAddress.of(http))
+        return confirmLink.confirm(body.token(), userAgent, clients.of(http))
                 .map(signIn -> cookie.answer(signIn.tokens()));
     }
 
@@ -83,8 +95,15 @@ public class MagicLinkResource {
     @Produces(MediaType.TEXT_HTML)
     public Uni<RestResponse<String>> confirmFromPage(@FormParam("token") String token,
             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
+            @HeaderParam("Sec-Fetch-Site") String fetchSite,
+            @HeaderParam("Origin") String origin,
             @Context HttpServerRequest http) {
-        return confirmLink.confirm(token, userAgent, ClientAddress.of(http))
+        if (!CrossSite.sameSite(fetchSite, origin, config.publicUrl())) {
+            // another site's form posting someone's link would sign the visitor in as that someone
+            registry.counter("tollgate.auth.magic_link.confirmations", "outcome", "cross-site").increment();
+            throw Problems.forbidden("the sign-in form must be sent from this site's own confirmation page");
+        }
+        return confirmLink.confirm(token, userAgent, clients.of(http))
                 .map(signIn -> (signIn.redirect() == null
                         ? RestResponse.ResponseBuilder.ok(ConfirmationPage.signedIn(), MediaType.TEXT_HTML_TYPE)
                         : RestResponse.ResponseBuilder.<String> seeOther(URI.create(signIn.redirect())))

@@ -2,6 +2,7 @@ package dev.tollgate.auth.signing.api;
 
 import dev.tollgate.auth.signing.KeyVault;
 import dev.tollgate.auth.signing.SigningKeys;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.TokenConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -13,6 +14,7 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** The documents a verifier reads to trust Tollgate's tokens without calling auth-service for each one. */
+@Access(anonymous = true)
 @Path("/.well-known")
 @Produces(MediaType.APPLICATION_JSON)
 public class WellKnownResource {

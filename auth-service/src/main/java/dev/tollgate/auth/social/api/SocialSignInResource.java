@@ -4,6 +4,7 @@ import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.social.SignInWithProvider;
 import dev.tollgate.auth.token.api.RefreshCookie;
+import dev.tollgate.common.security.Access;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.Authenticated;
@@ -33,6 +34,7 @@ public class SocialSignInResource {
     private final RefreshCookie cookie;
     private final OidcSession oidcSession;
     private final AuthConfig config;
+    private final ClientAddress clients;
 
     /** The provider's ID token; @IdToken applies to fields only. */
     @Inject
@@ -40,13 +42,16 @@ public class SocialSignInResource {
     JsonWebToken idToken;
 
     public SocialSignInResource(SignInWithProvider signIn, RefreshCookie cookie, OidcSession oidcSession,
-            AuthConfig config) {
+            AuthConfig config, ClientAddress clients) {
+        this.clients = clients;
         this.signIn = signIn;
         this.cookie = cookie;
         this.oidcSession = oidcSession;
         this.config = config;
     }
 
+    // the provider's code flow (quarkus-oidc, @Authenticated) is the credential here, not a Tollgate token
+    @Access(anonymous = true)
     @GET
     @Path("{provider}/login")
     @Authenticated
@@ -57,7 +62,7 @@ public class SocialSignInResource {
         SignInWithProvider.ProviderAccount account = new SignInWithProvider.ProviderAccount(provider,
                 idToken.getSubject(), idToken.getClaim("email"), verified != null && Boolean.parseBoolean(
                         String.valueOf(verified)));
-        return signIn.signIn(account, userAgent, ClientAddress.of(http))
+        return signIn.signIn(account, userAgent, clients.of(http))
                 .call(pair -> oidcSession.logout())
                 .map(pair -> RestResponse.ResponseBuilder.<Void> seeOther(URI.create(config.social().successUrl()))
                         .cookie(cookie.of(pair))

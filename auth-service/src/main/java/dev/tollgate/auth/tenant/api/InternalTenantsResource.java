@@ -1,8 +1,8 @@
 package dev.tollgate.auth.tenant.api;
 
 import dev.tollgate.auth.user.UserContacts;
+import dev.tollgate.common.security.Access;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -13,8 +13,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** For other services only (role {@code service}): whom to write to about a tenant. */
+@Access(services = "account")
 @Path("/auth/internal/tenants")
-@RolesAllowed("service")
 public class InternalTenantsResource {
 
     private final UserContacts contacts;

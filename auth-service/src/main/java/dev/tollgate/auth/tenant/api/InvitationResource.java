@@ -2,8 +2,9 @@ package dev.tollgate.auth.tenant.api;
 
 import dev.tollgate.auth.tenant.Invitations;
 import dev.tollgate.auth.tenant.TenantView;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -14,8 +15,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /** Accepting an invitation, signed in as the invited address. */
+@Access(session = Role.MEMBER)
 @Path("/auth/invitations")
-@Authenticated
 public class InvitationResource {
 
     private final Invitations invitations;

@@ -8,13 +8,15 @@ import dev.tollgate.auth.tenant.Tenants;
 import dev.tollgate.auth.token.Sessions;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import dev.tollgate.auth.token.api.TokenResponse;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -25,12 +27,13 @@ import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** Tenants the caller belongs to, their members and invitations, and switching the active tenant. */
+@Access(session = Role.MEMBER)
 @Path("/auth/tenants")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantResource {
 
@@ -99,12 +102,20 @@ public class TenantResource {
                 .map(RestResponse::accepted);
     }
 
-    /** Tokens for another tenant the caller belongs to, in the same session. */
+    /**
+     * Moves the session to another tenant the caller belongs to. With the session's refresh token (the browser's
+     * cookie, or {@code refresh_token} in a form for native apps) that token is spent and its successor, for the new
+     * tenant, comes back; without it only an access token comes back and the refresh token the client holds goes on
+     * refreshing into the new tenant. Either way the session keeps one refresh chain.
+     */
     @POST
     @Path("{id}/switch")
-    public Uni<RestResponse<TokenResponse>> switchTo(@RestPath UUID id) {
+    public Uni<RestResponse<TokenResponse>> switchTo(@RestPath UUID id,
+            @CookieParam(RefreshCookie.NAME) String refreshCookie,
+            @RestForm("refresh_token") String refreshToken) {
         Caller caller = callers.require();
-        return sessions.switchTenant(caller.userId(), caller.sessionId(), id)
+        return sessions.switchTenant(caller.userId(), caller.sessionId(), id,
+                refreshToken != null ? refreshToken : refreshCookie)
                 .map(cookie::answer);
     }
 }

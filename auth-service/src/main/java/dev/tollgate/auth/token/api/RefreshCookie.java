@@ -13,10 +13,13 @@ public class RefreshCookie {
 
     public static final String NAME = "tollgate_refresh";
 
-    /** The token response with the refresh cookie set, marked never to be cached. */
+    /** The token response with the refresh cookie set (when it brings a refresh token), marked never to be cached. */
     public RestResponse<TokenResponse> answer(TokenPair pair) {
-        return RestResponse.ResponseBuilder.ok(TokenResponse.of(pair)).cookie(of(pair))
-                .header("Cache-Control", "no-store").build();
+        RestResponse.ResponseBuilder<TokenResponse> answer = RestResponse.ResponseBuilder.ok(TokenResponse.of(pair));
+        if (pair.refreshToken() != null) {
+            answer.cookie(of(pair));
+        }
+        return answer.header("Cache-Control", "no-store").build();
     }
 
     public NewCookie of(TokenPair pair) {

@@ -2,9 +2,10 @@ package dev.tollgate.auth.token.api;
 
 import dev.tollgate.auth.token.RefreshFamily;
 import dev.tollgate.auth.token.UserSessions;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -19,8 +20,8 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** The signed-in user's sessions, and signing out. */
+@Access(session = Role.MEMBER)
 @Path("/auth")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
 

@@ -3,6 +3,7 @@ package dev.tollgate.auth.token.api;
 import dev.tollgate.auth.token.ServiceGrants;
 import dev.tollgate.auth.token.Sessions;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
@@ -23,6 +24,7 @@ import org.jboss.resteasy.reactive.RestResponse;
  * {@code client_credentials} (form or HTTP Basic), and the RFC 8693 token exchange of an API key
  * ({@code subject_token_type=urn:tollgate:token-type:api-key}).
  */
+@Access(anonymous = true)
 @Path("/auth/token")
 public class TokenResource {
 

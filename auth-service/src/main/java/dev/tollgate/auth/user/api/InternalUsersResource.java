@@ -4,8 +4,8 @@ import dev.tollgate.auth.erasure.ErasureScope;
 import dev.tollgate.auth.export.ExportUserData;
 import dev.tollgate.auth.user.UserContacts;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -18,8 +18,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
  * For other services only (a client-credentials token with the role {@code service}): what account-service needs
  * about a user for their erasure and their export.
  */
+@Access(services = "account")
 @Path("/auth/internal/users")
-@RolesAllowed("service")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalUsersResource {
 

@@ -1,10 +1,10 @@
 package dev.tollgate.billing.checkout.api;
 
-import dev.tollgate.billing.access.BillingAdmins;
 import dev.tollgate.billing.access.RequestKeys;
 import dev.tollgate.billing.checkout.StartCheckout;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -15,8 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Stripe's hosted Checkout and Customer Portal for the caller's tenant; its owner or an admin only. */
+@Access(session = Role.ADMIN)
 @Path("/billing")
-@Authenticated
 public class CheckoutResource {
 
     public record CheckoutRequest(String plan) {
@@ -40,7 +40,7 @@ public class CheckoutResource {
     @Operation(summary = "A Stripe Checkout Session subscribing the tenant to a paid plan; send the customer to its url")
     public Uni<StartCheckout.CheckoutStarted> checkout(CheckoutRequest request,
             @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return checkout.checkout(BillingAdmins.require(caller.require()), request == null ? null : request.plan(),
+        return checkout.checkout(caller.require(), request == null ? null : request.plan(),
                 RequestKeys.of(idempotencyKey));
     }
 
@@ -49,7 +49,7 @@ public class CheckoutResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A Stripe Customer Portal session for the tenant's payment methods and invoices")
     public Uni<PortalSession> portal(@HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return checkout.portal(BillingAdmins.require(caller.require()), RequestKeys.of(idempotencyKey))
+        return checkout.portal(caller.require(), RequestKeys.of(idempotencyKey))
                 .map(PortalSession::new);
     }
 }

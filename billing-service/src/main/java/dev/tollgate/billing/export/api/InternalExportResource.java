@@ -2,8 +2,8 @@ package dev.tollgate.billing.export.api;
 
 import dev.tollgate.billing.export.ExportTenantBilling;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,8 +16,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** For account-service only (role {@code service}): the billing of the tenants a user runs, for their export. */
+@Access(services = "account")
 @Path("/billing/internal/users")
-@RolesAllowed("service")
 public class InternalExportResource {
 
     static final int MAX_TENANTS = 100;

@@ -1,8 +1,10 @@
 package dev.tollgate.billing.invoice.api;
 
 import dev.tollgate.billing.invoice.ListInvoices;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -13,8 +15,8 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The tenant's invoices as Stripe's invoice events recorded them, newest first, with Stripe's hosted pages. */
+@Access(session = Role.MEMBER, apiKey = Scope.BILLING_READ)
 @Path("/billing/invoices")
-@Authenticated
 public class InvoicesResource {
 
     private final ListInvoices invoices;

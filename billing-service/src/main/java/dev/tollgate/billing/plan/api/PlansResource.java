@@ -2,7 +2,7 @@ package dev.tollgate.billing.plan.api;
 
 import dev.tollgate.billing.plan.PlanCatalog;
 import dev.tollgate.common.event.Entitlements;
-import jakarta.annotation.security.PermitAll;
+import dev.tollgate.common.security.Access;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,8 +11,8 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The plan catalog, for a pricing page: public. */
+@Access(anonymous = true)
 @Path("/billing/plans")
-@PermitAll
 public class PlansResource {
 
     public record PlanView(String name, String title, long monthlyPriceCents, boolean purchasable,

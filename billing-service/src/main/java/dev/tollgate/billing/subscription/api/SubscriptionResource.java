@@ -1,10 +1,11 @@
 package dev.tollgate.billing.subscription.api;
 
-import dev.tollgate.billing.access.BillingAdmins;
 import dev.tollgate.billing.access.RequestKeys;
 import dev.tollgate.billing.subscription.ManageSubscription;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
-import io.quarkus.security.Authenticated;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -20,8 +21,8 @@ import org.jboss.resteasy.reactive.ResponseStatus;
  * The tenant's subscription: every member reads it, its owner or an admin changes it. Changes are made at
  * Stripe and answered 202; the plan and entitlements follow Stripe's event within seconds.
  */
+@Access(session = Role.ADMIN)
 @Path("/billing/subscription")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SubscriptionResource {
 
@@ -36,6 +37,7 @@ public class SubscriptionResource {
         this.caller = caller;
     }
 
+    @Access(session = Role.MEMBER, apiKey = Scope.BILLING_READ)
     @GET
     @Operation(summary = "The tenant's plan, status, period, cancellation and entitlements")
     public Uni<ManageSubscription.SubscriptionView> get() {
@@ -49,7 +51,7 @@ public class SubscriptionResource {
     @Operation(summary = "Move the subscription to another paid plan, prorated")
     public Uni<ManageSubscription.ChangeRequested> change(ChangeRequest request,
             @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return subscriptions.change(BillingAdmins.require(caller.require()), request == null ? null : request.plan(),
+        return subscriptions.change(caller.require(), request == null ? null : request.plan(),
                 RequestKeys.of(idempotencyKey));
     }
 
@@ -58,7 +60,7 @@ public class SubscriptionResource {
     @ResponseStatus(202)
     @Operation(summary = "Cancel at the end of the paid period")
     public Uni<ManageSubscription.ChangeRequested> cancel(@HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return subscriptions.cancelAtPeriodEnd(BillingAdmins.require(caller.require()), true,
+        return subscriptions.cancelAtPeriodEnd(caller.require(), true,
                 RequestKeys.of(idempotencyKey));
     }
 
@@ -67,7 +69,7 @@ public class SubscriptionResource {
     @ResponseStatus(202)
     @Operation(summary = "Take back a cancellation at the period's end")
     public Uni<ManageSubscription.ChangeRequested> resume(@HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return subscriptions.cancelAtPeriodEnd(BillingAdmins.require(caller.require()), false,
+        return subscriptions.cancelAtPeriodEnd(caller.require(), false,
                 RequestKeys.of(idempotencyKey));
     }
 }

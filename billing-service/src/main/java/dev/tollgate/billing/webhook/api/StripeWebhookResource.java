@@ -6,9 +6,9 @@ import com.stripe.net.Webhook;
 import dev.tollgate.billing.config.BillingConfig;
 import dev.tollgate.billing.webhook.ApplyStripeEvent;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
  * secret and tolerance (stripe-java's {@code Webhook.constructEvent}) before anything in it is read: a missing,
  * wrong or stale signature, or a body changed after signing, is 400 and applies nothing.
  */
+@Access(anonymous = true)
 @Path("/billing/webhooks/stripe")
-@PermitAll
 public class StripeWebhookResource {
 
     private static final Logger LOG = Logger.getLogger(StripeWebhookResource.class);

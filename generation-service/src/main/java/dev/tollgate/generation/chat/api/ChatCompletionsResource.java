@@ -3,8 +3,11 @@ package dev.tollgate.generation.chat.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import dev.tollgate.generation.chat.ChatAnswer;
 import dev.tollgate.generation.chat.ChatStream;
 import dev.tollgate.generation.chat.CompleteChat;
@@ -13,7 +16,6 @@ import dev.tollgate.generation.config.GenerationConfig;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.provider.ProviderRoutes;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -40,8 +42,8 @@ import org.jboss.resteasy.reactive.RestMulti;
  * problem+json with their status; a stream that breaks later ends with an {@code error} event and no
  * {@code [DONE]}.
  */
+@Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
 @Path("/v1")
-@Authenticated
 public class ChatCompletionsResource {
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);

@@ -1,8 +1,8 @@
 package dev.tollgate.generation.export.api;
 
+import dev.tollgate.common.security.Access;
 import dev.tollgate.generation.export.ExportUserData;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,8 +12,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** For account-service only (role {@code service}): a user's data held here, for their export. */
+@Access(services = "account")
 @Path("/generations/internal/users")
-@RolesAllowed("service")
 public class InternalExportResource {
 
     private final ExportUserData export;

@@ -1,8 +1,10 @@
 package dev.tollgate.generation.feedback.api;
 
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import dev.tollgate.generation.feedback.GiveFeedback;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -16,8 +18,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** Rating one's own generations. */
+@Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
 @Path("/generations/{id}/feedback")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class FeedbackResource {

@@ -3,8 +3,11 @@ package dev.tollgate.generation.history.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import dev.tollgate.generation.history.GenerationHistory;
 import dev.tollgate.generation.record.Generation;
 import dev.tollgate.generation.record.RecordGeneration;
@@ -12,7 +15,6 @@ import dev.tollgate.generation.template.FollowTemplateRun;
 import dev.tollgate.generation.template.RunTemplate;
 import dev.tollgate.generation.template.TemplateRuns;
 import dev.tollgate.generation.template.api.TemplateRunRequest;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -45,8 +47,8 @@ import org.jboss.resteasy.reactive.RestResponse;
  * ({@code POST /generations {template, input}}, synchronously, or with {@code Prefer: respond-async} or
  * {@code "async": true} 202 and a run to follow at {@code GET /generations/{id}/events}), and their history.
  */
+@Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
 @Path("/generations")
-@Authenticated
 public class GenerationHistoryResource {
 
     private final GenerationHistory history;
@@ -130,6 +132,7 @@ public class GenerationHistoryResource {
         return history.get(caller.require(), id);
     }
 
+    @Access(session = Role.MEMBER)
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete one of your generations (its usage stays counted)")
@@ -137,6 +140,7 @@ public class GenerationHistoryResource {
         return history.delete(caller.require(), id).map(done -> RestResponse.noContent());
     }
 
+    @Access(session = Role.MEMBER)
     @DELETE
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Delete all your generations in this tenant; answers how many")

@@ -1,7 +1,9 @@
 package dev.tollgate.generation.template.api;
 
+import dev.tollgate.common.security.Access;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import dev.tollgate.generation.template.PromptTemplates;
-import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -10,7 +12,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** The prompt templates on offer; runs are {@code POST /generations {template, input}}. */
-@Authenticated
+@Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
 @Path("/templates")
 public class TemplatesResource {
 

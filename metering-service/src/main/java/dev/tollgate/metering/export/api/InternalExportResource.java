@@ -1,9 +1,9 @@
 package dev.tollgate.metering.export.api;
 
+import dev.tollgate.common.security.Access;
 import dev.tollgate.metering.export.ExportUserData;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -13,8 +13,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** For account-service only (role {@code service}): a user's data held here, for their export. */
+@Access(services = "account")
 @Path("/usage/internal/users")
-@RolesAllowed("service")
 public class InternalExportResource {
 
     private final ExportUserData export;

@@ -1,10 +1,12 @@
 package dev.tollgate.metering.usage.api;
 
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.common.security.Role;
+import dev.tollgate.common.security.Scope;
 import dev.tollgate.metering.usage.Grouping;
 import dev.tollgate.metering.usage.UsageReport;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,8 +22,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /** The caller's tenant's usage: this period against its quotas, history, and what the plan allows. */
+@Access(session = Role.MEMBER, apiKey = Scope.USAGE_READ)
 @Path("/usage")
-@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class UsageResource {
 

@@ -1,0 +1,72 @@
+package dev.tollgate.auth.magiclink;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where a sign-in may send the browser: an absolute http(s) URL whose scheme, host and port equal those of an
+ * allowed entry exactly, and whose path lies under the entry's path. Compared as parsed URLs, never as text, so
+ * that {@code http://localhost.evil.example} is not "under" {@code http://localhost} and
+ * {@code https://app.example.com@evil.example/} is not app.example.com.
+ */
+public final class RedirectTargets {
+
+    public enum Verdict {
+        ALLOWED,
+        NOT_ALLOWED,
+        UNPARSABLE
+    }
+
+    private RedirectTargets() {
+    }
+
+    public static Verdict judge(String redirect, List<String> allowed) {
+        URI target = parse(redirect);
+        if (target == null) {
+            return Verdict.UNPARSABLE;
+        }
+        boolean under = allowed.stream().map(RedirectTargets::parse)
+                .anyMatch(entry -> entry != null && sameOrigin(entry, target) && under(entry, target));
+        return under ? Verdict.ALLOWED : Verdict.NOT_ALLOWED;
+    }
+
+    /** An absolute http(s) URL with a host and no user info, or null. */
+    static URI parse(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawUserInfo() != null) {
+                return null;
+            }
+            return uri.normalize();
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static boolean under(URI entry, URI target) {
+        String base = entry.getRawPath() == null || entry.getRawPath().isEmpty() ? "/" : entry.getRawPath();
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        if (path.contains("/../") || path.endsWith("/..")) {
+            return false;
+        }
+        return path.equals(base) || path.startsWith(base.endsWith("/") ? base : base + "/");
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+}

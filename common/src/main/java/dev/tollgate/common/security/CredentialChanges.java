@@ -1,0 +1,114 @@
+package dev.tollgate.common.security;
+
+import dev.tollgate.common.event.ApiKeyRevoked;
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
+import dev.tollgate.common.event.MemberChanged;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * What changed about credentials since their tokens were signed, as every replica of every service learns it:
+ * revoked API keys ({@code apikey.revoked}) and members whose role changed or who left a tenant
+ * ({@code member.changed}). An access token lives for minutes, so a change is remembered for
+ * {@code tollgate.security.changes-remembered} (longer than any token lives) and then forgotten. Each replica reads
+ * both topics in a consumer group of its own from the earliest record, skipping what is older than that, so a replica
+ * that starts knows the changes of the last minutes too. {@link AccessPolicy} asks it on every request that needs a
+ * credential; a revocation also reaches whoever observes {@link ApiKeyRevoked} (generation's key cache).
+ */
+@ApplicationScoped
+public class CredentialChanges {
+
+    static final String CHANNEL = "credential-changes";
+    private static final Logger LOG = Logger.getLogger(CredentialChanges.class);
+
+    /** A member's role from {@code at} on; null when they left the tenant. */
+    public record RoleChange(String role, Instant at) {
+    }
+
+    private record Member(UUID tenantId, UUID userId) {
+    }
+
+    private final Map<UUID, Instant> revokedKeys = new ConcurrentHashMap<>();
+    private final Map<Member, RoleChange> roles = new ConcurrentHashMap<>();
+    private final Duration remembered;
+    private final EventCodec codec;
+    private final Event<ApiKeyRevoked> revocations;
+    private final MeterRegistry registry;
+
+    public CredentialChanges(SecurityConfig config, EventCodec codec, Event<ApiKeyRevoked> revocations,
+            MeterRegistry registry) {
+        this.remembered = config.changesRemembered();
+        this.codec = codec;
+        this.revocations = revocations;
+        this.registry = registry;
+        registry.gaugeMapSize("tollgate.security.credential_changes", Tags.of("kind", "revoked-key"),
+                revokedKeys);
+        registry.gaugeMapSize("tollgate.security.credential_changes", Tags.of("kind", "role"), roles);
+    }
+
+    @Incoming(CHANNEL)
+    public void consume(ConsumerRecord<String, String> record) {
+        Instant horizon = Instant.now().minus(remembered);
+        try {
+            if (EventType.APIKEY_REVOKED.topic().equals(record.topic())) {
+                ApiKeyRevoked revoked = codec.decode(record.value(), EventType.APIKEY_REVOKED);
+                if (revoked.occurredAt().isAfter(horizon)) {
+                    keyRevoked(revoked.apiKeyId(), revoked.occurredAt());
+                    revocations.fire(revoked);
+                }
+            } else if (EventType.MEMBER_CHANGED.topic().equals(record.topic())) {
+                MemberChanged changed = codec.decode(record.value(), EventType.MEMBER_CHANGED);
+                if (changed.occurredAt().isAfter(horizon)) {
+                    roleChanged(changed.tenantId(), changed.userId(), changed.role(), changed.occurredAt());
+                }
+            }
+        } catch (EventCodec.UnreadableEventException e) {
+            LOG.errorf("security: unreadable %s record skipped: %s", record.topic(), e.getMessage());
+            registry.counter("tollgate.security.credential_change_events", "outcome", "unreadable").increment();
+            return;
+        }
+        registry.counter("tollgate.security.credential_change_events", "outcome", "read").increment();
+        forgetBefore(horizon);
+    }
+
+    /** Notes that {@code keyId} was revoked at {@code at}. */
+    public void keyRevoked(UUID keyId, Instant at) {
+        revokedKeys.merge(keyId, at, (old, fresh) -> old.isBefore(fresh) ? old : fresh);
+        LOG.infof("security: API key %s revoked; its tokens are refused from now on", keyId);
+    }
+
+    /** Notes that the user's role in the tenant is {@code role} (null: they left) from {@code at} on. */
+    public void roleChanged(UUID tenantId, UUID userId, String role, Instant at) {
+        roles.merge(new Member(tenantId, userId), new RoleChange(role, at),
+                (old, fresh) -> old.at().isAfter(fresh.at()) ? old : fresh);
+        LOG.infof("security: user %s is now %s in tenant %s; older tokens' role is not trusted", userId,
+                role == null ? "no member" : role, tenantId);
+    }
+
+    public boolean isRevoked(UUID keyId) {
+        return keyId != null && revokedKeys.containsKey(keyId);
+    }
+
+    /** The user's role in the tenant if it changed after {@code since} (a token's issue time). */
+    public Optional<RoleChange> roleChangedAfter(UUID tenantId, UUID userId, Instant since) {
+        RoleChange change = roles.get(new Member(tenantId, userId));
+        return change != null && (since == null || change.at().isAfter(since)) ? Optional.of(change) : Optional.empty();
+    }
+
+    private void forgetBefore(Instant horizon) {
+        revokedKeys.values().removeIf(at -> at.isBefore(horizon));
+        roles.values().removeIf(change -> change.at().isBefore(horizon));
+    }
+}
