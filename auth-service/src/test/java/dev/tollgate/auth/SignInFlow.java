@@ -70,6 +70,15 @@ public final class SignInFlow {
                 .post("/auth/token");
     }
 
+    /** Exchanges an API key for an access token (RFC 8693), as an SDK does before calling the other services. */
+    public static Response exchange(String apiKey) {
+        return given().contentType(ContentType.URLENC)
+                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
+                .formParam("subject_token", apiKey)
+                .post("/auth/token");
+    }
+
     /** Verifies an access token as a resource server would: signature against the JWKS, issuer, audience, expiry. */
     public static JwtClaims verify(String accessToken) throws Exception {
         JsonWebKeySet jwks = new JsonWebKeySet(given().get("/.well-known/jwks.json").then().statusCode(200)

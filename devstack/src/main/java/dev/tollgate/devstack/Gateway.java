@@ -132,7 +132,8 @@ public final class Gateway implements AutoCloseable {
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
             HttpServerRequest incoming = context.request().proxiedRequest();
             String peer = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
-            context.request().headers().remove("Forwarded").set("X-Forwarded-For", peer);
+            context.request().headers().remove("Forwarded").remove("X-Forwarded-Host").remove("X-Forwarded-Proto")
+                    .set("X-Forwarded-For", peer);
             return context.sendRequest();
         }
     }

@@ -52,6 +52,10 @@ public class ApiKey extends PanacheEntityBase {
     @Column(name = "replaced_by")
     public UUID replacedBy;
 
+    /** The API key (with {@code keys:manage}) that created this one; null for a key a person created. */
+    @Column(name = "created_by_key")
+    public UUID createdByKey;
+
     public List<String> scopeList() {
         return scopes.isBlank() ? List.of() : Arrays.asList(scopes.split(" "));
     }

@@ -14,9 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,7 +95,7 @@ public class ApiKeys {
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
                 .chain(member -> managingKeys.expiryOfNew(caller, scopes, expiresAt))
                 .chain(expiry -> issue(caller.tenantId(), caller.userId(), name.trim(),
-                        List.copyOf(new LinkedHashSet<>(scopes)), expiry))
+                        List.copyOf(new LinkedHashSet<>(scopes)), expiry, caller.isApiKey() ? caller.apiKeyId() : null))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
                         issued.key().id(), issued.key().prefix(), caller.tenantId()))
                 .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
@@ -103,10 +105,11 @@ public class ApiKeys {
 
     @WithSession
     public Uni<List<ApiKeyView>> list(Caller caller) {
-        return manages(caller).chain(manager -> (manager
+        return manages(caller).chain(manager -> (manager && !caller.isApiKey()
                 ? keys.listInTenant(caller.tenantId())
                 : keys.listOfUserInTenant(caller.tenantId(), caller.userId()))
-                .map(found -> found.stream().map(ApiKeyView::of).toList()));
+                .map(found -> found.stream().filter(key -> managingKeys.mayManage(caller, key)).map(ApiKeyView::of)
+                        .toList()));
     }
 
     /** A new secret for the key; the old one keeps working for the configured overlap. */
@@ -117,7 +120,8 @@ public class ApiKeys {
                 return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
                         "only an active key can be rotated"));
             }
-            return issue(old.tenantId, old.userId, old.name, old.scopeList(), old.expiresAt)
+            return managingKeys.expiryOfNew(caller, old.scopeList(), old.expiresAt)
+                    .chain(expiry -> issue(old.tenantId, old.userId, old.name, old.scopeList(), expiry, old.createdByKey))
                     .call(issued -> audit.record(old.tenantId, "auth.api-key-rotated", caller.userId().toString(),
                             old.userId, null, Map.of("keyId", old.id.toString(), "newKeyId", issued.key().id().toString())))
                     .map(issued -> {
@@ -141,8 +145,22 @@ public class ApiKeys {
                     key.tenantId);
             return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix))
                     .call(() -> audit.record(key.tenantId, "auth.api-key-revoked", caller.userId().toString(),
-                            key.userId, null, Map.of("keyId", key.id.toString(), "prefix", key.prefix)));
+                            key.userId, null, Map.of("keyId", key.id.toString(), "prefix", key.prefix)))
+                    .call(() -> revokeIssuedBy(key));
         });
+    }
+
+    /** What a managing key issued goes with it: one after another, a reactive session serves one statement at once. */
+    private Uni<Void> revokeIssuedBy(ApiKey creator) {
+        Instant now = Instant.now();
+        return keys.listIssuedBy(creator.id).chain(issued -> Multi.createFrom().iterable(issued)
+                .filter(key -> key.revokedAt == null || key.revokedAt.isAfter(now))
+                .onItem().transformToUniAndConcatenate(key -> {
+                    key.revokedAt = now;
+                    LOG.infof("audit: API key %s (%s) revoked with the key %s that created it", key.id, key.prefix,
+                            creator.id);
+                    return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix));
+                }).collect().last().replaceWithVoid());
     }
 
     /** Checks a presented key; null when it is malformed, unknown, revoked or expired. */
@@ -179,7 +197,8 @@ public class ApiKeys {
         return Uni.createFrom().item(key);
     }
 
-    private Uni<Issued> issue(UUID tenantId, UUID userId, String name, List<String> scopes, Instant expiresAt) {
+    private Uni<Issued> issue(UUID tenantId, UUID userId, String name, List<String> scopes, Instant expiresAt,
+            UUID createdByKey) {
         String prefix = ApiKeySecrets.newPrefix();
         String secret = ApiKeySecrets.compose(prefix);
         ApiKey key = new ApiKey();
@@ -192,6 +211,7 @@ public class ApiKeys {
         key.scopes = String.join(" ", new ArrayList<>(scopes));
         key.createdAt = Instant.now();
         key.expiresAt = expiresAt;
+        key.createdByKey = createdByKey;
         return keys.persist(key).map(saved -> new Issued(ApiKeyView.of(saved), secret, null));
     }
 
@@ -201,7 +221,11 @@ public class ApiKeys {
             if (key == null || (!manager && !key.userId.equals(caller.userId()))) {
                 throw Problems.notFound("API key", id);
             }
-            managingKeys.requireMayManage(caller, key);
+            if (!managingKeys.mayManage(caller, key)) {
+                throw Problems.builder(Response.Status.FORBIDDEN, "scope-exceeds-key", "Scope Exceeds The Key")
+                        .withDetail("an API key may manage only its own user's keys within its own scopes")
+                        .build();
+            }
             return key;
         }));
     }

@@ -3,6 +3,7 @@ package dev.tollgate.auth.apikey;
 import dev.tollgate.auth.apikey.repository.ApiKeyRepository;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -10,9 +11,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What a key with {@code keys:manage} may do to its tenant's keys, so that a SaaS can issue keys to its own
- * customers by program without the managing key becoming a way up: every key it creates, rotates or revokes has no
- * scope the managing key lacks, and none it creates outlives it. A session is not limited here (its role is).
+ * What a key with {@code keys:manage} may do, so that a SaaS can issue keys to its own customers by program without
+ * the managing key becoming a way up: it acts on its own user's keys only, every key it creates, lists, rotates or
+ * revokes has no scope the managing key lacks, none it creates or rotates outlives it, and none it creates may manage
+ * keys in turn (revoking it revokes what it created). A session is not limited here (its role is).
  */
 @ApplicationScoped
 public class KeyManagingKeys {
@@ -32,8 +34,17 @@ public class KeyManagingKeys {
             return Uni.createFrom().item(requested);
         }
         requireWithin(caller, scopes);
+        if (scopes.contains(Scope.KEYS_MANAGE.value())) {
+            throw Problems.builder(Response.Status.FORBIDDEN, "scope-exceeds-key", "Scope Exceeds The Key")
+                    .withDetail("a key created by an API key cannot manage keys itself; a person creates those")
+                    .with("scopes", List.of(Scope.KEYS_MANAGE.value()))
+                    .build();
+        }
         return keys.findById(caller.apiKeyId()).map(own -> {
-            Instant limit = own == null ? null : earliest(own.expiresAt, own.revokedAt);
+            if (own == null || !own.tenantId.equals(caller.tenantId())) {
+                throw Problems.forbidden("the API key this credential stands for no longer exists");
+            }
+            Instant limit = earliest(own.expiresAt, own.revokedAt);
             if (limit == null) {
                 return requested;
             }
@@ -49,11 +60,13 @@ public class KeyManagingKeys {
         });
     }
 
-    /** Refuses a managing key that would rotate or revoke a key with a scope it lacks itself. */
-    public void requireMayManage(Caller caller, ApiKey target) {
-        if (caller.isApiKey()) {
-            requireWithin(caller, target.scopeList());
-        }
+    /**
+     * Refuses a managing key that would rotate or revoke a key of another user, or one with a scope it lacks itself.
+     * Answers whether the caller may see the key at all (a managing key does not see those).
+     */
+    public boolean mayManage(Caller caller, ApiKey target) {
+        return !caller.isApiKey() || (target.userId.equals(caller.userId())
+                && caller.scopes().containsAll(target.scopeList()));
     }
 
     private static void requireWithin(Caller caller, List<String> scopes) {

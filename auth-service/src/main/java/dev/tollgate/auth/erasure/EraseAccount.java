@@ -3,6 +3,7 @@ package dev.tollgate.auth.erasure;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.event.ApiKeyRevoked;
+import dev.tollgate.common.event.MemberChanged;
 import dev.tollgate.common.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +39,8 @@ public class EraseAccount {
         return Panache.getSession().chain(session -> soleOwnerTenants(session, user)
                 .chain(tenants -> revokedKeys(session, user, tenants)
                         .chain(keys -> announce(keys).invoke(() -> counts.put("api_keys", (long) keys.size())))
+                        .chain(() -> endedMemberships(session, user, tenants))
+                        .chain(this::announceLeft)
                         .chain(() -> delete(session, counts, "sessions",
                                 "delete from {h-schema}refresh_families where user_id = :user", "user", user))
                         .chain(() -> delete(session, counts, null,
@@ -79,6 +82,28 @@ public class EraseAccount {
                 .setParameter("user", user)
                 .setParameter("tenants", tenants.toArray(UUID[]::new))
                 .getResultList();
+    }
+
+    /**
+     * The other members' memberships that end with the tenants about to be deleted. The erased user's own are not
+     * announced: their token must still read how their erasure goes, and every service already refuses to keep
+     * anything new about them.
+     */
+    private static Uni<List<Object[]>> endedMemberships(Mutiny.Session session, UUID user, List<UUID> tenants) {
+        return session.createNativeQuery("select tenant_id, user_id from {h-schema}memberships "
+                + "where user_id <> :user and tenant_id = any(:tenants)", Object[].class)
+                .setParameter("user", user)
+                .setParameter("tenants", tenants.toArray(UUID[]::new))
+                .getResultList();
+    }
+
+    /** Every service stops trusting those members' tokens in those tenants, one outbox write after another. */
+    private Uni<Void> announceLeft(List<Object[]> memberships) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Object[] membership : memberships) {
+            chain = chain.chain(() -> outbox.append(MemberChanged.of((UUID) membership[0], (UUID) membership[1], null)));
+        }
+        return chain;
     }
 
     /** One outbox write after another: a reactive session serves one operation at a time. */

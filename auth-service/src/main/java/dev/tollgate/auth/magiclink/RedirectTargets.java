@@ -55,9 +55,10 @@ public final class RedirectTargets {
     }
 
     private static boolean under(URI entry, URI target) {
-        String base = entry.getRawPath() == null || entry.getRawPath().isEmpty() ? "/" : entry.getRawPath();
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        if (path.contains("/../") || path.endsWith("/..")) {
+        // decoded, as a browser resolves it: %2e%2e is a dot segment too
+        String base = entry.getPath() == null || entry.getPath().isEmpty() ? "/" : entry.getPath();
+        String path = target.getPath() == null || target.getPath().isEmpty() ? "/" : target.getPath();
+        if (path.contains("/../") || path.endsWith("/..") || path.contains("/./") || path.contains("\\")) {
             return false;
         }
         return path.equals(base) || path.startsWith(base.endsWith("/") ? base : base + "/");

@@ -39,8 +39,10 @@ public class RequestMagicLink {
         this.registry = registry;
     }
 
-    public Uni<Void> request(String email, String redirect, String ip) {
+    public Uni<Void> request(String email, String requestedRedirect, String ip) {
         String address = email.trim().toLowerCase(Locale.ROOT);
+        // stored as it was judged: what the confirmation sends the browser to is exactly what was allowed
+        String redirect = requestedRedirect == null ? null : requestedRedirect.trim();
         if (redirect != null) {
             RedirectTargets.Verdict verdict = RedirectTargets.judge(redirect,
                     config.magicLink().allowedRedirects().orElse(List.of()));

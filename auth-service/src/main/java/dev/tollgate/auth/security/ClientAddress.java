@@ -16,6 +16,8 @@ import java.util.List;
  * stays to the left of what its gateway appends, so it is never taken). Quarkus' own forwarding takes the
  * left-most address, which the client chooses; it is left on for the host and scheme only.
  */
+// made at start-up, so that a wrong trusted-proxies entry stops the start instead of failing requests
+@io.quarkus.runtime.Startup
 @ApplicationScoped
 public class ClientAddress {
 
@@ -54,21 +56,34 @@ public class ClientAddress {
             }
         });
         for (int i = hops.size() - 1; i >= 0; i--) {
-            String hop = hops.get(i);
+            String hop = withoutPort(hops.get(i));
             if (!isTrusted(hop)) {
-                return literal(hop) ? hop : peer;
+                // what the nearest trusted proxy says, even if it is no address ("unknown"): its own bucket
+                return hop.length() > 64 ? hop.substring(0, 64) : hop;
             }
         }
-        return hops.isEmpty() ? peer : hops.get(0);
+        return hops.isEmpty() ? peer : withoutPort(hops.get(0));
     }
+
+    /** {@code 1.2.3.4:5678} and {@code [2001:db8::1]:443} as proxies that append the port write them. */
+    static String withoutPort(String hop) {
+        if (hop.startsWith("[") && hop.contains("]")) {
+            return hop.substring(1, hop.indexOf(']'));
+        }
+        if (IPV4.matcher(hop).matches() || hop.indexOf(':') < 0) {
+            return hop;
+        }
+        int colon = hop.lastIndexOf(':');
+        return hop.indexOf(':') == colon && IPV4.matcher(hop.substring(0, colon)).matches() ? hop.substring(0, colon)
+                : hop;
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern
+            .compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
 
     private boolean isTrusted(String address) {
         InetAddress parsed = Cidr.address(address);
         return parsed != null && trusted.stream().anyMatch(cidr -> cidr.contains(parsed));
-    }
-
-    private static boolean literal(String address) {
-        return Cidr.address(address) != null;
     }
 
     /** An address range such as {@code 10.0.0.0/8}, {@code ::1} or {@code 127.0.0.1}. */
@@ -82,7 +97,16 @@ public class ClientAddress {
                         + "or range such as 10.0.0.0/8");
             }
             byte[] bytes = address.getAddress();
-            int bits = parts.length > 1 ? Integer.parseInt(parts[1]) : bytes.length * 8;
+            int bits;
+            try {
+                bits = parts.length > 1 ? Integer.parseInt(parts[1].trim()) : bytes.length * 8;
+            } catch (NumberFormatException e) {
+                bits = -1;
+            }
+            if (parts.length > 2 || bits < 0 || bits > bytes.length * 8) {
+                throw new IllegalArgumentException("tollgate.auth.trusted-proxies: '" + text + "' has no valid prefix "
+                        + "length (0 to " + bytes.length * 8 + ")");
+            }
             return new Cidr(bytes, bits);
         }
 
@@ -103,7 +127,10 @@ public class ClientAddress {
         /** A literal IPv4 or IPv6 address (never a host name: nothing is looked up), or null. */
         static InetAddress address(String text) {
             String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-            if (literal.isEmpty() || !literal.matches("[0-9a-fA-F:.]+")) {
+            // an IPv4 literal in full, or IPv6 (a colon, which no host name has): getByName then parses, never resolves
+            boolean ipv4 = IPV4.matcher(literal).matches();
+            boolean ipv6 = literal.indexOf(':') >= 0 && literal.matches("[0-9a-fA-F:.]+");
+            if (!ipv4 && !ipv6) {
                 return null;
             }
             try {

@@ -2,11 +2,14 @@ package dev.tollgate.auth.signing;
 
 import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.signing.repository.SigningKeyRepository;
+import dev.tollgate.common.event.SigningKeyRevoked;
+import dev.tollgate.common.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -46,7 +49,10 @@ public class SigningKeys {
     private final Map<String, PublicKey> verificationKeys = new ConcurrentHashMap<>();
     private volatile Instant lastReload = Instant.EPOCH;
 
-    public SigningKeys(SigningKeyRepository repository, KeyVault vault, AuthConfig config) {
+    private final Outbox outbox;
+
+    public SigningKeys(SigningKeyRepository repository, KeyVault vault, AuthConfig config, Outbox outbox) {
+        this.outbox = outbox;
         this.repository = repository;
         this.vault = vault;
         this.config = config;
@@ -119,6 +125,47 @@ public class SigningKeys {
                     lastReload = Instant.EPOCH;
                 })
                 .map(key -> key.kid);
+    }
+
+    /**
+     * Revokes a key at once (an operator's decision: a key that may have leaked): it is no longer published, a
+     * signing key is replaced by a new one, and {@code signingkey.revoked} tells every service to refuse the tokens
+     * it signed. Answers the key that signs from now on; null when no key has that id.
+     */
+    @WithTransaction
+    public Uni<String> revoke(String kid) {
+        return repository.lockRotation()
+                .chain(() -> repository.findById(kid))
+                .chain(key -> {
+                    if (key == null) {
+                        return Uni.createFrom().<String> nullItem();
+                    }
+                    Instant now = Instant.now();
+                    boolean signing = key.retiredAt == null;
+                    Uni<String> next = signing ? create(key, "key " + kid + " revoked").map(made -> made.kid)
+                            : repository.findSigning().map(current -> current == null ? null : current.kid);
+                    return next.invoke(() -> {
+                        key.retiredAt = key.retiredAt == null ? now : key.retiredAt;
+                        key.publishedUntil = now;
+                    }).call(() -> outbox.append(SigningKeyRevoked.of(kid)));
+                })
+                .invoke(next -> {
+                    if (next != null) {
+                        cached = null;
+                        verificationKeys.remove(kid);
+                        lastReload = Instant.EPOCH;
+                        LOG.warnf("audit: signing key %s revoked; tokens it signed are refused, %s signs now", kid, next);
+                    }
+                });
+    }
+
+    /** Another replica revoked a key: stop signing and verifying with it here too, at once. */
+    void revokedElsewhere(@Observes SigningKeyRevoked revoked) {
+        Cached current = cached;
+        if (current != null && current.key().kid().equals(revoked.kid())) {
+            cached = null;
+        }
+        verificationKeys.remove(revoked.kid());
     }
 
     private Uni<Loaded> loadOrRotate() {

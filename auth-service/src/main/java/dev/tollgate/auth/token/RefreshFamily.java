@@ -10,6 +10,8 @@ import java.util.UUID;
 
 /** A session: one sign-in on one device, carried by a chain of refresh tokens that replace each other. */
 @Entity
+// only the columns a transaction changed are written: a refresh touching lastUsedAt never writes over a revocation
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "refresh_families")
 public class RefreshFamily extends PanacheEntityBase {
 

@@ -151,23 +151,40 @@ public class Sessions {
         }
         return Panache.withTransaction(() -> memberships.find(tenantId, userId)
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", tenantId))
-                .chain(membership -> families.findById(sessionId).chain(family -> {
+                .chain(membership -> families.lock(sessionId).chain(family -> {
+                    Instant now = Instant.now();
                     if (family == null || !family.userId.equals(userId) || family.revokedAt != null) {
                         return Uni.createFrom().<TokenPair> failure(invalidGrant("session-revoked",
                                 "this session was ended"));
                     }
-                    family.tenantId = tenantId;
-                    family.lastUsedAt = Instant.now();
-                    LOG.infof("audit: user %s switched session %s to tenant %s", userId, sessionId, tenantId);
-                    if (presentedRefresh == null) {
-                        // the session's refresh chain goes on as it is, now into the new tenant: no second chain
-                        return accessTokens.forSession(family.userId, tenantId, membership.role, family.id,
-                                family.createdAt)
-                                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), null, null, family.id,
-                                        tenantId));
+                    if (!family.createdAt.plus(config.refreshToken().maxSessionAge()).isAfter(now)) {
+                        return Uni.createFrom().<TokenPair> failure(invalidGrant("session-expired",
+                                "this session is too old; sign in again"));
                     }
-                    return spendForSwitch(family, presentedRefresh, membership.role);
-                })));
+                    return tokens.hasLive(family.id, now).chain(live -> {
+                        if (!live) {
+                            // an access token alone does not renew a session whose refresh token ran out
+                            return Uni.createFrom().<TokenPair> failure(invalidGrant("session-expired",
+                                    "this session has no usable refresh token; sign in again"));
+                        }
+                        family.tenantId = tenantId;
+                        family.lastUsedAt = now;
+                        LOG.infof("audit: user %s switched session %s to tenant %s", userId, sessionId, tenantId);
+                        return presentedRefresh == null ? accessOnly(family, membership.role)
+                                : spendForSwitch(family, presentedRefresh, membership.role);
+                    });
+                })))
+                // outside the transaction: a reuse's revocation commits before the refusal is answered
+                .chain(pair -> pair == REUSED
+                        ? Uni.createFrom().failure(invalidGrant("refresh-token-reused",
+                                "this refresh token was already used; the session has been ended for safety"))
+                        : Uni.createFrom().item(pair));
+    }
+
+    /** A token for the session's tenant, and no refresh token: the one the client holds goes on into that tenant. */
+    private Uni<TokenPair> accessOnly(RefreshFamily family, String role) {
+        return accessTokens.forSession(family.userId, family.tenantId, role, family.id, family.createdAt)
+                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), null, null, family.id, family.tenantId));
     }
 
     /** The presented refresh token of this session, spent: its successor carries the session on in the new tenant. */
@@ -178,40 +195,60 @@ public class Sessions {
         return tokens.lockByHash(OpaqueTokens.hash(presented)).chain(token -> {
             Instant now = Instant.now();
             if (token == null || !token.family.id.equals(family.id) || !token.expiresAt.isAfter(now)) {
-                return Uni.createFrom().failure(invalidGrant("refresh-token-invalid",
-                        "the refresh token is not this session's current one"));
+                // a cookie of another session (signed in again in another tab): switch this one, spend nothing
+                return accessOnly(family, role);
             }
             if (token.spentAt == null) {
                 token.spentAt = now;
             } else if (!token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
-                return Uni.createFrom().failure(invalidGrant("refresh-token-reused",
-                        "this refresh token was already used"));
+                family.revokedAt = now;
+                family.revokedReason = RefreshFamily.REVOKED_BY_REUSE;
+                LOG.warnf("audit: refresh token reuse detected at a tenant switch; session %s of user %s revoked",
+                        family.id, family.userId);
+                return Uni.createFrom().item(REUSED);
             }
             return issue(family, role, successors.of(presented));
         });
     }
 
     /**
-     * A pair whose refresh token is {@code secret}; the token's row is made the first time, and found again when the
-     * same predecessor is presented within the grace window.
+     * A pair whose refresh token is {@code secret}; the token's row is made the first time. Presented again within
+     * the grace window, the same predecessor finds it; if it was spent meanwhile (the first tab refreshed again), the
+     * chain is followed to the token that is current, so every tab ends on the one chain's head.
      */
     private Uni<TokenPair> issue(RefreshFamily family, String role, String secret) {
-        String hash = OpaqueTokens.hash(secret);
-        return tokens.findById(hash).chain(existing -> {
-            if (existing != null) {
-                return Uni.createFrom().item(existing);
-            }
-            RefreshToken token = new RefreshToken();
-            token.tokenHash = hash;
-            token.family = family;
-            token.createdAt = Instant.now();
-            token.expiresAt = earliest(token.createdAt.plus(config.refreshToken().ttl()),
-                    family.createdAt.plus(config.refreshToken().maxSessionAge()));
-            return tokens.persist(token);
-        }).chain(token -> accessTokens.forSession(family.userId, family.tenantId, role, family.id, family.createdAt)
-                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), secret, token.expiresAt, family.id,
-                        family.tenantId)));
+        return head(family, secret, 0).chain(head -> accessTokens.forSession(family.userId, family.tenantId, role,
+                family.id, family.createdAt)
+                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), head.secret(), head.token().expiresAt,
+                        family.id, family.tenantId)));
     }
+
+    private record Head(String secret, RefreshToken token) {
+    }
+
+    /** A grace window is seconds long: a chain grows by a few tokens in it at most. */
+    private static final int MAX_FOLLOW = 16;
+
+    private Uni<Head> head(RefreshFamily family, String secret, int followed) {
+        return tokens.findById(OpaqueTokens.hash(secret)).chain(existing -> {
+            if (existing == null) {
+                RefreshToken token = new RefreshToken();
+                token.tokenHash = OpaqueTokens.hash(secret);
+                token.family = family;
+                token.createdAt = Instant.now();
+                token.expiresAt = earliest(token.createdAt.plus(config.refreshToken().ttl()),
+                        family.createdAt.plus(config.refreshToken().maxSessionAge()));
+                return tokens.persist(token).map(saved -> new Head(secret, saved));
+            }
+            if (existing.spentAt == null || followed >= MAX_FOLLOW) {
+                return Uni.createFrom().item(new Head(secret, existing));
+            }
+            return head(family, successors.of(secret), followed + 1);
+        });
+    }
+
+    /** The answer of a switch that found its token reused: the session's revocation commits, then the refusal. */
+    private static final TokenPair REUSED = new TokenPair(null, 0, null, null, null, null);
 
     private static Instant earliest(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;

@@ -73,7 +73,7 @@ class ApiKeysTest {
         Response user = SignInFlow.signIn(mailbox, newAddress());
         Response created = create(user, "ci", List.of("generate", "usage:read"));
 
-        Response exchanged = exchange(created.path("secret"));
+        Response exchanged = SignInFlow.exchange(created.path("secret"));
         exchanged.then().statusCode(200)
                 .body("issued_token_type", equalTo("urn:ietf:params:oauth:token-type:access_token"))
                 .body("scope", equalTo("generate usage:read"))
@@ -83,7 +83,7 @@ class ApiKeysTest {
         assertEquals(created.path("key.id").toString(), claims.getClaimValueAsString("akid"));
         assertEquals(List.of("api-key"), claims.getStringListClaimValue("roles"));
 
-        exchange("tg_live_aaaaaaaaaaaa_" + "A".repeat(43)).then().statusCode(400)
+        SignInFlow.exchange("tg_live_aaaaaaaaaaaa_" + "A".repeat(43)).then().statusCode(400)
                 .body("type", equalTo("https://tollgate.dev/problems/api-key-invalid"));
     }
 
@@ -130,12 +130,12 @@ class ApiKeysTest {
         assertTrue(overlap.compareTo(Duration.ofHours(23)) > 0 && overlap.compareTo(Duration.ofHours(24)) <= 0,
                 "the old key works for the 24 h overlap: " + overlap);
 
-        exchange(original.path("secret")).then().statusCode(200);
-        exchange(rotated.path("secret")).then().statusCode(200);
+        SignInFlow.exchange(original.path("secret")).then().statusCode(200);
+        SignInFlow.exchange(rotated.path("secret")).then().statusCode(200);
         Sql.update("update auth.api_keys set revoked_at = now() - interval '1 second' where id = ?",
                 UUID.fromString(original.path("key.id")));
-        exchange(original.path("secret")).then().statusCode(400);
-        exchange(rotated.path("secret")).then().statusCode(200);
+        SignInFlow.exchange(original.path("secret")).then().statusCode(400);
+        SignInFlow.exchange(rotated.path("secret")).then().statusCode(200);
     }
 
     @Test
@@ -146,7 +146,7 @@ class ApiKeysTest {
 
         as(user).delete("/auth/api-keys/" + keyId).then().statusCode(204);
 
-        exchange(created.path("secret")).then().statusCode(400);
+        SignInFlow.exchange(created.path("secret")).then().statusCode(400);
         await().atMost(Duration.ofSeconds(60)).until(() -> publishedRevocations(keyId) == 1);
     }
 
@@ -160,7 +160,7 @@ class ApiKeysTest {
         as(bob).post("/auth/api-keys/" + alicesKey + "/rotate").then().statusCode(404);
         as(bob).delete("/auth/api-keys/" + alicesKey).then().statusCode(404)
                 .contentType(containsString("application/problem+json"));
-        exchange(create(alice, "other", List.of("generate")).path("secret")).then().statusCode(200);
+        SignInFlow.exchange(create(alice, "other", List.of("generate")).path("secret")).then().statusCode(200);
     }
 
     private static RequestSpecification as(Response signedIn) {
@@ -170,14 +170,6 @@ class ApiKeysTest {
     private static Response create(Response user, String name, List<String> scopes) {
         return as(user).contentType(ContentType.JSON).body(Map.of("name", name, "scopes", scopes))
                 .post("/auth/api-keys");
-    }
-
-    private static Response exchange(String key) {
-        return given().contentType(ContentType.URLENC)
-                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
-                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
-                .formParam("subject_token", key)
-                .post("/auth/token");
     }
 
     private static long publishedRevocations(String keyId) {

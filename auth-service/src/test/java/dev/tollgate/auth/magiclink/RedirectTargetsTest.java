@@ -26,6 +26,8 @@ class RedirectTargetsTest {
         cases.put("https://example.org/app/inner", Verdict.ALLOWED);
         cases.put("https://example.org/apples", Verdict.NOT_ALLOWED);
         cases.put("https://example.org/app/../admin", Verdict.NOT_ALLOWED);
+        cases.put("https://example.org/app/%2e%2e/admin", Verdict.NOT_ALLOWED);
+        cases.put(" https://app.example.com/welcome ", Verdict.ALLOWED);
         cases.put("http://app.example.com/", Verdict.NOT_ALLOWED);
         cases.put("https://app.example.com:8443/", Verdict.NOT_ALLOWED);
         cases.put("https://app.example.com.evil.example/", Verdict.NOT_ALLOWED);

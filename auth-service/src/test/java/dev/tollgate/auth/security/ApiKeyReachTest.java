@@ -4,6 +4,8 @@ import static dev.tollgate.auth.SignInFlow.newAddress;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import dev.tollgate.auth.SignInFlow;
 import dev.tollgate.testing.DevStackTestResource;
@@ -83,6 +85,33 @@ class ApiKeyReachTest {
                 .then().statusCode(403).body("type", equalTo(PROBLEMS + "scope-exceeds-key"));
         bearer(manager).post("/auth/api-keys/" + issued.path("key.id") + "/rotate").then().statusCode(201);
         bearer(manager).delete("/auth/api-keys/" + issued.path("key.id")).then().statusCode(204);
+
+        // no key it makes may manage keys in turn
+        bearer(manager).contentType(ContentType.JSON)
+                .body(Map.of("name", "sub-manager", "scopes", List.of("keys:manage"))).post("/auth/api-keys")
+                .then().statusCode(403).body("type", equalTo(PROBLEMS + "scope-exceeds-key"));
+        // it sees only the keys within its scopes
+        bearer(manager).get("/auth/api-keys").then().statusCode(200)
+                .body("id", not(hasItem(ownersBillingKey)));
+        // a key it rotates ends no later than itself, however long the original lived
+        String forever = create(owner, List.of("generate"), null).path("key.id");
+        bearer(manager).post("/auth/api-keys/" + forever + "/rotate").then().statusCode(201)
+                .body("key.expiresAt", equalTo(ownEnd.toString()));
+    }
+
+    @Test
+    void revokingAManagingKeyRevokesTheKeysItIssued() {
+        Response owner = SignInFlow.signIn(mailbox, newAddress());
+        Response managerKey = create(owner, List.of("keys:manage", "generate"), null);
+        String manager = exchanged(managerKey);
+        String child = bearer(manager).contentType(ContentType.JSON)
+                .body(Map.of("name", "customer-2", "scopes", List.of("generate"))).post("/auth/api-keys")
+                .then().statusCode(201).extract().path("secret");
+        SignInFlow.exchange(child).then().statusCode(200);
+
+        bearer(owner.path("access_token")).delete("/auth/api-keys/" + managerKey.path("key.id")).then().statusCode(204);
+
+        SignInFlow.exchange(child).then().statusCode(400).body("error", equalTo("invalid_grant"));
     }
 
     @Test
@@ -96,7 +125,7 @@ class ApiKeyReachTest {
         Response key = create(owner, List.of("generate"), null);
         // a key stored before a scope left the catalogue
         Sql.update("update auth.api_keys set scopes = 'legacy:all' where id = ?::uuid", key.path("key.id").toString());
-        exchange(key.path("secret")).then().statusCode(400)
+        SignInFlow.exchange(key.path("secret")).then().statusCode(400)
                 .body("type", equalTo(PROBLEMS + "api-key-no-scope"))
                 .body("error", equalTo("invalid_grant"));
     }
@@ -111,17 +140,9 @@ class ApiKeyReachTest {
     }
 
     private static String exchanged(Response created) {
-        Response exchanged = exchange(created.path("secret"));
+        Response exchanged = SignInFlow.exchange(created.path("secret"));
         exchanged.then().statusCode(200);
         return exchanged.path("access_token");
-    }
-
-    private static Response exchange(String key) {
-        return given().contentType(ContentType.URLENC)
-                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
-                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
-                .formParam("subject_token", key)
-                .post("/auth/token");
     }
 
     private static RequestSpecification bearer(String token) {

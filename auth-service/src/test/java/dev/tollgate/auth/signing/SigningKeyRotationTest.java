@@ -4,10 +4,13 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.tollgate.auth.SignInFlow;
+import dev.tollgate.auth.token.AccessTokens;
+import dev.tollgate.testing.AuthorizationMatrix;
 import dev.tollgate.testing.Concurrently;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
@@ -17,7 +20,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -29,6 +35,9 @@ class SigningKeyRotationTest {
 
     @Inject
     SigningKeys keys;
+
+    @Inject
+    AccessTokens tokens;
 
     @Test
     void theWellKnownDocumentsDescribeTheIssuer() {
@@ -61,6 +70,34 @@ class SigningKeyRotationTest {
         Response after = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
         assertEquals(newKid, SignInFlow.kid(after.path("access_token")));
         SignInFlow.verify(after.path("access_token"));
+    }
+
+    @Test
+    void anOperatorRevokesASigningKeyAtOnceAndNobodyElseMay() throws Throwable {
+        Response user = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        String victim = user.path("access_token");
+        String kid = SignInFlow.kid(victim);
+        String operator = VertxContextSupport.subscribeAndAwait(() -> tokens.issue(new AccessTokens.Grant(
+                AuthorizationMatrix.OPERATOR.toString(), UUID.randomUUID(), List.of("member"), AccessTokens.USER_SCOPE,
+                UUID.randomUUID(), null, Duration.ofMinutes(5), Instant.now())));
+        given().auth().oauth2(victim).get("/auth/sessions").then().statusCode(200);
+
+        given().auth().oauth2(victim).post("/auth/signing-keys/" + kid + "/revoke").then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/operator-required"));
+        String next = given().auth().oauth2(operator).post("/auth/signing-keys/" + kid + "/revoke")
+                .then().statusCode(200).body("revoked", equalTo(kid)).extract().path("signingKey");
+        assertNotEquals(kid, next);
+
+        // refused at once here, left out of the JWKS for every other verifier, and announced to every service
+        given().auth().oauth2(victim).get("/auth/sessions").then().statusCode(401);
+        given().get("/.well-known/jwks.json").then().statusCode(200).body("keys.kid", not(hasItem(kid)));
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'signingkey.revoked' and payload like ?",
+                "%" + kid + "%"));
+        Response after = SignInFlow.signIn(mailbox, SignInFlow.newAddress());
+        assertEquals(next, SignInFlow.kid(after.path("access_token")));
+        given().auth().oauth2(after.<String> path("access_token")).get("/auth/sessions").then().statusCode(200);
+        given().auth().oauth2(after.<String> path("access_token")).post("/auth/signing-keys/unknown/revoke")
+                .then().statusCode(403);
     }
 
     @Test

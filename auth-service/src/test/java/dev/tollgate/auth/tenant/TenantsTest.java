@@ -159,12 +159,12 @@ class TenantsTest {
         Response key = given().auth().oauth2(inTeam.<String> path("access_token")).contentType(ContentType.JSON)
                 .body(Map.of("name", "ci", "scopes", List.of("keys:manage"))).post("/auth/api-keys");
         key.then().statusCode(201);
-        String exchanged = exchange(key.path("secret")).then().statusCode(200).extract().path("access_token");
+        String exchanged = SignInFlow.exchange(key.path("secret")).then().statusCode(200).extract().path("access_token");
         given().auth().oauth2(exchanged).get("/auth/api-keys").then().statusCode(200);
 
         as(owner).delete("/auth/tenants/" + team + "/members/" + userId(member)).then().statusCode(204);
 
-        exchange(key.path("secret")).then().statusCode(400).body("error", equalTo("invalid_grant"));
+        SignInFlow.exchange(key.path("secret")).then().statusCode(400).body("error", equalTo("invalid_grant"));
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> given().auth().oauth2(exchanged)
                 .get("/auth/api-keys").then().statusCode(401)
                 .body("type", equalTo("https://tollgate.dev/problems/api-key-revoked")));
@@ -182,14 +182,6 @@ class TenantsTest {
 
         as(member).delete("/auth/tenants/" + team + "/members/" + userId(member)).then().statusCode(204);
         as(member).get("/auth/tenants/" + team).then().statusCode(404);
-    }
-
-    private static Response exchange(String key) {
-        return given().contentType(ContentType.URLENC)
-                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
-                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
-                .formParam("subject_token", key)
-                .post("/auth/token");
     }
 
     /** A switch as a native app sends it: the session's refresh token in the form, spent for its successor. */

@@ -124,6 +124,11 @@ public class SyncSubscription {
             if (current == null || !current.stripeSubscriptionId.equals(subscriptionId) || ENDED.contains(current.status)) {
                 return stale(tenantId, eventCreated, "its subscription " + subscriptionId + " is not the tenant's live one");
             }
+            if (!PAID.contains(current.status) && !UNPAID.contains(current.status)) {
+                // a first payment that fails leaves the subscription incomplete (or paused): it was never paid, so
+                // there is no grace to give; the tenant stays on the free tier
+                return stale(tenantId, eventCreated, "its subscription is " + current.status + ", never paid");
+            }
             if (PAID.contains(current.status) && eventCreated.isBefore(current.stripeEventCreated)) {
                 return stale(tenantId, eventCreated, "a newer event says the subscription is " + current.status);
             }

@@ -82,6 +82,26 @@ class InvoicesAndGraceTest {
     }
 
     @Test
+    void aFirstPaymentThatFailsGivesNoGrace() {
+        UUID tenant = UUID.randomUUID();
+        String sub = "sub_" + tenant;
+        String customer = "cus_" + tenant;
+        long t = System.currentTimeMillis() / 1000;
+        // a card that fails (or 3-D Secure never completed): Stripe makes the subscription incomplete, then fails
+        // its first invoice
+        StripeEvents.post(StripeEvents.subscription("customer.subscription.created", t, tenant, sub, customer,
+                StripeEvents.PRICE_PRO, "incomplete", false, t)).then().statusCode(200);
+        StripeEvents.post(StripeEvents.invoice("invoice.payment_failed", t + 1, tenant, "in_f" + tenant.hashCode(),
+                customer, sub, "open", 2900, 0, "ada@example.com")).then().statusCode(200);
+
+        Callers.as(UUID.randomUUID(), tenant, "member").get("/billing/subscription").then()
+                .body("plan", equalTo("free")).body("status", equalTo("incomplete")).body("graceEndsAt", nullValue());
+        assertEquals(0, Sql.number("select count(*) from billing.outbox where topic = 'subscription.changed' "
+                + "and message_key = ? and payload like '%\"plan\":\"pro\"%'", tenant.toString()),
+                "pro was never announced for a subscription that was never paid");
+    }
+
+    @Test
     void membersPageThroughTheirTenantsInvoicesNewestFirst() {
         UUID tenant = UUID.randomUUID();
         UUID other = UUID.randomUUID();

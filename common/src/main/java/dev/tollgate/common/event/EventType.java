@@ -23,6 +23,9 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
     public static final EventType<MemberChanged> MEMBER_CHANGED = new EventType<>("member.changed",
             "dev.tollgate.member.changed.v1", MemberChanged.class);
 
+    public static final EventType<SigningKeyRevoked> SIGNINGKEY_REVOKED = new EventType<>("signingkey.revoked",
+            "dev.tollgate.signingkey.revoked.v1", SigningKeyRevoked.class);
+
     public static final EventType<ThresholdCrossed> THRESHOLD_CROSSED = new EventType<>("threshold.crossed",
             "dev.tollgate.threshold.crossed.v1", ThresholdCrossed.class);
 
@@ -30,7 +33,7 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
             "dev.tollgate.audit.recorded.v1", AuditRecorded.class);
 
     public static final List<EventType<?>> ALL = List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED,
-            ACCOUNT_PURGED, APIKEY_REVOKED, MEMBER_CHANGED, THRESHOLD_CROSSED, AUDIT_RECORDED);
+            ACCOUNT_PURGED, APIKEY_REVOKED, MEMBER_CHANGED, SIGNINGKEY_REVOKED, THRESHOLD_CROSSED, AUDIT_RECORDED);
 
     public static Optional<EventType<?>> ofRecord(Class<?> recordClass) {
         return ALL.stream().filter(type -> type.recordClass().equals(recordClass)).findFirst();

@@ -43,19 +43,20 @@ public class AccessPolicy {
         this.registry = registry;
     }
 
-    /** The policy of a resource method: its own, else its class's. */
-    public static Access of(Method method) {
+    /** The policy of a resource method: its own, else its resource class's. */
+    public static Access of(Method method, Class<?> resourceClass) {
         Access own = method.getAnnotation(Access.class);
-        return own != null ? own : method.getDeclaringClass().getAnnotation(Access.class);
+        return own != null ? own : resourceClass.getAnnotation(Access.class);
     }
 
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION)
     public Uni<Response> check(ResourceInfo resource) {
         Method method = resource.getResourceMethod();
         if (method == null) {
-            return Uni.createFrom().nullItem();
+            return Uni.createFrom().failure(refused("no-access-policy", "no resource method answers this request"));
         }
-        Optional<Access> policy = policies.computeIfAbsent(method, m -> Optional.ofNullable(of(m)));
+        Class<?> type = resource.getResourceClass() != null ? resource.getResourceClass() : method.getDeclaringClass();
+        Optional<Access> policy = policies.computeIfAbsent(method, m -> Optional.ofNullable(of(m, type)));
         if (policy.isEmpty()) {
             LOG.errorf("security: %s.%s has no @Access policy; refused", method.getDeclaringClass().getSimpleName(),
                     method.getName());
@@ -90,6 +91,12 @@ public class AccessPolicy {
      * tenant since is refused (403), a role changed since replaces the token's.
      */
     Caller current(Caller caller) {
+        if (changes.isSigningKeyRevoked(caller.signingKeyId())) {
+            throw count(caller, Problems.builder(Response.Status.UNAUTHORIZED, "token-key-revoked", "Token Key Revoked")
+                    .withDetail("the key that signed this token was revoked; sign in again or get a new token")
+                    .withHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+                    .build());
+        }
         if (caller.isApiKey() && changes.isRevoked(caller.apiKeyId())) {
             throw count(caller, Problems.builder(Response.Status.UNAUTHORIZED, "api-key-revoked", "API Key Revoked")
                     .withDetail("the API key this credential stands for was revoked")
@@ -112,7 +119,8 @@ public class AccessPolicy {
             return caller;
         }
         return new Caller(caller.kind(), caller.userId(), caller.tenantId(), Set.of(change.get().role()),
-                caller.scopes(), caller.sessionId(), caller.apiKeyId(), caller.client(), caller.issuedAt());
+                caller.scopes(), caller.sessionId(), caller.apiKeyId(), caller.client(), caller.issuedAt(),
+                caller.signingKeyId());
     }
 
     /** Throws the 403 problem that {@code caller} gets from {@code access}, or returns if it may call. */

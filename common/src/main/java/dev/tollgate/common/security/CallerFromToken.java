@@ -1,16 +1,21 @@
 package dev.tollgate.common.security;
 
+import io.quarkus.runtime.Startup;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -22,8 +27,12 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * session (an operator's if the configuration names its user), {@code sub = service:<client>} a service. A token
  * that fits none of them is refused as invalid.
  */
+// made at start-up, so that a wrong operator id stops the start instead of failing requests
+@Startup
 @ApplicationScoped
 public class CallerFromToken implements SecurityIdentityAugmentor {
+
+    private static final Pattern KID = Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]+)\"");
 
     private final Set<UUID> operators;
     private final String issuer;
@@ -31,7 +40,7 @@ public class CallerFromToken implements SecurityIdentityAugmentor {
     public CallerFromToken(SecurityConfig config, TokenConfig tokens) {
         this.issuer = tokens.issuer();
         this.operators = config.operators().orElse(java.util.List.of()).stream().map(String::trim)
-                .map(UUID::fromString).collect(Collectors.toUnmodifiableSet());
+                .map(CallerFromToken::operator).collect(Collectors.toUnmodifiableSet());
     }
 
     @Override
@@ -40,7 +49,7 @@ public class CallerFromToken implements SecurityIdentityAugmentor {
                 || !(identity.getPrincipal() instanceof JsonWebToken jwt) || !issuer.equals(jwt.getIssuer())) {
             return Uni.createFrom().item(identity);
         }
-        Caller caller = toCaller(jwt);
+        Caller caller = toCaller(jwt).signedWith(kid(jwt.getRawToken()));
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity).addAttribute(Caller.ATTRIBUTE, caller)
                 .build());
     }
@@ -73,6 +82,29 @@ public class CallerFromToken implements SecurityIdentityAugmentor {
                     operators.contains(user), issued);
         } catch (IllegalArgumentException e) {
             throw UnreadableTokenException.because("the access token's subject, tenant, session and key must be UUIDs");
+        }
+    }
+
+    private static UUID operator(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("tollgate.security.operators: '" + id + "' is not a user id (a UUID)", e);
+        }
+    }
+
+    /** The {@code kid} of a verified compact JWS, read from its protected header (already checked by the verifier). */
+    static String kid(String rawToken) {
+        if (rawToken == null || rawToken.indexOf('.') < 0) {
+            return null;
+        }
+        try {
+            String header = new String(Base64.getUrlDecoder().decode(rawToken.substring(0, rawToken.indexOf('.'))),
+                    StandardCharsets.UTF_8);
+            Matcher kid = KID.matcher(header);
+            return kid.find() ? kid.group(1) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

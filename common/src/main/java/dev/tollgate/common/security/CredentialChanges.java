@@ -4,6 +4,7 @@ import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.MemberChanged;
+import dev.tollgate.common.event.SigningKeyRevoked;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +21,9 @@ import org.jboss.logging.Logger;
 
 /**
  * What changed about credentials since their tokens were signed, as every replica of every service learns it:
- * revoked API keys ({@code apikey.revoked}) and members whose role changed or who left a tenant
- * ({@code member.changed}). An access token lives for minutes, so a change is remembered for
+ * revoked API keys ({@code apikey.revoked}), members whose role changed or who left a tenant
+ * ({@code member.changed}), and signing keys an operator revoked ({@code signingkey.revoked}, remembered for good:
+ * the topic is read from its start). An access token lives for minutes, so a change is remembered for
  * {@code tollgate.security.changes-remembered} (longer than any token lives) and then forgotten. Each replica reads
  * both topics in a consumer group of its own from the earliest record, skipping what is older than that, so a replica
  * that starts knows the changes of the last minutes too. {@link AccessPolicy} asks it on every request that needs a
@@ -41,14 +43,18 @@ public class CredentialChanges {
     }
 
     private final Map<UUID, Instant> revokedKeys = new ConcurrentHashMap<>();
+    /** Revoked signing keys are never forgotten: a token they signed must never be trusted again. */
+    private final Map<String, Instant> revokedSigningKeys = new ConcurrentHashMap<>();
     private final Map<Member, RoleChange> roles = new ConcurrentHashMap<>();
     private final Duration remembered;
     private final EventCodec codec;
     private final Event<ApiKeyRevoked> revocations;
+    private final Event<SigningKeyRevoked> signingKeyRevocations;
     private final MeterRegistry registry;
 
     public CredentialChanges(SecurityConfig config, EventCodec codec, Event<ApiKeyRevoked> revocations,
-            MeterRegistry registry) {
+            Event<SigningKeyRevoked> signingKeyRevocations, MeterRegistry registry) {
+        this.signingKeyRevocations = signingKeyRevocations;
         this.remembered = config.changesRemembered();
         this.codec = codec;
         this.revocations = revocations;
@@ -68,6 +74,10 @@ public class CredentialChanges {
                     keyRevoked(revoked.apiKeyId(), revoked.occurredAt());
                     revocations.fire(revoked);
                 }
+            } else if (EventType.SIGNINGKEY_REVOKED.topic().equals(record.topic())) {
+                SigningKeyRevoked revoked = codec.decode(record.value(), EventType.SIGNINGKEY_REVOKED);
+                signingKeyRevoked(revoked.kid(), revoked.occurredAt());
+                signingKeyRevocations.fire(revoked);
             } else if (EventType.MEMBER_CHANGED.topic().equals(record.topic())) {
                 MemberChanged changed = codec.decode(record.value(), EventType.MEMBER_CHANGED);
                 if (changed.occurredAt().isAfter(horizon)) {
@@ -97,15 +107,35 @@ public class CredentialChanges {
                 role == null ? "no member" : role, tenantId);
     }
 
+    /** Notes that tokens signed with {@code kid} are not to be trusted, from now on and for good. */
+    public void signingKeyRevoked(String kid, Instant at) {
+        if (revokedSigningKeys.putIfAbsent(kid, at) == null) {
+            LOG.warnf("security: signing key %s revoked; every token it signed is refused", kid);
+        }
+    }
+
+    public boolean isSigningKeyRevoked(String kid) {
+        return kid != null && revokedSigningKeys.containsKey(kid);
+    }
+
     public boolean isRevoked(UUID keyId) {
         return keyId != null && revokedKeys.containsKey(keyId);
     }
 
-    /** The user's role in the tenant if it changed after {@code since} (a token's issue time). */
+    /**
+     * The user's role in the tenant if it changed after {@code since} (a token's issue time), or up to
+     * {@link #SLACK} before it: a change is stamped before its transaction commits, {@code iat} has whole seconds and
+     * auth-service's replicas' clocks differ, so a token signed just after the change may still carry the old role.
+     * Judging such a token by the new role costs nothing: it is the role now.
+     */
     public Optional<RoleChange> roleChangedAfter(UUID tenantId, UUID userId, Instant since) {
         RoleChange change = roles.get(new Member(tenantId, userId));
-        return change != null && (since == null || change.at().isAfter(since)) ? Optional.of(change) : Optional.empty();
+        return change != null && (since == null || change.at().isAfter(since.minus(SLACK))) ? Optional.of(change)
+                : Optional.empty();
     }
+
+    /** How much later than a change a token may be signed and still carry what the change undid. */
+    static final Duration SLACK = Duration.ofSeconds(5);
 
     private void forgetBefore(Instant horizon) {
         revokedKeys.values().removeIf(at -> at.isBefore(horizon));

@@ -26,4 +26,9 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
     public Uni<List<ApiKey>> listOfUserInTenant(UUID tenantId, UUID userId) {
         return list("tenantId = ?1 and userId = ?2 and replacedBy is null order by createdAt desc", tenantId, userId);
     }
+
+    /** The keys an API key created (with {@code keys:manage}). */
+    public Uni<List<ApiKey>> listIssuedBy(UUID keyId) {
+        return list("createdByKey", keyId);
+    }
 }

@@ -4,10 +4,13 @@ import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.social.SignInWithProvider;
 import dev.tollgate.auth.token.api.RefreshCookie;
+import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Access;
 import io.quarkus.oidc.IdToken;
+import io.quarkus.oidc.IdTokenCredential;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -36,6 +39,9 @@ public class SocialSignInResource {
     private final AuthConfig config;
     private final ClientAddress clients;
 
+    @Inject
+    SecurityIdentity identity;
+
     /** The provider's ID token; @IdToken applies to fields only. */
     @Inject
     @IdToken
@@ -58,6 +64,14 @@ public class SocialSignInResource {
     public Uni<RestResponse<Void>> login(@RestPath String provider,
             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
             @Context HttpServerRequest http) {
+        if (identity.getCredential(IdTokenCredential.class) == null) {
+            // a Tollgate bearer token satisfies @Authenticated too; only the provider's code flow signs in here
+            throw Problems.builder(jakarta.ws.rs.core.Response.Status.FORBIDDEN, "provider-sign-in-required",
+                    "Provider Sign-In Required").withDetail(
+                            "this route signs in through " + provider
+                                    + "'s own page; a Tollgate token is no sign-in here")
+                    .build();
+        }
         Object verified = idToken.getClaim("email_verified");
         SignInWithProvider.ProviderAccount account = new SignInWithProvider.ProviderAccount(provider,
                 idToken.getSubject(), idToken.getClaim("email"), verified != null && Boolean.parseBoolean(

@@ -19,4 +19,9 @@ public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFam
     public Uni<RefreshFamily> findOwned(UUID id, UUID userId) {
         return find("id = ?1 and userId = ?2", id, userId).firstResult();
     }
+
+    /** The session, locked until the transaction ends: a revocation committed meanwhile is not written over. */
+    public Uni<RefreshFamily> lock(UUID id) {
+        return findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    }
 }
