@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -52,7 +53,23 @@ class RefreshRotationTest {
                 .cookie("tollgate_refresh", signIn.path("refresh_token"))
                 .formParam("grant_type", "refresh_token")
                 .post("/auth/token")
-                .then().statusCode(200);
+                .then().statusCode(200)
+                // a browser's refresh token stays in its httpOnly cookie: the body does not repeat it
+                .header("Set-Cookie", containsString("tollgate_refresh="))
+                .body("$", not(hasKey("refresh_token")));
+    }
+
+    @Test
+    void aBrowserSignInKeepsTheRefreshTokenInTheCookieOnly() {
+        String email = newAddress();
+        SignInFlow.requestLink(email).then().statusCode(202);
+        RestAssured.given().contentType(ContentType.JSON)
+                .body(java.util.Map.of("token", SignInFlow.tokenFromMail(mailbox, email)))
+                .post("/auth/magic-link/confirm")
+                .then().statusCode(200)
+                .header("Set-Cookie", containsString("tollgate_refresh="))
+                .body("access_token", notNullValue())
+                .body("$", not(hasKey("refresh_token")));
     }
 
     @Test

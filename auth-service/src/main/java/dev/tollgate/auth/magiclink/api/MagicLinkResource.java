@@ -85,7 +85,7 @@ public class MagicLinkResource {
             @HeaderParam(HttpHeaders.USER_AGENT) String userAgent,
             @Context HttpServerRequest http) {
         return confirmLink.confirm(body.token(), userAgent, clients.of(http))
-                .map(signIn -> cookie.answer(signIn.tokens()));
+                .map(signIn -> cookie.answer(signIn.tokens(), body.wantsRefreshTokenInBody()));
     }
 
     /** The confirmation page's form: the browser keeps the refresh cookie and goes on to the redirect. */

@@ -116,6 +116,6 @@ public class TenantResource {
         Caller caller = callers.require();
         return sessions.switchTenant(caller.userId(), caller.sessionId(), id,
                 refreshToken != null ? refreshToken : refreshCookie)
-                .map(cookie::answer);
+                .map(pair -> cookie.answer(pair, refreshToken != null));
     }
 }

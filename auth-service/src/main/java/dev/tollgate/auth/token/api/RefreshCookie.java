@@ -13,9 +13,14 @@ public class RefreshCookie {
 
     public static final String NAME = "tollgate_refresh";
 
-    /** The token response with the refresh cookie set (when it brings a refresh token), marked never to be cached. */
-    public RestResponse<TokenResponse> answer(TokenPair pair) {
-        RestResponse.ResponseBuilder<TokenResponse> answer = RestResponse.ResponseBuilder.ok(TokenResponse.of(pair));
+    /**
+     * The token response, marked never to be cached, with the refresh cookie set when it brings a refresh token; the
+     * refresh token is in the body too only when {@code inBody} (a client that keeps it itself asked for it), so
+     * that script in a page never sees what the httpOnly cookie hides.
+     */
+    public RestResponse<TokenResponse> answer(TokenPair pair, boolean inBody) {
+        RestResponse.ResponseBuilder<TokenResponse> answer = RestResponse.ResponseBuilder
+                .ok(TokenResponse.of(pair, inBody));
         if (pair.refreshToken() != null) {
             answer.cookie(of(pair));
         }

@@ -54,8 +54,10 @@ public class TokenResource {
             @FormParam("subject_token") String subjectToken,
             @FormParam("subject_token_type") String subjectTokenType) {
         if ("refresh_token".equals(grantType)) {
+            // a client that sent the token in the form keeps it itself (a native app): the new one comes back in
+            // the body too; a browser that sent its cookie gets the new one in the cookie only
             return sessions.refresh(refreshToken != null ? refreshToken : refreshCookie)
-                    .map(cookie::answer);
+                    .map(pair -> cookie.answer(pair, refreshToken != null));
         }
         if ("client_credentials".equals(grantType)) {
             String[] basic = basicCredentials(authorization);

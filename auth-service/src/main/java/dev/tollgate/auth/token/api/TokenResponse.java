@@ -18,9 +18,10 @@ public record TokenResponse(
         @JsonProperty("session_id") UUID sessionId,
         @JsonProperty("tenant_id") UUID tenantId) {
 
-    public static TokenResponse of(TokenPair pair) {
-        return new TokenResponse(pair.accessToken(), "Bearer", pair.expiresIn(), pair.refreshToken(), null, null,
-                pair.sessionId(), pair.tenantId());
+    /** A session's answer; the refresh token only with {@code withRefreshToken} (it is in the cookie anyway). */
+    public static TokenResponse of(TokenPair pair, boolean withRefreshToken) {
+        return new TokenResponse(pair.accessToken(), "Bearer", pair.expiresIn(),
+                withRefreshToken ? pair.refreshToken() : null, null, null, pair.sessionId(), pair.tenantId());
     }
 
     static TokenResponse of(ServiceGrants.Issued issued, String issuedTokenType) {
