@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,10 +46,12 @@ public class ApiKeys {
     private final AuthConfig config;
     private final MeterRegistry registry;
     private final KeyManagingKeys managingKeys;
+    private final RevokeKeys revokeKeys;
 
     public ApiKeys(ApiKeyRepository keys, MembershipRepository memberships, Outbox outbox, AuthConfig config,
-            MeterRegistry registry, AuditTrail audit, KeyManagingKeys managingKeys) {
+            MeterRegistry registry, AuditTrail audit, KeyManagingKeys managingKeys, RevokeKeys revokeKeys) {
         this.managingKeys = managingKeys;
+        this.revokeKeys = revokeKeys;
         this.audit = audit;
         this.keys = keys;
         this.memberships = memberships;
@@ -146,21 +147,8 @@ public class ApiKeys {
             return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix))
                     .call(() -> audit.record(key.tenantId, "auth.api-key-revoked", caller.userId().toString(),
                             key.userId, null, Map.of("keyId", key.id.toString(), "prefix", key.prefix)))
-                    .call(() -> revokeIssuedBy(key));
+                    .call(() -> revokeKeys.revokeIssuedBy(key));
         });
-    }
-
-    /** What a managing key issued goes with it: one after another, a reactive session serves one statement at once. */
-    private Uni<Void> revokeIssuedBy(ApiKey creator) {
-        Instant now = Instant.now();
-        return keys.listIssuedBy(creator.id).chain(issued -> Multi.createFrom().iterable(issued)
-                .filter(key -> key.revokedAt == null || key.revokedAt.isAfter(now))
-                .onItem().transformToUniAndConcatenate(key -> {
-                    key.revokedAt = now;
-                    LOG.infof("audit: API key %s (%s) revoked with the key %s that created it", key.id, key.prefix,
-                            creator.id);
-                    return outbox.append(ApiKeyRevoked.of(key.tenantId, key.id, key.prefix));
-                }).collect().last().replaceWithVoid());
     }
 
     /** Checks a presented key; null when it is malformed, unknown, revoked or expired. */

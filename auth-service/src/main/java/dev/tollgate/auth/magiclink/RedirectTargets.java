@@ -49,6 +49,13 @@ public final class RedirectTargets {
         }
     }
 
+    /** Whether two URLs (an {@code Origin} header, a configured URL) have one scheme, host and port. */
+    public static boolean sameOrigin(String a, String b) {
+        URI first = parse(a);
+        URI second = parse(b);
+        return first != null && second != null && sameOrigin(first, second);
+    }
+
     private static boolean sameOrigin(URI a, URI b) {
         return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
                 && port(a) == port(b);

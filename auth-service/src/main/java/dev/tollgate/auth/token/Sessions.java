@@ -65,7 +65,7 @@ public class Sessions {
         return families.persist(family)
                 .call(saved -> audit.record(saved.tenantId, "auth.signed-in", saved.userId.toString(), saved.userId,
                         saved.ip, Map.of("session", saved.id.toString())))
-                .chain(saved -> issue(saved, membership.role, OpaqueTokens.generate()));
+                .chain(saved -> issue(saved, membership.role, OpaqueTokens.generate(), false));
     }
 
     /**
@@ -114,11 +114,11 @@ public class Sessions {
             }
             if (token.spentAt == null) {
                 token.spentAt = now;
-                return continueSession(family, now, "rotated", successors.of(presented));
+                return continueSession(family, now, "rotated", successors.of(presented), false);
             }
             if (token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
                 // a second tab with the same token: the successor the first use produced, not a second chain
-                return continueSession(family, now, "grace", successors.of(presented));
+                return continueSession(family, now, "grace", successors.of(presented), true);
             }
             family.revokedAt = now;
             family.revokedReason = RefreshFamily.REVOKED_BY_REUSE;
@@ -133,11 +133,12 @@ public class Sessions {
         return Uni.createFrom().item(Outcome.refused(name, slug, detail));
     }
 
-    private Uni<Outcome> continueSession(RefreshFamily family, Instant now, String name, String successor) {
+    private Uni<Outcome> continueSession(RefreshFamily family, Instant now, String name, String successor,
+            boolean replay) {
         family.lastUsedAt = now;
         return memberships.find(family.tenantId, family.userId).chain(membership -> membership == null
                 ? refused("left-tenant", "session-revoked", "the user no longer belongs to this tenant")
-                : issue(family, membership.role, successor).map(pair -> new Outcome(name, pair, null)));
+                : issue(family, membership.role, successor, replay).map(pair -> new Outcome(name, pair, null)));
     }
 
     /**
@@ -154,31 +155,30 @@ public class Sessions {
                 .chain(membership -> families.lock(sessionId).chain(family -> {
                     Instant now = Instant.now();
                     if (family == null || !family.userId.equals(userId) || family.revokedAt != null) {
-                        return Uni.createFrom().<TokenPair> failure(invalidGrant("session-revoked",
+                        return Uni.createFrom().<Outcome> failure(invalidGrant("session-revoked",
                                 "this session was ended"));
                     }
                     if (!family.createdAt.plus(config.refreshToken().maxSessionAge()).isAfter(now)) {
-                        return Uni.createFrom().<TokenPair> failure(invalidGrant("session-expired",
+                        return Uni.createFrom().<Outcome> failure(invalidGrant("session-expired",
                                 "this session is too old; sign in again"));
                     }
                     return tokens.hasLive(family.id, now).chain(live -> {
                         if (!live) {
                             // an access token alone does not renew a session whose refresh token ran out
-                            return Uni.createFrom().<TokenPair> failure(invalidGrant("session-expired",
+                            return Uni.createFrom().<Outcome> failure(invalidGrant("session-expired",
                                     "this session has no usable refresh token; sign in again"));
                         }
                         family.tenantId = tenantId;
                         family.lastUsedAt = now;
                         LOG.infof("audit: user %s switched session %s to tenant %s", userId, sessionId, tenantId);
-                        return presentedRefresh == null ? accessOnly(family, membership.role)
+                        return presentedRefresh == null
+                                ? accessOnly(family, membership.role).map(pair -> new Outcome("switched", pair, null))
                                 : spendForSwitch(family, presentedRefresh, membership.role);
                     });
                 })))
                 // outside the transaction: a reuse's revocation commits before the refusal is answered
-                .chain(pair -> pair == REUSED
-                        ? Uni.createFrom().failure(invalidGrant("refresh-token-reused",
-                                "this refresh token was already used; the session has been ended for safety"))
-                        : Uni.createFrom().item(pair));
+                .chain(outcome -> outcome.problem() == null ? Uni.createFrom().item(outcome.pair())
+                        : Uni.createFrom().failure(outcome.problem()));
     }
 
     /** A token for the session's tenant, and no refresh token: the one the client holds goes on into that tenant. */
@@ -188,38 +188,41 @@ public class Sessions {
     }
 
     /** The presented refresh token of this session, spent: its successor carries the session on in the new tenant. */
-    private Uni<TokenPair> spendForSwitch(RefreshFamily family, String presented, String role) {
+    private Uni<Outcome> spendForSwitch(RefreshFamily family, String presented, String role) {
         if (!OpaqueTokens.wellFormed(presented)) {
-            return Uni.createFrom().failure(invalidGrant("refresh-token-invalid", "the refresh token is malformed"));
+            return refused("malformed", "refresh-token-invalid", "the refresh token is malformed");
         }
         return tokens.lockByHash(OpaqueTokens.hash(presented)).chain(token -> {
             Instant now = Instant.now();
             if (token == null || !token.family.id.equals(family.id) || !token.expiresAt.isAfter(now)) {
                 // a cookie of another session (signed in again in another tab): switch this one, spend nothing
-                return accessOnly(family, role);
+                return accessOnly(family, role).map(pair -> new Outcome("switched", pair, null));
             }
-            if (token.spentAt == null) {
+            boolean replay = token.spentAt != null;
+            if (!replay) {
                 token.spentAt = now;
             } else if (!token.spentAt.plus(config.refreshToken().reuseGrace()).isAfter(now)) {
                 family.revokedAt = now;
                 family.revokedReason = RefreshFamily.REVOKED_BY_REUSE;
                 LOG.warnf("audit: refresh token reuse detected at a tenant switch; session %s of user %s revoked",
                         family.id, family.userId);
-                return Uni.createFrom().item(REUSED);
+                return refused("reused", "refresh-token-reused",
+                        "this refresh token was already used; the session has been ended for safety");
             }
-            return issue(family, role, successors.of(presented));
+            return issue(family, role, successors.of(presented), replay).map(pair -> new Outcome("switched", pair, null));
         });
     }
 
     /**
-     * A pair whose refresh token is {@code secret}; the token's row is made the first time. Presented again within
-     * the grace window, the same predecessor finds it; if it was spent meanwhile (the first tab refreshed again), the
-     * chain is followed to the token that is current, so every tab ends on the one chain's head.
+     * A pair whose refresh token is {@code secret}. A new one is stored; a {@code replay} (the same predecessor
+     * presented again within the grace window) finds it, and if it was spent meanwhile (the first tab refreshed
+     * again), follows the chain to the token that is current, so every tab ends on the one chain's head.
      */
-    private Uni<TokenPair> issue(RefreshFamily family, String role, String secret) {
-        return head(family, secret, 0).chain(head -> accessTokens.forSession(family.userId, family.tenantId, role,
+    private Uni<TokenPair> issue(RefreshFamily family, String role, String secret, boolean replay) {
+        Uni<Head> head = replay ? head(family, secret, 0) : store(family, secret);
+        return head.chain(current -> accessTokens.forSession(family.userId, family.tenantId, role,
                 family.id, family.createdAt)
-                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), head.secret(), head.token().expiresAt,
+                .map(access -> new TokenPair(access, accessTokens.ttlSeconds(), current.secret(), current.token().expiresAt,
                         family.id, family.tenantId)));
     }
 
@@ -232,13 +235,7 @@ public class Sessions {
     private Uni<Head> head(RefreshFamily family, String secret, int followed) {
         return tokens.findById(OpaqueTokens.hash(secret)).chain(existing -> {
             if (existing == null) {
-                RefreshToken token = new RefreshToken();
-                token.tokenHash = OpaqueTokens.hash(secret);
-                token.family = family;
-                token.createdAt = Instant.now();
-                token.expiresAt = earliest(token.createdAt.plus(config.refreshToken().ttl()),
-                        family.createdAt.plus(config.refreshToken().maxSessionAge()));
-                return tokens.persist(token).map(saved -> new Head(secret, saved));
+                return store(family, secret);
             }
             if (existing.spentAt == null || followed >= MAX_FOLLOW) {
                 return Uni.createFrom().item(new Head(secret, existing));
@@ -247,8 +244,15 @@ public class Sessions {
         });
     }
 
-    /** The answer of a switch that found its token reused: the session's revocation commits, then the refusal. */
-    private static final TokenPair REUSED = new TokenPair(null, 0, null, null, null, null);
+    private Uni<Head> store(RefreshFamily family, String secret) {
+        RefreshToken token = new RefreshToken();
+        token.tokenHash = OpaqueTokens.hash(secret);
+        token.family = family;
+        token.createdAt = Instant.now();
+        token.expiresAt = earliest(token.createdAt.plus(config.refreshToken().ttl()),
+                family.createdAt.plus(config.refreshToken().maxSessionAge()));
+        return tokens.persist(token).map(saved -> new Head(secret, saved));
+    }
 
     private static Instant earliest(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;

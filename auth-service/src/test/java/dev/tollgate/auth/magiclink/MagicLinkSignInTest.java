@@ -138,10 +138,11 @@ class MagicLinkSignInTest {
 
         given().redirects().follow(false).contentType(ContentType.URLENC).header("Sec-Fetch-Site", "cross-site")
                 .formParam("token", token).post("/auth/magic-link/confirm")
-                .then().statusCode(403).body("type", equalTo("https://tollgate.dev/problems/forbidden"));
+                .then().statusCode(403).body("type", equalTo("https://tollgate.dev/problems/cross-site-post"));
         given().redirects().follow(false).contentType(ContentType.URLENC).header("Origin", "https://evil.example")
                 .formParam("token", token).post("/auth/magic-link/confirm")
-                .then().statusCode(403);
+                .then().statusCode(403).body("type", equalTo("https://tollgate.dev/problems/cross-site-post"))
+                .body("detail", containsString("https://evil.example"));
 
         given().redirects().follow(false).contentType(ContentType.URLENC).header("Sec-Fetch-Site", "same-origin")
                 .formParam("token", token).post("/auth/magic-link/confirm")

@@ -134,6 +134,25 @@ class RefreshRotationTest {
     }
 
     @Test
+    void anAccessTokenAloneDoesNotRenewASessionThatEnded() {
+        // a stolen access token switched again and again must not outlive its session's refresh token or its age
+        Response idle = SignInFlow.signIn(mailbox, newAddress());
+        Sql.update("update auth.refresh_tokens set expires_at = now() - interval '1 second' where family_id = ?",
+                java.util.UUID.fromString(idle.path("session_id")));
+        switchToOwnTenant(idle).then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/session-expired"));
+
+        Response old = SignInFlow.signIn(mailbox, newAddress());
+        Sql.update("update auth.refresh_families set created_at = now() - interval '91 days' where id = ?",
+                java.util.UUID.fromString(old.path("session_id")));
+        switchToOwnTenant(old).then().statusCode(400).body("type", equalTo("https://tollgate.dev/problems/session-expired"));
+    }
+
+    private static Response switchToOwnTenant(Response signIn) {
+        return RestAssured.given().auth().oauth2(signIn.<String> path("access_token"))
+                .post("/auth/tenants/" + signIn.path("tenant_id") + "/switch");
+    }
+
+    @Test
     void aReuseAfterTheGraceWindowEndsThatSessionOnly() {
         String email = newAddress();
         Response stolenSession = SignInFlow.signIn(mailbox, email);

@@ -7,17 +7,15 @@ import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.lang.JoseException;
 
 /**
  * Puts the {@link Caller} on every identity whose principal is a verified Tollgate access token (smallrye-jwt in
@@ -31,8 +29,6 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Startup
 @ApplicationScoped
 public class CallerFromToken implements SecurityIdentityAugmentor {
-
-    private static final Pattern KID = Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]+)\"");
 
     private final Set<UUID> operators;
     private final String issuer;
@@ -95,15 +91,14 @@ public class CallerFromToken implements SecurityIdentityAugmentor {
 
     /** The {@code kid} of a verified compact JWS, read from its protected header (already checked by the verifier). */
     static String kid(String rawToken) {
-        if (rawToken == null || rawToken.indexOf('.') < 0) {
+        if (rawToken == null) {
             return null;
         }
         try {
-            String header = new String(Base64.getUrlDecoder().decode(rawToken.substring(0, rawToken.indexOf('.'))),
-                    StandardCharsets.UTF_8);
-            Matcher kid = KID.matcher(header);
-            return kid.find() ? kid.group(1) : null;
-        } catch (IllegalArgumentException e) {
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setCompactSerialization(rawToken);
+            return jws.getKeyIdHeaderValue();
+        } catch (JoseException e) {
             return null;
         }
     }

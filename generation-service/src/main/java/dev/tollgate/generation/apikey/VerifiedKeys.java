@@ -1,6 +1,7 @@
 package dev.tollgate.generation.apikey;
 
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.oidc.client.OidcClient;
@@ -13,6 +14,7 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -108,11 +110,18 @@ public class VerifiedKeys {
         return Uni.createFrom().completionStage(answer);
     }
 
+    /** {@code apikey.revoked}, as every replica reads it (common's {@code CredentialChanges}). */
+    void revoked(@Observes ApiKeyRevoked revoked) {
+        int dropped = evict(revoked.apiKeyId());
+        LOG.infof("audit: API key %s (%s) revoked; %d cached verification(s) dropped", revoked.apiKeyId(),
+                revoked.prefix(), dropped);
+    }
+
     /**
-     * Drops {@code keyId} from this replica's memory (on {@code apikey.revoked}), and remembers the revocation for
-     * {@code cache-ttl}: an answer to a question asked before it, arriving after, is not trusted.
+     * Drops {@code keyId} from this replica's memory, and remembers the revocation for {@code cache-ttl}: an answer
+     * to a question asked before it, arriving after, is not trusted.
      */
-    public int evict(UUID keyId) {
+    int evict(UUID keyId) {
         Instant now = Instant.now();
         revoked.values().removeIf(until -> until.isBefore(now));
         revoked.put(keyId, now.plus(config.cacheTtl()));

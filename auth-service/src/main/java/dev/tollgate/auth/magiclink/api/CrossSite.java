@@ -1,6 +1,6 @@
 package dev.tollgate.auth.magiclink.api;
 
-import java.net.URI;
+import dev.tollgate.auth.magiclink.RedirectTargets;
 import java.util.Locale;
 
 /**
@@ -21,19 +21,6 @@ final class CrossSite {
         if (origin == null || origin.isBlank()) {
             return true;
         }
-        return origin(origin).equals(origin(publicUrl));
-    }
-
-    private static String origin(String url) {
-        try {
-            URI uri = URI.create(url.trim());
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                return "invalid:" + url;
-            }
-            int port = uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
-            return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
-        } catch (IllegalArgumentException e) {
-            return "invalid:" + url;
-        }
+        return RedirectTargets.sameOrigin(origin, publicUrl);
     }
 }

@@ -101,7 +101,10 @@ public class MagicLinkResource {
         if (!CrossSite.sameSite(fetchSite, origin, config.publicUrl())) {
             // another site's form posting someone's link would sign the visitor in as that someone
             registry.counter("tollgate.auth.magic_link.confirmations", "outcome", "cross-site").increment();
-            throw Problems.forbidden("the sign-in form must be sent from this site's own confirmation page");
+            throw Problems.builder(jakarta.ws.rs.core.Response.Status.FORBIDDEN, "cross-site-post", "Cross-Site Post")
+                    .withDetail("the sign-in form must be sent from this site's own confirmation page, not from "
+                            + (origin != null ? origin : "another site (Sec-Fetch-Site: " + fetchSite + ")"))
+                    .build();
         }
         return confirmLink.confirm(token, userAgent, clients.of(http))
                 .map(signIn -> (signIn.redirect() == null
