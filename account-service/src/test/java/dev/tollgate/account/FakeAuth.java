@@ -65,8 +65,7 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
     /** The four services' export endpoints answer for {@code user} with these bodies. */
     public static void exports(UUID user, String auth, String billing, String generation, String metering) {
         server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/export")).willReturn(okJson(auth)));
-        server().stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(
-                "/billing/internal/users/" + user + "/export")).willReturn(okJson(billing)));
+        server().stubFor(get(urlEqualTo("/billing/internal/users/" + user + "/export")).willReturn(okJson(billing)));
         server().stubFor(get(urlEqualTo("/generations/internal/users/" + user + "/export")).willReturn(okJson(generation)));
         server().stubFor(get(urlEqualTo("/usage/internal/users/" + user + "/export")).willReturn(okJson(metering)));
     }

@@ -78,8 +78,8 @@ class SecurityPolicyReferenceTest {
 
     private static List<Row> rows(String service, ClassOrInterfaceDeclaration type, Map<String, String> scopes) {
         Optional<String> base = value(type, "Path");
-        if (base.isEmpty()) {
-            return List.of();
+        if (base.isEmpty() || type.getAnnotationByName("RegisterRestClient").isPresent()) {
+            return List.of(); // not a resource, or a typed REST client (it calls out)
         }
         Optional<AnnotationExpr> classPolicy = type.getAnnotationByName("Access");
         List<Row> rows = new ArrayList<>();

@@ -90,4 +90,56 @@ class ApiKeyJourneyTest {
         System.out.printf("journey: the revoked key was refused by the gateway %d ms after the revocation%n",
                 Duration.between(revoked, Instant.now()).toMillis());
     }
+
+    /**
+     * The takeover a leaked read-only key allowed: through the gateway, neither the key nor the token exchanged from
+     * it manages keys, members, exports or money, or generates; it reads usage, as its scope says. Revoked, its
+     * exchanged token is refused by every service within seconds.
+     */
+    @Test
+    void aLeakedReadOnlyKeyReadsUsageAndNothingElse() {
+        String access = Journeys.signIn(suite, "reader+" + UUID.randomUUID() + "@example.com");
+        String tenant = given().baseUri(suite.gatewayUrl()).auth().oauth2(access).get("/auth/tenants")
+                .then().statusCode(200).extract().path("[0].id");
+        JsonPath issued = given().baseUri(suite.gatewayUrl()).contentType(ContentType.JSON).auth().oauth2(access)
+                .body("{\"name\":\"dashboard\",\"scopes\":[\"usage:read\"]}").post("/auth/api-keys")
+                .then().statusCode(201).extract().jsonPath();
+        String key = issued.getString("secret");
+        String exchanged = given().baseUri(suite.gatewayUrl()).contentType(ContentType.URLENC)
+                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+                .formParam("subject_token_type", "urn:tollgate:token-type:api-key").formParam("subject_token", key)
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+
+        String chat = "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        for (String credential : new String[] { key, exchanged }) {
+            refused(credential, "POST", "/v1/chat/completions", chat, "missing-scope");
+        }
+        refused(exchanged, "POST", "/auth/api-keys", "{\"name\":\"more\",\"scopes\":[\"generate\"]}",
+                "missing-scope");
+        refused(exchanged, "POST", "/auth/tenants/" + tenant + "/invitations",
+                "{\"email\":\"outsider@example.net\",\"role\":\"owner\"}", "credential-not-accepted");
+        refused(exchanged, "POST", "/account/exports", "{}", "credential-not-accepted");
+        refused(exchanged, "POST", "/billing/portal", "{}", "credential-not-accepted");
+        given().baseUri(suite.gatewayUrl()).auth().oauth2(exchanged).get("/usage").then().statusCode(200);
+        given().baseUri(suite.gatewayUrl()).auth().oauth2(exchanged).get("/billing/invoices").then().statusCode(403);
+
+        given().baseUri(suite.gatewayUrl()).auth().oauth2(access).delete("/auth/api-keys/" + issued.getString("key.id"))
+                .then().statusCode(204);
+        Instant revoked = Instant.now();
+        for (String path : new String[] { "/usage", "/auth/api-keys" }) {
+            Integer status = Journeys.eventually(Duration.ofSeconds(5), () -> {
+                int answer = given().baseUri(suite.gatewayUrl()).auth().oauth2(exchanged).get(path).statusCode();
+                return answer == 401 ? answer : null;
+            });
+            assertEquals(401, status, "the revoked key's exchanged token at " + path);
+        }
+        System.out.printf("journey: the revoked key's exchanged token was refused by metering and auth %d ms after "
+                + "the revocation%n", Duration.between(revoked, Instant.now()).toMillis());
+    }
+
+    private static void refused(String credential, String method, String path, String body, String problem) {
+        given().baseUri(suite.gatewayUrl()).auth().oauth2(credential).contentType(ContentType.JSON).body(body)
+                .request(method, path).then().statusCode(403)
+                .body("type", org.hamcrest.Matchers.equalTo("https://tollgate.dev/problems/" + problem));
+    }
 }

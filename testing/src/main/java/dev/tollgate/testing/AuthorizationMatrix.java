@@ -36,7 +36,7 @@ public final class AuthorizationMatrix {
     public static final UUID OPERATOR = UUID.fromString("0e7a7012-0000-4000-8000-000000000001");
     /** The service clients of the suite and the scopes their tokens carry. */
     public static final Map<String, Set<String>> CLIENTS = Map.of("generation", Set.of("internal", "api-keys:verify"),
-            "account", Set.of("internal"));
+            "account", Set.of("internal"), "billing", Set.of("internal"));
 
     private static final Set<String> POLICY_REFUSALS = Set.of("credential-not-accepted", "missing-scope",
             "role-required", "client-not-allowed", "operator-required");
@@ -291,7 +291,7 @@ public final class AuthorizationMatrix {
         List<Operation> operations = new ArrayList<>();
         for (JavaClass type : ServiceArchitecture.productionClasses()) {
             if (!type.getPackageName().startsWith("dev.tollgate." + service + ".")
-                    || !type.isAnnotatedWith("jakarta.ws.rs.Path")) {
+                    || !type.isAnnotatedWith("jakarta.ws.rs.Path") || ServiceArchitecture.isRestClient(type)) {
                 continue;
             }
             Class<?> resource = type.reflect();

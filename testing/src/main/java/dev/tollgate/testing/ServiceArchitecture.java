@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -80,7 +81,7 @@ public final class ServiceArchitecture {
     static ArchRule everyEndpointHasAPolicy(String service) {
         String access = ROOT + ".common.security.Access";
         DescribedPredicate<JavaMethod> endpoint = DescribedPredicate.describe("are HTTP endpoints",
-                method -> HTTP_METHODS.stream().anyMatch(method::isAnnotatedWith));
+                method -> HTTP_METHODS.stream().anyMatch(method::isAnnotatedWith) && !isRestClient(method.getOwner()));
         return methods().that().areDeclaredInClassesThat().resideInAPackage(ROOT + "." + service + "..")
                 .and(endpoint)
                 .should(new ArchCondition<JavaMethod>("declare an @Access policy, on the method or its class") {
@@ -95,6 +96,13 @@ public final class ServiceArchitecture {
                 .because("every credential means only what it says: each endpoint names the kinds it accepts")
                 .allowEmptyShould(true);
     }
+
+    /** A typed REST client's interface: it calls out, nothing calls in. */
+    static boolean isRestClient(JavaClass type) {
+        return type.isAnnotatedWith(REST_CLIENT);
+    }
+
+    private static final String REST_CLIENT = "org.eclipse.microprofile.rest.client.inject.RegisterRestClient";
 
     private static final List<String> HTTP_METHODS = List.of("jakarta.ws.rs.GET", "jakarta.ws.rs.POST",
             "jakarta.ws.rs.PUT", "jakarta.ws.rs.PATCH", "jakarta.ws.rs.DELETE", "jakarta.ws.rs.HEAD",

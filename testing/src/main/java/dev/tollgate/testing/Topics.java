@@ -64,12 +64,17 @@ public final class Topics {
         return null;
     }
 
-    /** Every record on the topic up to its end offsets now, from its start, in partition order. */
+    /** Every record's value on the topic up to its end offsets now, from its start, in partition order. */
     public static List<String> readAll(String topic) {
+        return records(topic).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** Every record on the topic up to its end offsets now, from its start, in partition order. */
+    public static List<ConsumerRecord<String, String>> records(String topic) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStack.shared().kafka().bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<String> values = new java.util.ArrayList<>();
+        List<ConsumerRecord<String, String>> values = new java.util.ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -82,7 +87,7 @@ public final class Topics {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end");
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+                consumer.poll(Duration.ofMillis(200)).forEach(values::add);
             }
         }
         return values;

@@ -11,7 +11,6 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -19,9 +18,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,7 +34,6 @@ public class RunExports {
     static final List<String> SERVICES = List.of("auth", "billing", "generation", "metering", "account");
     private static final Logger LOG = Logger.getLogger(RunExports.class);
     private static final Duration LEASE = Duration.ofMinutes(2);
-    private static final Set<String> RUNS_TENANTS = Set.of("owner", "admin");
 
     private final Contacts contacts;
     private final Notify notify;
@@ -75,8 +71,9 @@ public class RunExports {
         Map<String, JsonObject> files = new LinkedHashMap<>();
         long started = System.nanoTime();
         return fetch(jobId, "auth", url("auth") + "/auth/internal/users/" + userId + "/export", files)
-                .chain(auth -> fetch(jobId, "billing", url("billing") + "/billing/internal/users/" + userId + "/export"
-                        + tenantsRun(auth), files))
+                // billing asks auth itself which tenants the user runs
+                .chain(() -> fetch(jobId, "billing", url("billing") + "/billing/internal/users/" + userId + "/export",
+                        files))
                 .chain(() -> fetch(jobId, "generation", url("generation") + "/generations/internal/users/" + userId
                         + "/export", files))
                 .chain(() -> fetch(jobId, "metering", url("metering") + "/usage/internal/users/" + userId + "/export", files))
@@ -167,16 +164,6 @@ public class RunExports {
                 LOG.warnf("exports: export %s waits (attempt %d): %s", job.id, job.attempts, job.lastError);
             }
         })).replaceWithVoid().onFailure().recoverWithNull().replaceWithVoid();
-    }
-
-    /** {@code ?tenant=...} for each tenant the user owns or administers, from auth's memberships. */
-    private static String tenantsRun(JsonObject auth) {
-        JsonArray memberships = auth.getJsonArray("memberships", new JsonArray());
-        String query = memberships.stream().map(JsonObject.class::cast)
-                .filter(membership -> RUNS_TENANTS.contains(membership.getString("role")))
-                .map(membership -> "tenant=" + membership.getString("tenantId"))
-                .collect(Collectors.joining("&"));
-        return query.isEmpty() ? "" : "?" + query;
     }
 
     private String url(String service) {

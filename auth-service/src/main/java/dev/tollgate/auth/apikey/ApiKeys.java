@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -166,9 +167,10 @@ public class ApiKeys {
             if (!key.usableAt(now)) {
                 return outcome("inactive", null);
             }
-            // a key ends with its user's membership of its tenant, whatever its own dates say
+            // a key ends with its user's membership of its tenant, whatever its own dates say; one older than the
+            // membership (made in an earlier one, while its removal committed) does not come back with a rejoin
             return memberships.find(key.tenantId, key.userId).chain(member -> {
-                if (member == null) {
+                if (member == null || key.createdAt.isBefore(member.createdAt.minus(CLOCKS_APART))) {
                     return outcome("not-a-member", null);
                 }
                 if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
@@ -179,6 +181,9 @@ public class ApiKeys {
             });
         });
     }
+
+    /** How far the clocks of auth-service's replicas may stand apart when a membership and a key are stamped. */
+    static final Duration CLOCKS_APART = Duration.ofSeconds(5);
 
     private Uni<VerifiedKey> outcome(String outcome, VerifiedKey key) {
         registry.counter("tollgate.auth.api_key.verifications", "outcome", outcome).increment();

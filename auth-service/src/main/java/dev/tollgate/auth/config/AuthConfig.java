@@ -59,6 +59,12 @@ public interface AuthConfig {
         @Size(min = 32, message = "must be at least 32 characters")
         String secret();
 
+        /**
+         * The secret being rotated out, accepted beside {@link #secret()} until it is removed, so that the client's
+         * replicas can move to the new one without a refusal.
+         */
+        Optional<@Size(min = 32, message = "must be at least 32 characters") String> previousSecret();
+
         /** The scopes its tokens carry. */
         @WithDefault("internal")
         List<String> scopes();

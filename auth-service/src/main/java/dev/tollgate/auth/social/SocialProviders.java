@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -23,6 +24,9 @@ public class SocialProviders {
 
     private static final Pattern TENANT_KEY = Pattern.compile(
             "quarkus\\.oidc\\.\"?([A-Za-z0-9_-]+)\"?\\.(auth-server-url|provider|client-id)");
+    /** The same keys set in the environment alone ({@code QUARKUS_OIDC_GITLAB_AUTH_SERVER_URL}: provider gitlab). */
+    private static final Pattern TENANT_ENV = Pattern
+            .compile("QUARKUS_OIDC_([A-Z0-9_]+?)_(AUTH_SERVER_URL|PROVIDER|CLIENT_ID)");
 
     void check(@Observes StartupEvent start) {
         List<String> problems = problems(ConfigProvider.getConfig());
@@ -34,13 +38,30 @@ public class SocialProviders {
     /** What is wrong with the configured providers, one sentence each naming the key to set. */
     static List<String> problems(Config config) {
         TreeSet<String> providers = new TreeSet<>();
+        TreeSet<String> fromEnvironment = new TreeSet<>();
         for (String name : config.getPropertyNames()) {
             Matcher matcher = TENANT_KEY.matcher(name);
+            Matcher env = TENANT_ENV.matcher(name);
             if (matcher.matches()) {
                 providers.add(matcher.group(1));
+            } else if (env.matches() && !env.group(1).equals("CLIENT") && !env.group(1).startsWith("CLIENT_")) {
+                fromEnvironment.add(env.group(1)); // CLIENT: quarkus.oidc-client's own keys
             }
         }
         List<String> problems = new ArrayList<>();
+        for (String name : fromEnvironment) {
+            boolean named = providers.stream().anyMatch(provider -> envForm(provider).equals(name));
+            if (named) {
+                continue;
+            }
+            if (name.contains("_")) {
+                // QUARKUS_OIDC_MY_IDP_... may be my-idp, my_idp or my.idp: the environment alone cannot say
+                problems.add("the provider of QUARKUS_OIDC_" + name + "_* must be named in a properties file "
+                        + "(quarkus.oidc.<name>.auth-server-url) for its settings to be checked");
+            } else {
+                providers.add(name.toLowerCase(Locale.ROOT));
+            }
+        }
         for (String provider : providers) {
             String prefix = "quarkus.oidc." + provider + ".authentication.";
             if (!flag(config, prefix + "pkce-required").orElse(false)) {
@@ -51,6 +72,10 @@ public class SocialProviders {
             }
         }
         return problems;
+    }
+
+    private static String envForm(String provider) {
+        return provider.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     private static Optional<Boolean> flag(Config config, String key) {

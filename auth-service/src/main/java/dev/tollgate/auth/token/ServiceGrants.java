@@ -47,11 +47,15 @@ public class ServiceGrants {
 
     public Uni<Issued> clientCredentials(String clientId, String secret) {
         AuthConfig.ServiceClient client = clientId == null ? null : config.clients().get(clientId);
-        if (client == null || secret == null || !MessageDigest.isEqual(client.secret().getBytes(StandardCharsets.UTF_8),
-                secret.getBytes(StandardCharsets.UTF_8))) {
+        if (client == null || secret == null || !(matches(client.secret(), secret)
+                | client.previousSecret().map(previous -> matches(previous, secret)).orElse(false))) {
             registry.counter("tollgate.auth.client_credentials", "outcome", "refused").increment();
             LOG.warnf("audit: client credentials refused for client %s", clientId);
             return Uni.createFrom().failure(invalidClient());
+        }
+        if (!matches(client.secret(), secret)) {
+            LOG.infof("audit: client %s authenticated with its previous secret; once every replica has the new one, "
+                    + "remove tollgate.auth.clients.%s.previous-secret", clientId, clientId);
         }
         String scope = String.join(" ", client.scopes());
         Duration ttl = config.accessToken().ttl();
@@ -88,6 +92,10 @@ public class ServiceGrants {
                     List.of(API_KEY_ROLE), scope, null, key.keyId(), ttl, null))
                     .map(token -> new Issued(token, ttl.toSeconds(), scope));
         });
+    }
+
+    private static boolean matches(String expected, String presented) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
     }
 
     private static HttpProblem invalidClient() {

@@ -18,6 +18,12 @@ public interface BillingConfig {
 
     Checkout checkout();
 
+    /**
+     * auth-service's address as billing reaches it (defaults to the token issuer), asked which tenants a user runs
+     * before their billing goes into an export; the REST client {@code auth} and billing's OIDC client use it.
+     */
+    String authUrl();
+
     /** How long a tenant whose payment failed keeps its paid plan before it is moved to the free plan. */
     @WithDefault("7d")
     Duration paymentGracePeriod();

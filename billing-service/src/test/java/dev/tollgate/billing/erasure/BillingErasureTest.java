@@ -3,7 +3,6 @@ package dev.tollgate.billing.erasure;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -15,7 +14,6 @@ import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.devstack.StripeEmulator;
-import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuerResource;
@@ -77,24 +75,6 @@ class BillingErasureTest {
         StripeEvents.post(StripeEvents.subscription("customer.subscription.deleted", t + 600, tenant, "sub_" + tenant,
                 "cus_" + tenant, StripeEvents.PRICE_PRO, "canceled", false, t)).then().statusCode(200);
         assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
-    }
-
-    @Test
-    void theBillingOfTheTenantsAUserRunsIsExportedToAccountServiceOnly() {
-        UUID tenant = UUID.randomUUID();
-        long t = System.currentTimeMillis() / 1000 - 60;
-        StripeEvents.subscribe(tenant, StripeEvents.PRICE_PRO, t);
-        StripeEvents.post(StripeEvents.invoice("invoice.paid", t + 1, tenant, "in_x_" + tenant, "cus_" + tenant,
-                "sub_" + tenant, "paid", 2900, 2900, "ada@example.com")).then().statusCode(200);
-        UUID user = UUID.randomUUID();
-
-        Callers.asService("account").queryParam("tenant", tenant.toString())
-                .get("/billing/internal/users/" + user + "/export").then().statusCode(200)
-                .body("tenants[0].tenantId", equalTo(tenant.toString()))
-                .body("tenants[0].subscription.plan", equalTo("pro"))
-                .body("tenants[0].invoices[0].amountPaid", equalTo(2900))
-                .body("tenants[0].invoices[0].customerEmail", equalTo("ada@example.com"));
-        Callers.as(user, tenant, "owner").get("/billing/internal/users/" + user + "/export").then().statusCode(403);
     }
 
     @Test

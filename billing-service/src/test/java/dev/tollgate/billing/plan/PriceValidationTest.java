@@ -39,6 +39,7 @@ class PriceValidationTest {
     private static ValidatePrices validation(Map<String, String> overrides) throws IOException {
         Map<String, String> test = new HashMap<>(overrides);
         test.put("tollgate.billing.stripe.api-base", StripeEmulator.shared().apiBase());
+        test.put("tollgate.tokens.issuer", "http://tollgate.test"); // common's, which this configuration lacks
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withProfile("test")
                 .withConverter(Duration.class, 100, new DurationConverter())

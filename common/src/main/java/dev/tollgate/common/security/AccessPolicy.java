@@ -111,7 +111,8 @@ public class AccessPolicy {
         if (change.isEmpty()) {
             return caller;
         }
-        if (change.get().role() == null) {
+        if (change.get().role() == null || change.get().leftAfter(caller.issuedAt())) {
+            // left, or left and came back: what was issued for the earlier membership ended with it
             throw count(caller, refused("membership-ended", "the user is no longer a member of the tenant this "
                     + "credential was issued for"));
         }

@@ -11,11 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -33,10 +35,21 @@ import org.jboss.logging.Logger;
 public class CredentialChanges {
 
     static final String CHANNEL = "credential-changes";
+    /** The topics the channel reads (its {@code topics} in common's configuration). */
+    static final List<String> TOPICS = List.of(EventType.APIKEY_REVOKED.topic(), EventType.MEMBER_CHANGED.topic(),
+            EventType.SIGNINGKEY_REVOKED.topic());
     private static final Logger LOG = Logger.getLogger(CredentialChanges.class);
 
-    /** A member's role from {@code at} on; null when they left the tenant. */
-    public record RoleChange(String role, Instant at) {
+    /**
+     * A member's role from {@code at} on (null when they left the tenant), and when they last left it (null if not
+     * within memory): a rejoin does not bring back a credential issued before the member left.
+     */
+    public record RoleChange(String role, Instant at, Instant leftAt) {
+
+        /** Whether the member left the tenant after a credential issued at {@code since} (within {@link #SLACK}). */
+        public boolean leftAfter(Instant since) {
+            return leftAt != null && (since == null || leftAt.isAfter(since.minus(SLACK)));
+        }
     }
 
     private record Member(UUID tenantId, UUID userId) {
@@ -46,6 +59,8 @@ public class CredentialChanges {
     /** Revoked signing keys are never forgotten: a token they signed must never be trusted again. */
     private final Map<String, Instant> revokedSigningKeys = new ConcurrentHashMap<>();
     private final Map<Member, RoleChange> roles = new ConcurrentHashMap<>();
+    /** Per partition, the offset after the last record read: how far this replica has caught up. */
+    private final Map<TopicPartition, Long> readUpTo = new ConcurrentHashMap<>();
     private final Duration remembered;
     private final EventCodec codec;
     private final Event<ApiKeyRevoked> revocations;
@@ -66,6 +81,19 @@ public class CredentialChanges {
 
     @Incoming(CHANNEL)
     public void consume(ConsumerRecord<String, String> record) {
+        try {
+            read(record);
+        } finally {
+            readUpTo.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
+        }
+    }
+
+    /** The offset after the last record read from {@code partition} (0 before any). */
+    long readUpTo(TopicPartition partition) {
+        return readUpTo.getOrDefault(partition, 0L);
+    }
+
+    private void read(ConsumerRecord<String, String> record) {
         Instant horizon = Instant.now().minus(remembered);
         try {
             if (EventType.APIKEY_REVOKED.topic().equals(record.topic())) {
@@ -101,8 +129,11 @@ public class CredentialChanges {
 
     /** Notes that the user's role in the tenant is {@code role} (null: they left) from {@code at} on. */
     public void roleChanged(UUID tenantId, UUID userId, String role, Instant at) {
-        roles.merge(new Member(tenantId, userId), new RoleChange(role, at),
-                (old, fresh) -> old.at().isAfter(fresh.at()) ? old : fresh);
+        roles.merge(new Member(tenantId, userId), new RoleChange(role, at, role == null ? at : null),
+                (old, fresh) -> {
+                    RoleChange newest = old.at().isAfter(fresh.at()) ? old : fresh;
+                    return new RoleChange(newest.role(), newest.at(), latest(old.leftAt(), fresh.leftAt()));
+                });
         LOG.infof("security: user %s is now %s in tenant %s; older tokens' role is not trusted", userId,
                 role == null ? "no member" : role, tenantId);
     }
@@ -136,6 +167,10 @@ public class CredentialChanges {
 
     /** How much later than a change a token may be signed and still carry what the change undid. */
     static final Duration SLACK = Duration.ofSeconds(5);
+
+    private static Instant latest(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
 
     private void forgetBefore(Instant horizon) {
         revokedKeys.values().removeIf(at -> at.isBefore(horizon));

@@ -22,4 +22,13 @@ public interface SecurityConfig {
      */
     @WithDefault("20m")
     Duration changesRemembered();
+
+    /**
+     * How long a starting replica waits, not ready, for the broker to say which credential changes were announced
+     * before it started. Past it, with the broker still not answering, the replica serves anyway (so that a broker
+     * outage does not keep every restarted pod out of routing), logs an alert and shows 0 in
+     * {@code tollgate_security_credential_changes_caught_up} until it has read them.
+     */
+    @WithDefault("2m")
+    Duration catchUpPatience();
 }

@@ -3,6 +3,9 @@ package dev.tollgate.common.security;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.event.EventCodec;
@@ -12,12 +15,16 @@ import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import dev.tollgate.testing.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.Test;
@@ -35,6 +42,16 @@ class CredentialChangesTest {
 
     @Inject
     EventCodec codec;
+    @Inject
+    SecurityConfig security;
+    @Inject
+    Event<ApiKeyRevoked> revocations;
+    @Inject
+    Event<SigningKeyRevoked> signingKeyRevocations;
+    @Inject
+    MeterRegistry registry;
+    @Inject
+    KafkaClientService kafka;
 
     @Test
     void aRevokedKeysTokenIsRefusedWithinFiveSeconds() {
@@ -94,5 +111,72 @@ class CredentialChangesTest {
         later.setIssuedAt(NumericDate.fromSeconds(System.currentTimeMillis() / 1000 + 10));
         RestAssured.given().auth().oauth2(TestIssuer.shared().sign(later)).get("/caller").then().statusCode(200)
                 .body("roles", containsInAnyOrder("admin"));
+
+        // invited back, the member who left gets nothing from what was issued before they left
+        JwtClaims fromBefore = TestIssuer.apiKeyClaims(leaving, tenant, UUID.randomUUID(), "usage:read");
+        fromBefore.setIssuedAt(NumericDate.fromSeconds(System.currentTimeMillis() / 1000 - 60));
+        String keyToken = TestIssuer.shared().sign(fromBefore);
+        Topics.send("member.changed", tenant.toString(), codec.encode(MemberChanged.of(tenant, leaving, "member")));
+        JwtClaims rejoined = TestIssuer.claims(leaving, tenant, "member");
+        rejoined.setIssuedAt(NumericDate.fromSeconds(System.currentTimeMillis() / 1000 + 10));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> RestAssured.given().auth()
+                .oauth2(TestIssuer.shared().sign(rejoined)).get("/caller").then().statusCode(200));
+        RestAssured.given().auth().oauth2(leavingToken).get("/caller").then().statusCode(403)
+                .body("type", equalTo(PROBLEMS + "membership-ended"));
+        RestAssured.given().auth().oauth2(keyToken).get("/caller").then().statusCode(403)
+                .body("type", equalTo(PROBLEMS + "membership-ended"));
+    }
+
+    @Test
+    void aReplicaIsNotReadyBeforeItHasReadTheChangesAnnouncedBeforeItStarted() {
+        UUID tenant = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        Topics.send("apikey.revoked", tenant.toString(), codec.encode(ApiKeyRevoked.of(tenant, key, "abcdefghijkl")));
+        String token = TestIssuer.shared().sign(TestIssuer.apiKeyClaims(UUID.randomUUID(), tenant, key, "usage:read"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> RestAssured.given().auth().oauth2(token)
+                .get("/caller").then().statusCode(401));
+        // this replica has read them: its readiness says so
+        RestAssured.get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'credential changes read' }.status", equalTo("UP"));
+
+        // a replica starting now has read nothing yet: not ready, however many records it is behind
+        CredentialChanges starting = new CredentialChanges(security, codec, revocations, signingKeyRevocations, registry);
+        CredentialChangesReadiness readiness = new CredentialChangesReadiness(kafka, starting, security, registry);
+        HealthCheckResponse before = readiness.call().await().atMost(Duration.ofSeconds(15));
+        assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
+        assertTrue((Long) before.getData().orElseThrow().get("records behind") > 0, before.getData().toString());
+        assertFalse(starting.isRevoked(key));
+        // a replica whose patience ran out before the broker answered serves anyway, and says it has not caught up
+        SecurityConfig impatient = new SecurityConfig() {
+            @Override
+            public java.util.Optional<java.util.List<String>> operators() {
+                return security.operators();
+            }
+
+            @Override
+            public Duration changesRemembered() {
+                return security.changesRemembered();
+            }
+
+            @Override
+            public Duration catchUpPatience() {
+                return Duration.ZERO;
+            }
+        };
+        HealthCheckResponse served = new CredentialChangesReadiness(kafka, new CredentialChanges(security, codec,
+                revocations, signingKeyRevocations, registry), impatient, registry).call().await()
+                .atMost(Duration.ofSeconds(15));
+        assertEquals(HealthCheckResponse.Status.UP, served.getStatus());
+        assertEquals(false, served.getData().orElseThrow().get("caught up"));
+
+        // once it has read what was there, it is ready, knows the revocation, and stays ready
+        for (String topic : CredentialChanges.TOPICS) {
+            Topics.records(topic).forEach(starting::consume);
+        }
+        assertTrue(starting.isRevoked(key));
+        assertEquals(HealthCheckResponse.Status.UP, readiness.call().await().atMost(Duration.ofSeconds(15)).getStatus());
+        Topics.send("apikey.revoked", tenant.toString(), codec.encode(ApiKeyRevoked.of(tenant, UUID.randomUUID(),
+                "abcdefghijkl")));
+        assertEquals(HealthCheckResponse.Status.UP, readiness.call().await().atMost(Duration.ofSeconds(15)).getStatus());
     }
 }

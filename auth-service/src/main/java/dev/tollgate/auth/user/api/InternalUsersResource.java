@@ -2,6 +2,7 @@ package dev.tollgate.auth.user.api;
 
 import dev.tollgate.auth.erasure.ErasureScope;
 import dev.tollgate.auth.export.ExportUserData;
+import dev.tollgate.auth.tenant.TenantsRun;
 import dev.tollgate.auth.user.UserContacts;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Access;
@@ -15,8 +16,8 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * For other services only (a client-credentials token with the role {@code service}): what account-service needs
- * about a user for their erasure and their export.
+ * For other services only (client-credentials tokens): what account-service needs about a user for their erasure
+ * and their export, and the tenants a user runs, which billing-service asks before it exports their billing.
  */
 @Access(services = "account")
 @Path("/auth/internal/users")
@@ -26,11 +27,13 @@ public class InternalUsersResource {
     private final ErasureScope scope;
     private final ExportUserData export;
     private final UserContacts contacts;
+    private final TenantsRun tenantsRun;
 
-    public InternalUsersResource(ErasureScope scope, ExportUserData export, UserContacts contacts) {
+    public InternalUsersResource(ErasureScope scope, ExportUserData export, UserContacts contacts, TenantsRun tenantsRun) {
         this.scope = scope;
         this.export = export;
         this.contacts = contacts;
+        this.tenantsRun = tenantsRun;
     }
 
     @GET
@@ -52,5 +55,13 @@ public class InternalUsersResource {
     @Operation(summary = "The user's account, memberships, sessions, API keys and sign-in providers (no secrets)")
     public Uni<ExportUserData.UserData> export(@PathParam("userId") UUID userId) {
         return export.of(userId).onItem().ifNull().failWith(() -> Problems.notFound("user", userId));
+    }
+
+    @GET
+    @Path("{userId}/tenants-run")
+    @Access(services = "billing")
+    @Operation(summary = "The tenants the user owns or administers now (none for an unknown user)")
+    public Uni<TenantsRun.ByUser> tenantsRun(@PathParam("userId") UUID userId) {
+        return tenantsRun.by(userId);
     }
 }
