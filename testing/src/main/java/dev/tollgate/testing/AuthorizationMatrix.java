@@ -98,6 +98,14 @@ public final class AuthorizationMatrix {
         String apiKey(UUID user, UUID tenant, Set<String> scopes);
 
         String service(String client, Set<String> scopes);
+
+        /**
+         * A {@code tg_live_} key itself with {@code scopes}, for a service that takes keys as bearer credentials
+         * (generation, as OpenAI's SDKs send them); null where keys are exchanged for tokens first.
+         */
+        default String rawApiKey(UUID user, UUID tenant, Set<String> scopes) {
+            return null;
+        }
     }
 
     /** A credential of the matrix and what it is. */
@@ -164,6 +172,17 @@ public final class AuthorizationMatrix {
         for (String scope : Policy.scopeCatalogue()) {
             all.add(new Credential("API key with " + scope, Kind.API_KEY, null, Set.of(scope), null,
                     tokens.apiKey(UUID.randomUUID(), tenant, Set.of(scope))));
+        }
+        // the key itself, where the service takes it: each scope and none, judged as the token exchanged from it
+        List<Set<String>> keyScopes = new ArrayList<>();
+        keyScopes.add(Set.of());
+        Policy.scopeCatalogue().forEach(scope -> keyScopes.add(Set.of(scope)));
+        for (Set<String> scopes : keyScopes) {
+            String raw = tokens.rawApiKey(UUID.randomUUID(), tenant, scopes);
+            if (raw != null) {
+                all.add(new Credential("tg_live_ key " + (scopes.isEmpty() ? "without scopes" : "with " + scopes),
+                        Kind.API_KEY, null, scopes, null, raw));
+            }
         }
         CLIENTS.forEach((client, scopes) -> all.add(new Credential("service " + client, Kind.SERVICE, null, scopes,
                 client, tokens.service(client, scopes))));

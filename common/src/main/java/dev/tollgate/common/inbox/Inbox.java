@@ -14,14 +14,18 @@ import org.jboss.logging.Logger;
 /**
  * Applies each consumed event at most once per consumer. The event id is recorded in the same transaction as
  * the event's effect, so a redelivered record (a rebalance, a relay that published twice, a crash before the
- * offset commit) changes nothing. An unreadable record fails, and the channel's dead-letter strategy moves it
- * aside instead of blocking the partition.
+ * offset commit) changes nothing. A passing fault ({@link TransientFaults}: the database away, a deadlock) is waited
+ * out, retried with a growing pause up to {@link #LONGEST_PAUSE} for as long as it lasts; only an event that cannot
+ * apply (unreadable, or failing for a reason of its own) fails, and the channel's dead-letter strategy moves that one
+ * record aside instead of blocking the partition.
  */
 @ApplicationScoped
 public class Inbox {
 
     private static final Logger LOG = Logger.getLogger(Inbox.class);
     private static final int RETRIES = 4;
+    /** The longest pause between two tries while a passing fault lasts. */
+    static final Duration LONGEST_PAUSE = Duration.ofSeconds(10);
 
     private final EventCodec codec;
     private final MeterRegistry registry;
@@ -52,7 +56,11 @@ public class Inbox {
                 .flatMap(claimed -> claimed
                         ? effect.apply(decoded).replaceWith(Boolean.TRUE)
                         : Uni.createFrom().item(Boolean.FALSE)))
-                // a database that blinks is waited out; an effect that keeps failing goes to the dead-letter topic
+                // a passing fault is waited out however long it lasts; nothing is dead-lettered for it
+                .onFailure(TransientFaults::isTransient).invoke(e -> waiting(consumer, type, decoded, e))
+                .onFailure(TransientFaults::isTransient).retry().withBackOff(Duration.ofMillis(200), LONGEST_PAUSE)
+                .indefinitely()
+                // an effect that keeps failing for a reason of its own goes to the dead-letter topic
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(RETRIES)
                 .invoke(applied -> count(consumer, type, applied ? "applied" : "duplicate"))
                 .onFailure().invoke(e -> {
@@ -71,6 +79,12 @@ public class Inbox {
                 .setParameter("topic", type.topic())
                 .executeUpdate())
                 .map(inserted -> inserted == 1);
+    }
+
+    private void waiting(String consumer, EventType<?> type, TollgateEvent event, Throwable fault) {
+        count(consumer, type, "waited");
+        LOG.warnf("inbox %s: %s event %s waits for a passing fault, tried again shortly: %s", consumer, type.topic(),
+                event.eventId(), fault.toString());
     }
 
     private void count(String consumer, EventType<?> type, String outcome) {

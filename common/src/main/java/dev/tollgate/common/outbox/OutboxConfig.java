@@ -20,6 +20,14 @@ public interface OutboxConfig {
     @Max(10_000)
     int batchSize();
 
+    /**
+     * How many times the broker may refuse an event, while it takes others, before the event is parked for an
+     * operator (an event it can never take, too large or for a forbidden topic, is parked at once).
+     */
+    @WithDefault("10")
+    @Min(1)
+    int maxAttempts();
+
     /** How long a published event stays in the table before it is removed. */
     @WithDefault("P7D")
     Duration retention();

@@ -42,4 +42,20 @@ public class OutboxMessage extends PanacheEntityBase {
 
     @Column(name = "published_at")
     public Instant publishedAt;
+
+    /** How often the broker refused it. */
+    @Column(nullable = false)
+    public int attempts;
+
+    /** Why the broker last refused it. */
+    @Column(name = "last_error")
+    public String lastError;
+
+    /** When a refused row is tried again (null: as soon as the relay passes). */
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+
+    /** When the relay gave up on it: it waits for an operator, and so do the later rows of its key. */
+    @Column(name = "parked_at")
+    public Instant parkedAt;
 }

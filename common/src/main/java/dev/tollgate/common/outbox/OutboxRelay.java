@@ -7,6 +7,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
@@ -15,24 +16,51 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes committed outbox rows to Kafka as CloudEvents and marks them published in the same transaction
- * that locked them. If the broker does not acknowledge, the transaction rolls back and the rows are tried
- * again on the next pass: an event may be published twice (consumers dedupe on the event id), never lost.
+ * Publishes committed outbox rows to Kafka as CloudEvents and marks them published in the same transaction that
+ * locked them: an event may be published twice (consumers dedupe on the event id), never lost.
+ * <ul>
+ * <li>One key's rows (a tenant's events) go out one after the other, and the key belongs to one relay replica at a
+ * time: a pass first takes its keys (transaction-level advisory locks), then reads their due rows, so it sees what
+ * the replica that held a key before committed. A tenant's events keep their order across replicas.</li>
+ * <li>Rows are judged one by one: a row the broker refuses waits and is tried again with a growing pause, holding back
+ * only the later rows of its key. A row that can never be published (too large, an invalid or forbidden topic), or
+ * that keeps failing for a reason of its own (its topic unknown) while the broker takes other rows, is parked with
+ * its error: an alert, and an operator re-drives or discards it ({@code docs/operations.md#outbox-event-parked}).
+ * A fault of the broker (a leader moving, too few replicas) parks nothing: rows wait for as long as it lasts.</li>
+ * </ul>
  */
 @ApplicationScoped
 public class OutboxRelay {
 
     public static final String CHANNEL = "tollgate-outbox";
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** The longest pause before a refused row is tried again. */
+    static final Duration LONGEST_PAUSE = Duration.ofMinutes(1);
+    /** A retried row is parked only if the broker took another row this recently: it is the row, not the broker. */
+    static final Duration BROKER_HEALTHY_WITHIN = Duration.ofMinutes(10);
 
     private final OutboxRepository repository;
     private final OutboxConfig config;
@@ -40,7 +68,10 @@ public class OutboxRelay {
     private final URI source;
     private final Counter published;
     private final Counter failures;
+    private final Counter parkings;
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong parked = new AtomicLong();
+    private volatile Instant lastPublished;
 
     public OutboxRelay(OutboxRepository repository, OutboxConfig config, ServiceConfig service,
             @Channel(CHANNEL) MutinyEmitter<String> emitter, MeterRegistry registry) {
@@ -51,27 +82,37 @@ public class OutboxRelay {
         this.published = Counter.builder("tollgate.outbox.published")
                 .description("Events the outbox relay published to Kafka").register(registry);
         this.failures = Counter.builder("tollgate.outbox.publish.failures")
-                .description("Relay passes that failed and will be retried").register(registry);
+                .description("Events the broker refused (each tried again later or parked), and relay passes that "
+                        + "could not complete")
+                .register(registry);
+        this.parkings = Counter.builder("tollgate.outbox.parkings")
+                .description("Events parked because they cannot be published").register(registry);
         registry.gauge("tollgate.outbox.pending", pending);
+        registry.gauge("tollgate.outbox.parked", parked);
     }
 
     @Scheduled(identity = "outbox-relay", every = "${tollgate.outbox.poll-interval}", skipExecutionIf = UntilStarted.class, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         Uni<Void> pass = emitter.hasRequests()
-                ? Panache.withTransaction(() -> repository.lockUnpublished(config.batchSize())
+                ? Panache.withTransaction(() -> repository.lockDueKeys(config.batchSize())
+                        .chain(keys -> repository.lockDue(keys, config.batchSize()))
                         .flatMap(this::publishAll))
+                        // counted once the transaction that marks them committed
+                        .invoke(count -> published.increment(count))
                         .replaceWithVoid()
                         .onFailure().invoke(e -> {
                             failures.increment();
-                            LOG.warnf("outbox relay: publishing failed, rows stay unpublished and are retried: %s",
+                            LOG.warnf("outbox relay: a pass failed, its rows stay unpublished and are retried: %s",
                                     e.getMessage());
                         })
                         .onFailure().recoverWithNull()
                 // the Kafka channel is not wired yet (start-up) or takes nothing (the broker away): rows wait
                 : Uni.createFrom().voidItem();
         // what waits is counted after every pass, published or not, so a backlog shows while Kafka is away
-        return pass.chain(() -> Panache.withSession(repository::countUnpublished))
+        return pass.chain(() -> Panache.withSession(() -> repository.countWaiting()
                 .invoke(pending::set)
+                .chain(repository::countParked)
+                .invoke(parked::set)))
                 .onFailure().invoke(e -> LOG.debugf("outbox relay: the unpublished rows cannot be counted: %s",
                         e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -105,16 +146,113 @@ public class OutboxRelay {
         }
     }
 
+    /** A row the broker refused in this pass. */
+    private record Refusal(OutboxMessage row, Throwable error) {
+    }
+
     private Uni<Integer> publishAll(List<OutboxMessage> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<Uni<Void>> sends = rows.stream().map(this::publish).toList();
-        Instant now = Instant.now();
-        return Uni.join().all(sends).andFailFast()
-                .invoke(() -> rows.forEach(row -> row.publishedAt = now))
-                .invoke(() -> published.increment(rows.size()))
-                .replaceWith(rows.size());
+        Map<String, List<OutboxMessage>> byKey = new LinkedHashMap<>();
+        rows.forEach(row -> byKey.computeIfAbsent(row.messageKey, key -> new ArrayList<>()).add(row));
+        List<Refusal> refusals = Collections.synchronizedList(new ArrayList<>());
+        List<Uni<Integer>> keys = byKey.values().stream().map(keyRows -> inOrder(keyRows, refusals)).toList();
+        return Uni.join().all(keys).andCollectFailures()
+                .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
+                .invoke(count -> {
+                    Instant now = Instant.now();
+                    refusals.forEach(refusal -> refused(refusal.row(), refusal.error(), now));
+                });
+    }
+
+    /** One key's rows one after the other; the first refusal stops the rest of the key until a later pass. */
+    private Uni<Integer> inOrder(List<OutboxMessage> rows, List<Refusal> refusals) {
+        AtomicBoolean stopped = new AtomicBoolean();
+        return Multi.createFrom().iterable(rows)
+                .onItem().transformToUniAndConcatenate(row -> stopped.get() ? Uni.createFrom().item(0)
+                        : publish(row).map(sent -> {
+                            Instant now = Instant.now();
+                            row.publishedAt = now;
+                            row.nextAttemptAt = null;
+                            lastPublished = now;
+                            return 1;
+                        }).onFailure().recoverWithItem(e -> {
+                            stopped.set(true);
+                            refusals.add(new Refusal(row, e));
+                            return 0;
+                        }))
+                .collect().with(Collectors.summingInt(Integer::intValue));
+    }
+
+    /** Notes a refusal on the row: tried again after a pause, or parked when it can never go out. */
+    private void refused(OutboxMessage row, Throwable error, Instant now) {
+        failures.increment();
+        row.attempts++;
+        row.lastError = describe(error);
+        boolean brokerTakesOthers = lastPublished != null && lastPublished.isAfter(now.minus(BROKER_HEALTHY_WITHIN));
+        if (unpublishable(error)
+                || (row.attempts >= config.maxAttempts() && brokerTakesOthers && !passing(error))) {
+            row.parkedAt = now;
+            row.nextAttemptAt = null;
+            parkings.increment();
+            LOG.errorf("alert: outbox: event %s (%s on %s, key %s) is parked after %d attempts; the later events of "
+                    + "its key wait until it is re-driven or discarded: %s", row.eventId, row.eventType, row.topic,
+                    row.messageKey, row.attempts, row.lastError);
+            return;
+        }
+        row.nextAttemptAt = now.plus(pause(row.attempts));
+        LOG.warnf("outbox relay: event %s (%s, key %s) refused (attempt %d), tried again at %s: %s", row.eventId,
+                row.topic, row.messageKey, row.attempts, row.nextAttemptAt, row.lastError);
+    }
+
+    /** 1 s, 2 s, 4 s, ... up to {@link #LONGEST_PAUSE}. */
+    static Duration pause(int attempts) {
+        long seconds = 1L << Math.min(Math.max(attempts - 1, 0), 16);
+        Duration pause = Duration.ofSeconds(seconds);
+        return pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause;
+    }
+
+    /** Errors no retry mends: the record itself is wrong for the broker, or its topic is. */
+    static boolean unpublishable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                    || cause instanceof InvalidTopicException || cause instanceof TopicAuthorizationException
+                    || cause instanceof SerializationException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Errors of the broker, not of the row (a leader moving, too few in-sync replicas, a request timing out): the
+     * row waits for as long as they last and is never parked for them. A topic the broker does not know stays a
+     * fault of the row: its events can go nowhere until the topic exists.
+     */
+    static boolean passing(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof UnknownTopicOrPartitionException
+                    || String.valueOf(cause.getMessage()).contains("not present in metadata")) {
+                return false;
+            }
+            if (cause instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getClass().getSimpleName() + ": " + root.getMessage();
+        return text.length() > 1000 ? text.substring(0, 1000) : text;
     }
 
     private Uni<Void> publish(OutboxMessage row) {

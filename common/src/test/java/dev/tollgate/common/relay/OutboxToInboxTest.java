@@ -2,6 +2,7 @@ package dev.tollgate.common.relay;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
@@ -108,10 +109,11 @@ class OutboxToInboxTest {
     }
 
     @Test
-    void rowsLockedByAnotherRelayAreSkippedNotPublishedTwice() throws Throwable {
+    void aKeyHeldByAnotherRelayWaitsForItAndKeepsItsOrderWhileOtherKeysFlow() throws Throwable {
         UUID tenant = UUID.randomUUID();
         UsageRecorded held = usage(tenant, 11);
-        UsageRecorded free = usage(tenant, 12);
+        UsageRecorded later = usage(tenant, 12);
+        UsageRecorded otherKey = usage(UUID.randomUUID(), 13);
         // the held row is committed as published, so no relay here can take it before the other replica does
         VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> outbox.append(held)
                 .call(Panache::flush)
@@ -121,11 +123,13 @@ class OutboxToInboxTest {
                 PostgresServer.USER, PostgresServer.PASSWORD);
                 Connection writer = DriverManager.getConnection(stack.postgres().jdbcUrl(),
                         PostgresServer.USER, PostgresServer.PASSWORD)) {
-            // another replica's relay holds the row in its open transaction; FOR KEY SHARE conflicts with the
-            // relay's FOR UPDATE but lets the row be marked unpublished again underneath it
+            // another replica's relay holds the tenant's key (its advisory lock) and the row in its open transaction;
+            // FOR KEY SHARE conflicts with the relay's FOR UPDATE but lets the row be marked unpublished underneath
             otherRelay.setAutoCommit(false);
             try (PreparedStatement lock = otherRelay.prepareStatement(
-                    "select id from common_test.outbox where event_id = ? for key share")) {
+                    "select id, pg_advisory_xact_lock(1330992194, hashtext('common_test:' || message_key)) "
+                            + "from common_test.outbox "
+                            + "where event_id = ? for key share")) {
                 lock.setObject(1, held.eventId());
                 lock.executeQuery().close();
             }
@@ -134,17 +138,23 @@ class OutboxToInboxTest {
                 unpublish.setObject(1, held.eventId());
                 assertEquals(1, unpublish.executeUpdate());
             }
-            append(List.of(free));
+            append(List.of(later, otherKey));
 
-            await().atMost(PATIENCE).until(() -> applications(free.eventId()) == 1);
-            assertEquals(1, unpublished(List.of(held)), "the locked row is left to the replica that holds it");
-            assertEquals(0, applications(held.eventId()));
+            // another tenant's event flows; this tenant's later event waits for the earlier one
+            await().atMost(PATIENCE).until(() -> applications(otherKey.eventId()) == 1);
+            assertEquals(2, unpublished(List.of(held, later)), "the held key is left to the replica that holds it");
+            assertEquals(0, applications(held.eventId()) + applications(later.eventId()));
             otherRelay.rollback();
         }
 
-        // the replica went away without publishing: its row is published on a later pass, once
-        await().atMost(PATIENCE).until(() -> applications(held.eventId()) == 1);
-        assertEquals(0, unpublished(List.of(held, free)));
+        // the replica went away without publishing: the key's rows are published on a later pass, once, in order
+        await().atMost(PATIENCE).until(() -> applications(held.eventId()) == 1 && applications(later.eventId()) == 1);
+        assertEquals(0, unpublished(List.of(held, later)));
+        List<String> published = Topics.records("usage.recorded").stream()
+                .filter(record -> tenant.toString().equals(record.key())).map(record -> record.value()).toList();
+        assertEquals(2, published.size(), published.toString());
+        assertTrue(published.get(0).contains(held.eventId().toString()), "the earlier event first: " + published);
+        assertTrue(published.get(1).contains(later.eventId().toString()), published.toString());
     }
 
     @Test

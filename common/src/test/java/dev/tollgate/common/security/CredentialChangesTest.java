@@ -136,8 +136,8 @@ class CredentialChangesTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> RestAssured.given().auth().oauth2(token)
                 .get("/caller").then().statusCode(401));
         // this replica has read them: its readiness says so
-        RestAssured.get("/q/health/ready").then().statusCode(200)
-                .body("checks.find { it.name == 'credential changes read' }.status", equalTo("UP"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> RestAssured.get("/q/health/ready").then()
+                .body("checks.find { it.name == 'credential changes read' }.status", equalTo("UP")));
 
         // a replica starting now has read nothing yet: not ready, however many records it is behind
         CredentialChanges starting = new CredentialChanges(security, codec, revocations, signingKeyRevocations, registry);

@@ -2,6 +2,7 @@ package dev.tollgate.generation.apikey;
 
 import static org.hamcrest.Matchers.containsString;
 
+import dev.tollgate.generation.FakeAuth;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
@@ -15,13 +16,14 @@ import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 /**
- * API keys as bearer credentials when auth-service cannot verify them (here there is none: the token endpoint
- * does not answer). The journey tests drive a real key through a real auth-service.
+ * API keys as bearer credentials when auth-service cannot verify them (here it answers 503 for a key it was not told
+ * of). The journey tests drive a real key through a real auth-service.
  */
 @QuarkusTest
 @QuarkusTestResource(DevStackTestResource.class)
 @QuarkusTestResource(TestIssuerResource.class)
 @QuarkusTestResource(FakeOpenAi.class)
+@QuarkusTestResource(FakeAuth.class)
 class ApiKeyCredentialsTest {
 
     private static final String CHAT = "{\"model\":\"premium\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
