@@ -27,6 +27,18 @@ public interface AccountConfig {
 
     Audit audit();
 
+    Notifications notifications();
+
+    interface Notifications {
+        /** How often the recorded notification mails are sent. */
+        @WithDefault("2s")
+        Duration sendEvery();
+
+        /** How long after it was recorded a mail the server keeps refusing is given up (its address then dropped). */
+        @WithDefault("48h")
+        Duration giveUpAfter();
+    }
+
     interface Audit {
         /** How long audit entries are kept. */
         @WithDefault("400d")

@@ -79,7 +79,12 @@ public class RunExports {
                 .chain(() -> fetch(jobId, "metering", url("metering") + "/usage/internal/users/" + userId + "/export", files))
                 .chain(() -> own(userId)).invoke(account -> files.put("account", account))
                 .chain(() -> progress(jobId, "account"))
-                .chain(() -> Panache.withTransaction(() -> exports.findById(jobId).invoke(job -> {
+                // the address first, so that the mail is recorded with the export it announces
+                .chain(() -> contacts.of(userId)
+                        .onFailure().invoke(e -> LOG.warnf("notifications: the export-ready mail of %s cannot be "
+                                + "addressed, the export is ready without it: %s", jobId, e.toString()))
+                        .onFailure().recoverWithNull())
+                .chain(contact -> Panache.withTransaction(() -> exports.findById(jobId).call(job -> {
                     Instant now = Instant.now();
                     ExportArchive.Built zip = ExportArchive.build(job.id, job.userId, now, files);
                     job.archive = zip.bytes();
@@ -93,24 +98,14 @@ public class RunExports {
                     registry.timer("tollgate.account.export.duration").record(Duration.ofNanos(System.nanoTime() - started));
                     LOG.infof("audit: export %s of user %s is ready (%d bytes) until %s", job.id, job.userId,
                             job.archiveBytes, job.expiresAt);
+                    return contact == null ? Uni.createFrom().voidItem()
+                            : notify.once("export-ready:" + jobId, "export-ready", userId, contact.email(),
+                                    "Your Tollgate export is ready", "The export of your data you asked for is ready "
+                                            + "until " + job.expiresAt + ". Download it, signed in, from /account/exports/"
+                                            + jobId + "/download.");
                 })))
                 .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> failed(jobId, e))
-                .chain(() -> mailReady(jobId, userId));
-    }
-
-    /** Tells the user their export is ready; a mail that cannot go now is logged, the export stays ready. */
-    private Uni<Void> mailReady(UUID jobId, UUID userId) {
-        return Panache.withSession(() -> exports.findById(jobId).chain(job -> job == null
-                || !ExportJob.READY.equals(job.status) ? Uni.createFrom().voidItem()
-                        : contacts.of(userId).chain(contact -> contact == null ? Uni.createFrom().voidItem()
-                                : notify.once("export-ready:" + jobId, "export-ready", userId, contact.email(),
-                                        "Your Tollgate export is ready",
-                                        "The export of your data you asked for is ready until " + job.expiresAt
-                                                + ". Download it, signed in, from /account/exports/" + jobId + "/download."))))
-                .onFailure().invoke(e -> LOG.warnf("notifications: the export-ready mail of %s could not go: %s", jobId,
-                        e.toString()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+                .onFailure().recoverWithUni(e -> failed(jobId, e));
     }
 
     /** GETs one service's part; anything but 200 fails the attempt naming the service. */

@@ -60,7 +60,7 @@ class NotificationsTest {
                 Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"));
         Topics.send("threshold.crossed", tenant.toString(), codec.encode(crossed));
         Topics.send("threshold.crossed", tenant.toString(), codec.encode(crossed)); // redelivered
-        SubscriptionChanged pastDue = SubscriptionChanged.of(tenant, "basic", "past_due", null, null, null);
+        SubscriptionChanged pastDue = SubscriptionChanged.of(tenant, "basic", "past_due", null, null, null, 1);
         Topics.send("subscription.changed", tenant.toString(), codec.encode(pastDue));
 
         await().atMost(PATIENCE).until(() -> mailbox.getMailsSentTo(adminMail) != null

@@ -199,8 +199,11 @@ public class SyncSubscription {
                 next.cancelAtPeriodEnd ? ", cancelled at the period's end" : "",
                 next.graceEndsAt != null ? ", payment grace until " + next.graceEndsAt : "");
         registry.counter("tollgate.billing.subscription.changes", "outcome", "changed").increment();
+        // counted under the row's lock, in the transaction that saves the change
+        next.announcedVersion++;
         return saved.call(() -> outbox.append(SubscriptionChanged.of(next.tenantId, plan.name(), next.status,
-                ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements())))
+                ended ? null : next.currentPeriodStart, ended ? null : next.currentPeriodEnd, plan.entitlements(),
+                next.announcedVersion)))
                 .call(() -> audit.record(next.tenantId, "billing.plan-changed", "stripe", null, null,
                         Map.of("plan", plan.name(), "status", next.status, "previousPlan",
                                 before == null ? "none" : before.plan())))

@@ -54,4 +54,8 @@ public class TenantSubscription extends PanacheEntityBase {
 
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
+
+    /** How many {@code subscription.changed} the subscription announced: the next one carries this plus one. */
+    @Column(name = "announced_version", nullable = false)
+    public long announcedVersion;
 }

@@ -73,6 +73,13 @@ class StripeWebhookTest {
                 + "where message_key = ? and published_at is null", tenant.toString()) == 0);
         assertEquals(1, Topics.readAll("subscription.changed").stream().filter(record -> record.contains(tenant.toString()))
                 .count(), "one change, five deliveries: one subscription.changed on the broker");
+        assertEquals(1, changed.version(), "the tenant's first announcement");
+        // the next change is the tenant's second announcement
+        post(StripeEvents.subscription("customer.subscription.updated", now + 1, tenant, "sub_" + tenant, "cus_" + tenant,
+                StripeEvents.PRICE_PRO, "past_due", false, now - DAY)).then().statusCode(200);
+        assertEquals(2, codec.decode(Sql.text("select payload from billing.outbox where topic = 'subscription.changed' "
+                + "and message_key = ? order by id desc limit 1", tenant.toString()), EventType.SUBSCRIPTION_CHANGED)
+                .version());
     }
 
     @Test

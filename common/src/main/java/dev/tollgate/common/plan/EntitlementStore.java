@@ -53,25 +53,31 @@ public class EntitlementStore {
     }
 
     /**
-     * Stores what the event says unless a newer event was stored already (events may arrive out of order);
-     * answers whether it was stored.
+     * Stores what the event says unless a newer announcement was stored already (events may arrive out of order):
+     * newer by the tenant's announcement count, or by time when either side was not counted; answers whether it
+     * was stored.
      */
     public Uni<Boolean> store(Mutiny.Session session, SubscriptionChanged event, Instant anchor,
             Entitlements entitlements) {
         return session.createNativeQuery("""
                 -- through text: the driver would send a String bound to jsonb as a JSON string value
-                insert into {h-schema}entitlements (tenant_id, plan, status, period_anchor, entitlements, changed_at)
-                values (:tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed)
+                insert into {h-schema}entitlements (tenant_id, plan, status, period_anchor, entitlements, changed_at,
+                    version)
+                values (:tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed, :version)
                 on conflict (tenant_id) do update set plan = excluded.plan, status = excluded.status,
                     period_anchor = excluded.period_anchor, entitlements = excluded.entitlements,
-                    changed_at = excluded.changed_at, updated_at = now()
-                where entitlements.changed_at < excluded.changed_at""")
+                    changed_at = excluded.changed_at, version = excluded.version, updated_at = now()
+                where case when entitlements.version = 0 or excluded.version = 0
+                           -- a producer that did not count (a billing replica of an earlier release): by time
+                           then entitlements.changed_at < excluded.changed_at
+                           else entitlements.version < excluded.version end""")
                 .setParameter("tenant", event.tenantId())
                 .setParameter("plan", event.plan())
                 .setParameter("status", event.status())
                 .setParameter("anchor", OffsetDateTime.ofInstant(anchor, ZoneOffset.UTC))
                 .setParameter("entitlements", write(entitlements))
                 .setParameter("changed", OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC))
+                .setParameter("version", event.version())
                 .executeUpdate()
                 .map(changed -> changed == 1);
     }

@@ -24,7 +24,7 @@ class EventCodecTest {
         Entitlements entitlements = new Entitlements(Map.of(UsageRecorded.GENERATIONS, 1000L),
                 new Entitlements.RateLimits(60, 1000, 600, 20_000, 10), Set.of("small"), Set.of("history"), false);
         for (TollgateEvent event : new TollgateEvent[] {
-                SubscriptionChanged.of(tenant, "basic", "active", null, null, entitlements),
+                SubscriptionChanged.of(tenant, "basic", "active", null, null, entitlements, 3),
                 UsageRecorded.of(tenant, UUID.randomUUID(), "generation", "small", "g-1", Map.of("generations", 1L)),
                 deleted,
                 AccountPurged.of(deleted, "metering", Map.of("ledger_rows", 12L)),
@@ -42,6 +42,14 @@ class EventCodecTest {
                 Map.of("generations", 1L));
         String newer = codec.encode(event).replaceFirst("\\{", "{\"addedLater\":true,");
         assertEquals(event, codec.decode(newer, EventType.USAGE_RECORDED));
+    }
+
+    @Test
+    void anAnnouncementOfAProducerThatDidNotCountHasVersionZero() {
+        SubscriptionChanged counted = SubscriptionChanged.of(UUID.randomUUID(), "pro", "active", null, null, null, 7);
+        String older = codec.encode(counted).replace(",\"version\":7", "").replace("\"version\":7,", "");
+        assertTrue(!older.contains("version"), older);
+        assertEquals(0, codec.decode(older, EventType.SUBSCRIPTION_CHANGED).version());
     }
 
     @Test

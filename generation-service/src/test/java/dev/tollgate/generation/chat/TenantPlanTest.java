@@ -46,7 +46,7 @@ class TenantPlanTest {
         Entitlements basic = new Entitlements(Map.of("generations", 1000L, "output_tokens", 50L),
                 new Entitlements.RateLimits(60, 1000, 600, 10_000, 10), Set.of("small"), Set.of(), false);
         SubscriptionChanged event = SubscriptionChanged.of(tenant, "basic", "active", Instant.now(),
-                Instant.now().plus(Duration.ofDays(30)), basic);
+                Instant.now().plus(Duration.ofDays(30)), basic, 1);
         Topics.send("subscription.changed", tenant.toString(), codec.encode(event));
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> chat(tenant, "premium", 10).statusCode() == 403);

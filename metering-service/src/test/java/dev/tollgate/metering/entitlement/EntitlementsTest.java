@@ -80,6 +80,27 @@ class EntitlementsTest {
     }
 
     @Test
+    void theHighestAnnouncementWinsWhateverTheClocksOfBillingsReplicasSay() {
+        UUID tenant = UUID.randomUUID();
+        Instant anchor = Instant.parse("2026-02-03T10:00:00Z");
+        // the second announcement came from a replica whose clock is a minute behind
+        SubscriptionChanged first = subscription(tenant, "basic", Instant.now(), anchor, 1_000, 1);
+        SubscriptionChanged second = subscription(tenant, "pro", Instant.now().minusSeconds(60), anchor, 10_000, 2);
+
+        send(codec, first, second);
+
+        await().atMost(PATIENCE).untilAsserted(() -> as(UUID.randomUUID(), tenant, "member").get("/usage/limits")
+                .then().statusCode(200).body("plan", equalTo("pro")));
+        // and an earlier announcement arriving late, however new its clock says it is, changes nothing
+        SubscriptionChanged late = subscription(tenant, "basic", Instant.now().plusSeconds(60), anchor, 1_000, 1);
+        send(codec, late);
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from metering.inbox where event_id = ?",
+                late.eventId()) == 1);
+        assertEquals(2, Sql.number("select version from metering.entitlements where tenant_id = ?", tenant));
+        as(UUID.randomUUID(), tenant, "member").get("/usage/limits").then().statusCode(200).body("plan", equalTo("pro"));
+    }
+
+    @Test
     void usageCountsInThePeriodOfTheTenantsBillingAnchor() {
         UUID tenant = UUID.randomUUID();
         UUID user = UUID.randomUUID();
@@ -97,11 +118,16 @@ class EntitlementsTest {
 
     static SubscriptionChanged subscription(UUID tenant, String plan, Instant occurredAt, Instant anchor,
             long generations) {
+        return subscription(tenant, plan, occurredAt, anchor, generations, 0);
+    }
+
+    static SubscriptionChanged subscription(UUID tenant, String plan, Instant occurredAt, Instant anchor,
+            long generations, long version) {
         Entitlements entitlements = new Entitlements(Map.of("generations", generations),
                 new Entitlements.RateLimits(120, 5000, 1200, 50_000, 20), Set.of("small", "large"), Set.of("history"),
                 false);
         return new SubscriptionChanged(UUID.randomUUID(), occurredAt, tenant, SubscriptionChanged.SCHEMA_VERSION, plan,
-                "active", anchor, anchor.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), entitlements);
+                "active", anchor, anchor.atZone(ZoneOffset.UTC).plusMonths(1).toInstant(), entitlements, version);
     }
 
     private static long units(UUID tenant, String periodStart) {
