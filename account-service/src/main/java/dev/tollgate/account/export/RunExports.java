@@ -79,11 +79,10 @@ public class RunExports {
                 .chain(() -> fetch(jobId, "metering", url("metering") + "/usage/internal/users/" + userId + "/export", files))
                 .chain(() -> own(userId)).invoke(account -> files.put("account", account))
                 .chain(() -> progress(jobId, "account"))
-                // the address first, so that the mail is recorded with the export it announces
-                .chain(() -> contacts.of(userId)
-                        .onFailure().invoke(e -> LOG.warnf("notifications: the export-ready mail of %s cannot be "
-                                + "addressed, the export is ready without it: %s", jobId, e.toString()))
-                        .onFailure().recoverWithNull())
+                // the address first, so that the mail is recorded with the export it announces; auth-service away
+                // fails this attempt like any part of the export, and the next one sends both
+                .chain(() -> contacts.of(userId).onFailure().transform(e -> new IllegalStateException(
+                        "auth-service could not give the address for the export-ready mail: " + e.getMessage(), e)))
                 .chain(contact -> Panache.withTransaction(() -> exports.findById(jobId).call(job -> {
                     Instant now = Instant.now();
                     ExportArchive.Built zip = ExportArchive.build(job.id, job.userId, now, files);

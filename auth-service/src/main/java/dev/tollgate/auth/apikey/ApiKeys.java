@@ -122,8 +122,10 @@ public class ApiKeys {
                 return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
                         "only an active key can be rotated"));
             }
-            return managingKeys.expiryOfNew(caller, old.scopeList(), old.expiresAt)
+            return managingKeys.expiryOfSuccessor(caller, old.scopeList(), old.expiresAt)
                     .chain(expiry -> issue(old.tenantId, old.userId, old.name, old.scopeList(), expiry, old.createdByKey))
+                    // the keys the old one issued now hang on its successor: revoking that revokes them
+                    .call(issued -> keys.update("createdByKey = ?1 where createdByKey = ?2", issued.key().id(), old.id))
                     .call(issued -> audit.record(old.tenantId, "auth.api-key-rotated", caller.userId().toString(),
                             old.userId, null, Map.of("keyId", old.id.toString(), "newKeyId", issued.key().id().toString())))
                     .map(issued -> {

@@ -30,11 +30,23 @@ public class KeyManagingKeys {
      * no later than the managing key (which it inherits when none is asked for), after checking the scopes.
      */
     public Uni<Instant> expiryOfNew(Caller caller, List<String> scopes, Instant requested) {
+        return expiry(caller, scopes, requested, false);
+    }
+
+    /**
+     * The expiry a rotated key's successor gets: as for a new key, except that a managing key may rotate a key that
+     * manages keys too (itself included), since the successor stands for a key that already had that scope.
+     */
+    public Uni<Instant> expiryOfSuccessor(Caller caller, List<String> scopes, Instant requested) {
+        return expiry(caller, scopes, requested, true);
+    }
+
+    private Uni<Instant> expiry(Caller caller, List<String> scopes, Instant requested, boolean successor) {
         if (!caller.isApiKey()) {
             return Uni.createFrom().item(requested);
         }
         requireWithin(caller, scopes);
-        if (scopes.contains(Scope.KEYS_MANAGE.value())) {
+        if (!successor && scopes.contains(Scope.KEYS_MANAGE.value())) {
             throw Problems.builder(Response.Status.FORBIDDEN, "scope-exceeds-key", "Scope Exceeds The Key")
                     .withDetail("a key created by an API key cannot manage keys itself; a person creates those")
                     .with("scopes", List.of(Scope.KEYS_MANAGE.value()))

@@ -1,6 +1,7 @@
 package dev.tollgate.auth.tenant;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.tollgate.auth.tenant.repository.MembershipRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -17,9 +18,16 @@ public class TenantsRun {
     public record ByUser(UUID userId, List<UUID> tenants) {
     }
 
+    private final MembershipRepository memberships;
+
+    public TenantsRun(MembershipRepository memberships) {
+        this.memberships = memberships;
+    }
+
+    @WithSession
     public Uni<ByUser> by(UUID userId) {
-        return Panache.withSession(() -> Membership.<Membership> list(
-                "userId = ?1 and role in ?2 order by createdAt", userId, List.of(Membership.OWNER, Membership.ADMIN)))
-                .map(memberships -> new ByUser(userId, memberships.stream().map(m -> m.tenantId).distinct().toList()));
+        return memberships.listByUser(userId).map(all -> new ByUser(userId, all.stream()
+                .filter(membership -> TenantAccess.isManager(membership.role)).map(membership -> membership.tenantId)
+                .distinct().toList()));
     }
 }

@@ -115,6 +115,23 @@ class ApiKeyReachTest {
     }
 
     @Test
+    void aRotatedManagingKeyKeepsItsIssuedKeysOnItsSuccessor() {
+        Response owner = SignInFlow.signIn(mailbox, newAddress());
+        Response managerKey = create(owner, List.of("keys:manage", "generate"), null);
+        String manager = exchanged(managerKey);
+        String child = bearer(manager).contentType(ContentType.JSON)
+                .body(Map.of("name", "customer-3", "scopes", List.of("generate"))).post("/auth/api-keys")
+                .then().statusCode(201).extract().path("secret");
+
+        // the managing key rotates itself, as a program holding it would
+        String successor = bearer(manager).post("/auth/api-keys/" + managerKey.path("key.id") + "/rotate")
+                .then().statusCode(201).extract().path("key.id");
+
+        bearer(owner.path("access_token")).delete("/auth/api-keys/" + successor).then().statusCode(204);
+        SignInFlow.exchange(child).then().statusCode(400).body("error", equalTo("invalid_grant"));
+    }
+
+    @Test
     void unknownScopesAreRefusedAndAKeyWithNoKnownScopeIsNotExchanged() {
         Response owner = SignInFlow.signIn(mailbox, newAddress());
         bearer(owner.path("access_token")).contentType(ContentType.JSON)

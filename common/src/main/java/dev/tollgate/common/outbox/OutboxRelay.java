@@ -158,7 +158,7 @@ public class OutboxRelay {
         rows.forEach(row -> byKey.computeIfAbsent(row.messageKey, key -> new ArrayList<>()).add(row));
         List<Refusal> refusals = Collections.synchronizedList(new ArrayList<>());
         List<Uni<Integer>> keys = byKey.values().stream().map(keyRows -> inOrder(keyRows, refusals)).toList();
-        return Uni.join().all(keys).andCollectFailures()
+        return Uni.join().all(keys).andFailFast() // each key's refusals are recovered into refusals
                 .map(counts -> counts.stream().mapToInt(Integer::intValue).sum())
                 .invoke(count -> {
                     Instant now = Instant.now();

@@ -11,6 +11,8 @@ import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -24,19 +26,23 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL refuses every connection for longer than any quick retry would last (its connections cut, the
- * database closed to new ones): the events that arrive meanwhile wait, and are applied once when it is back. None
+ * PostgreSQL refuses every connection for longer than any bounded retry would last (its connections cut, the
+ * database closed to new ones, until the consumer has met the fault six times): the events that arrive meanwhile wait, and
+ * are applied once when it is back. None
  * goes to the dead letters.
  */
 @QuarkusTest
 @QuarkusTestResource(DevStackTestResource.class)
 class DatabaseOutageTest {
 
-    private static final Duration OUTAGE = Duration.ofSeconds(15);
+    private static final int WAITS_BEYOND_ANY_BUDGET = 6;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @Inject
     EventCodec codec;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void eventsArrivingWhileTheDatabaseRefusesConnectionsAreAppliedOnceAfterwardsAndNoneIsDeadLettered()
@@ -52,9 +58,12 @@ class DatabaseOutageTest {
             try {
                 sql.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '"
                         + PostgresServer.DATABASE + "' and pid <> pg_backend_pid()");
+                double waitedBefore = waited();
                 Topics.send("usage.recorded", tenant.toString(), codec.encode(first));
                 Topics.send("usage.recorded", tenant.toString(), codec.encode(second));
-                Thread.sleep(OUTAGE.toMillis());
+                // the outage lasts until the consumer has met it more often than any bounded retry would allow
+                // (the former budget: 5 tries, then the dead letters)
+                await().atMost(PATIENCE).until(() -> waited() - waitedBefore >= WAITS_BEYOND_ANY_BUDGET);
             } finally {
                 reopen(sql);
             }
@@ -66,6 +75,12 @@ class DatabaseOutageTest {
                 "nothing was dead-lettered for the outage");
         assertEquals(1, applications(first));
         assertEquals(1, applications(second));
+    }
+
+    /** How often the tally's consumer met a passing fault and waited. */
+    private double waited() {
+        return Search.in(registry).name("tollgate.inbox.events").tags("consumer", UsageTally.CONSUMER, "outcome", "waited")
+                .counters().stream().mapToDouble(counter -> counter.count()).sum();
     }
 
     private static void reopen(Statement sql) throws SQLException {
