@@ -78,16 +78,8 @@ public final class GatewayBench {
         Vertx vertx = Vertx.vertx();
         try {
             int port = FreePorts.pick();
-            Map<String, String> config = stack.quarkusConfig();
-            config.put("quarkus.profile", "local");
-            config.put("quarkus.http.host", "127.0.0.1");
-            config.put("quarkus.log.level", "WARN");
-            config.putAll(issuer.verifierConfig());
-            config.put("tollgate.generation.providers.bench.base-url", "http://127.0.0.1:" + upstream.port() + "/v1");
-            config.put("tollgate.generation.providers.bench.api-key", "bench-key");
-            config.put("tollgate.generation.providers.bench.model", "bench-model");
+            Map<String, String> config = serviceConfig(stack, issuer, upstream.port());
             config.put("tollgate.generation.providers.bench.breaker-request-volume", "100000");
-            config.put("tollgate.generation.routes.small", "bench");
             // every step stays on; the limits are high enough that the run is never refused
             for (String metric : List.of("generations", "input_tokens", "output_tokens", "cost_micros")) {
                 config.put("tollgate.free-tier.quotas." + metric, "1000000000000");
@@ -144,6 +136,23 @@ public final class GatewayBench {
             stack.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * The local profile's settings for services on {@code stack}, quiet, trusting {@code issuer}'s tokens, with the
+     * model {@code small} routed to the provider {@code bench} at the upstream on {@code upstreamPort}.
+     */
+    static Map<String, String> serviceConfig(DevStack stack, TestIssuer issuer, int upstreamPort) {
+        Map<String, String> config = stack.quarkusConfig();
+        config.put("quarkus.profile", "local");
+        config.put("quarkus.http.host", "127.0.0.1");
+        config.put("quarkus.log.level", "WARN");
+        config.putAll(issuer.verifierConfig());
+        config.put("tollgate.generation.providers.bench.base-url", "http://127.0.0.1:" + upstreamPort + "/v1");
+        config.put("tollgate.generation.providers.bench.api-key", "bench-key");
+        config.put("tollgate.generation.providers.bench.model", "bench-model");
+        config.put("tollgate.generation.routes.small", "bench");
+        return config;
     }
 
     record Target(String host, int port, String path, List<String> keys) {

@@ -26,6 +26,32 @@ final class KubernetesPodChecks {
     private KubernetesPodChecks() {
     }
 
+    /**
+     * A pod that drains before it goes: a pre-stop pause (the endpoints forget the pod before it refuses requests)
+     * and a grace period longer than that pause plus the service's own wait for requests in flight
+     * ({@code quarkus.shutdown.timeout}), so the kubelet never kills a service that is still finishing streams.
+     */
+    static void drains(List<String> problems, String where, PodSpec pod, Container container, String timeout) {
+        if (timeout == null || timeout.isBlank()) {
+            problems.add(where + ": its service sets no quarkus.shutdown.timeout: it would exit at once on SIGTERM");
+            return;
+        }
+        long waits = java.time.Duration.parse("PT" + timeout.trim().toUpperCase()).toSeconds();
+        var preStop = container.getLifecycle() == null ? null : container.getLifecycle().getPreStop();
+        long pause = 0;
+        if (preStop == null || preStop.getExec() == null || preStop.getExec().getCommand().size() != 2
+                || !"sleep".equals(preStop.getExec().getCommand().get(0))) {
+            problems.add(where + ": needs a pre-stop pause (lifecycle.preStop.exec: sleep <seconds>)");
+        } else {
+            pause = Long.parseLong(preStop.getExec().getCommand().get(1));
+        }
+        Long grace = pod.getTerminationGracePeriodSeconds();
+        if (grace == null || grace < pause + waits + 5) {
+            problems.add(where + ": its terminationGracePeriodSeconds (" + grace + ") must exceed the pre-stop pause ("
+                    + pause + " s) plus quarkus.shutdown.timeout (" + waits + " s) by at least 5 s");
+        }
+    }
+
     /** A probe over HTTP asking {@code path} on {@code port}. */
     static void probe(List<String> problems, String where, String kind, Probe probe, String path, int port) {
         HTTPGetAction get = probe == null ? null : probe.getHttpGet();

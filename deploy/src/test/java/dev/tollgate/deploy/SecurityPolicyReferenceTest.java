@@ -49,11 +49,16 @@ class SecurityPolicyReferenceTest {
     void policyTableMatchesTheSources() throws IOException {
         ConfigReferenceSources sources = ConfigReferenceSources.load(ConfigReferenceSources.findRoot(Path.of("")));
         Map<String, String> scopes = scopes(sources.common());
+        // resources common declares for every service to serve under its own path (DeadLetterEndpoints)
+        Map<String, ClassOrInterfaceDeclaration> inherited = new HashMap<>();
+        sources.common().sources().forEach(file -> file.unit().findAll(ClassOrInterfaceDeclaration.class).stream()
+                .filter(ClassOrInterfaceDeclaration::isAbstract)
+                .forEach(type -> inherited.put(type.getNameAsString(), type)));
         List<Row> rows = new ArrayList<>();
         for (Module service : sources.services()) {
             for (SourceFile file : service.sources()) {
                 for (ClassOrInterfaceDeclaration type : file.unit().findAll(ClassOrInterfaceDeclaration.class)) {
-                    rows(service.name(), type, scopes).forEach(rows::add);
+                    rows(service.name(), type, inherited, scopes).forEach(rows::add);
                 }
             }
         }
@@ -76,14 +81,18 @@ class SecurityPolicyReferenceTest {
                 + "-Dtest=SecurityPolicyReferenceTest -Dtollgate.docs.write=true");
     }
 
-    private static List<Row> rows(String service, ClassOrInterfaceDeclaration type, Map<String, String> scopes) {
+    private static List<Row> rows(String service, ClassOrInterfaceDeclaration type,
+            Map<String, ClassOrInterfaceDeclaration> inherited, Map<String, String> scopes) {
         Optional<String> base = value(type, "Path");
         if (base.isEmpty() || type.getAnnotationByName("RegisterRestClient").isPresent()) {
             return List.of(); // not a resource, or a typed REST client (it calls out)
         }
         Optional<AnnotationExpr> classPolicy = type.getAnnotationByName("Access");
         List<Row> rows = new ArrayList<>();
-        for (MethodDeclaration method : type.getMethods()) {
+        List<MethodDeclaration> methods = new ArrayList<>(type.getMethods());
+        type.getExtendedTypes().stream().map(extended -> inherited.get(extended.getNameAsString()))
+                .filter(java.util.Objects::nonNull).forEach(parent -> methods.addAll(parent.getMethods()));
+        for (MethodDeclaration method : methods) {
             Optional<String> verb = VERBS.stream().filter(name -> method.getAnnotationByName(name).isPresent())
                     .findFirst();
             if (verb.isEmpty()) {

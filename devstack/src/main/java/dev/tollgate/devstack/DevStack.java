@@ -51,6 +51,14 @@ public final class DevStack implements AutoCloseable {
             redis = RedisServer.start(dir.resolve("redis"), FreePorts.preferring(ports.redis()), keepData);
             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"),
                     FreePorts.preferring(ports.kafka()), FreePorts.preferring(ports.kafkaController()), keepData);
+            try {
+                // the topics as deploy/kafka/topics.txt declares them (partitions, retention), where the repository is
+                KafkaTopics.find(Path.of("")).ifPresent(file -> KafkaTopics.create(kafka.bootstrapServers(),
+                        KafkaTopics.read(file)));
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
             DevStack stack = new DevStack(postgres, redis, kafka);
             LOG.info(() -> String.format("devstack up in %d ms: postgres :%d, redis :%d, kafka :%d (data in %s)",
                     (System.nanoTime() - started) / 1_000_000, postgres.port(), stack.redis.port(), kafka.port(), dir));

@@ -2,14 +2,16 @@ package dev.tollgate.account.audit;
 
 import dev.tollgate.account.audit.repository.AuditRepository;
 import dev.tollgate.account.config.AccountConfig;
+import dev.tollgate.common.schedule.JobRuns;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
-/** Deletes audit entries older than {@code tollgate.account.audit.retention}, once a day. */
+/** Deletes audit entries older than {@code tollgate.account.audit.retention}, once a day (by one replica). */
 @ApplicationScoped
 public class PruneAudit {
 
@@ -17,15 +19,17 @@ public class PruneAudit {
 
     private final AuditRepository log;
     private final AccountConfig config;
+    private final JobRuns jobs;
 
-    public PruneAudit(AuditRepository log, AccountConfig config) {
+    public PruneAudit(AuditRepository log, AccountConfig config, JobRuns jobs) {
         this.log = log;
         this.config = config;
+        this.jobs = jobs;
     }
 
     @Scheduled(identity = "audit-retention", every = "24h", delayed = "10m")
     Uni<Void> daily() {
-        return prune().replaceWithVoid()
+        return jobs.once("audit-retention", Duration.ofDays(1), this::prune)
                 .onFailure().invoke(e -> LOG.warnf("audit: pruning failed, tried again tomorrow: %s", e.toString()))
                 .onFailure().recoverWithNull();
     }

@@ -2,6 +2,7 @@ package dev.tollgate.auth.retention;
 
 import dev.tollgate.auth.magiclink.repository.MagicLinkChallengeRepository;
 import dev.tollgate.auth.token.repository.RefreshTokenRepository;
+import dev.tollgate.common.schedule.JobRuns;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -23,12 +24,21 @@ public class ExpiredCredentials {
     private final MagicLinkChallengeRepository challenges;
     private final RefreshTokenRepository refreshTokens;
 
-    public ExpiredCredentials(MagicLinkChallengeRepository challenges, RefreshTokenRepository refreshTokens) {
+    private final JobRuns jobs;
+
+    public ExpiredCredentials(MagicLinkChallengeRepository challenges, RefreshTokenRepository refreshTokens,
+            JobRuns jobs) {
         this.challenges = challenges;
         this.refreshTokens = refreshTokens;
+        this.jobs = jobs;
     }
 
+    /** Hourly, by one replica. */
     @Scheduled(identity = "expired-credentials", every = "1h", delayed = "5m")
+    Uni<Void> scheduled() {
+        return jobs.once("expired-credentials", Duration.ofHours(1), this::remove);
+    }
+
     public Uni<Void> remove() {
         Instant before = Instant.now().minus(KEPT_AFTER_EXPIRY);
         return Panache.withTransaction(() -> challenges.deleteExpiredBefore(before)

@@ -2,6 +2,7 @@ package dev.tollgate.billing.stripe;
 
 import dev.tollgate.billing.config.BillingConfig;
 import dev.tollgate.billing.stripe.repository.StripeTaskRepository;
+import dev.tollgate.common.schedule.JobRuns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -33,13 +34,15 @@ public class RunStripeTasks {
 
     private final StripeTaskRepository tasks;
     private final Map<String, StripeTaskHandler> handlers;
+    private final JobRuns jobs;
     private final BillingConfig config;
     private final MeterRegistry registry;
     private final AtomicLong waiting = new AtomicLong();
 
     public RunStripeTasks(StripeTaskRepository tasks, Instance<StripeTaskHandler> handlers, BillingConfig config,
-            MeterRegistry registry) {
+            JobRuns jobs, MeterRegistry registry) {
         this.tasks = tasks;
+        this.jobs = jobs;
         this.handlers = handlers.stream().collect(Collectors.toMap(StripeTaskHandler::kind, Function.identity()));
         this.config = config;
         this.registry = registry;
@@ -60,8 +63,8 @@ public class RunStripeTasks {
 
     @Scheduled(identity = "stripe-tasks-cleanup", every = "1h", delayed = "5m")
     Uni<Void> removeDone() {
-        return Panache.withTransaction(() -> tasks.removeDone(Instant.now().minus(config.stripeTasks().retention())))
-                .replaceWithVoid();
+        return jobs.once("stripe-tasks-cleanup", Duration.ofHours(1), () -> Panache.withTransaction(
+                () -> tasks.removeDone(Instant.now().minus(config.stripeTasks().retention()))));
     }
 
     private Uni<Void> carryOut(List<StripeTask> due) {

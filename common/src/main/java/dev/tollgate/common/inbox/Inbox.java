@@ -16,8 +16,9 @@ import org.jboss.logging.Logger;
  * the event's effect, so a redelivered record (a rebalance, a relay that published twice, a crash before the
  * offset commit) changes nothing. A passing fault ({@link TransientFaults}: the database away, a deadlock) is waited
  * out, retried with a growing pause up to {@link #LONGEST_PAUSE} for as long as it lasts; only an event that cannot
- * apply (unreadable, or failing for a reason of its own) fails, and the channel's dead-letter strategy moves that one
- * record aside instead of blocking the partition.
+ * apply (unreadable, or failing for a reason of its own) is kept aside as a dead letter ({@link DeadLetters}), one
+ * record at a time, and the partition goes on. A consumer takes a {@link Handler} once, at start-up (its class is
+ * {@code @Startup}), so that its dead letters can be re-driven through it from the first moment.
  */
 @ApplicationScoped
 public class Inbox {
@@ -28,67 +29,104 @@ public class Inbox {
     static final Duration LONGEST_PAUSE = Duration.ofSeconds(10);
 
     private final EventCodec codec;
+    private final DeadLetters deadLetters;
     private final MeterRegistry registry;
 
-    public Inbox(EventCodec codec, MeterRegistry registry) {
+    public Inbox(EventCodec codec, DeadLetters deadLetters, MeterRegistry registry) {
         this.codec = codec;
+        this.deadLetters = deadLetters;
         this.registry = registry;
     }
 
     /**
-     * Decodes {@code payload} as {@code type} and, unless {@code consumer} applied its event id before, runs
-     * {@code effect} in one transaction with the record of the event id.
-     *
-     * @return whether the effect ran (false for a duplicate)
+     * How {@code consumer} applies {@code type}: {@code effect} runs in one transaction with the record of the event
+     * id. Registers the consumer for re-driving its dead letters.
      */
-    public <E extends TollgateEvent> Uni<Boolean> apply(String consumer, EventType<E> type, String payload,
+    public <E extends TollgateEvent> Handler<E> handler(String consumer, EventType<E> type,
             Function<E, Uni<?>> effect) {
-        E event;
-        try {
-            event = codec.decode(payload, type);
-        } catch (EventCodec.UnreadableEventException e) {
-            count(consumer, type, "unreadable");
-            LOG.errorf("inbox %s: %s; sent to the dead-letter topic", consumer, e.getMessage());
-            return Uni.createFrom().failure(e);
+        Handler<E> handler = new Handler<>(consumer, type, effect);
+        deadLetters.register(consumer, type.topic(), handler::redrive);
+        return handler;
+    }
+
+    /** One consumer's way of applying one event type. */
+    public final class Handler<E extends TollgateEvent> {
+
+        private final String consumer;
+        private final EventType<E> type;
+        private final Function<E, Uni<?>> effect;
+
+        private Handler(String consumer, EventType<E> type, Function<E, Uni<?>> effect) {
+            this.consumer = consumer;
+            this.type = type;
+            this.effect = effect;
         }
-        E decoded = event;
-        return Panache.withTransaction(() -> claim(consumer, type, decoded)
-                .flatMap(claimed -> claimed
-                        ? effect.apply(decoded).replaceWith(Boolean.TRUE)
-                        : Uni.createFrom().item(Boolean.FALSE)))
-                // a passing fault is waited out however long it lasts; nothing is dead-lettered for it
-                .onFailure(TransientFaults::isTransient).invoke(e -> waiting(consumer, type, decoded, e))
-                .onFailure(TransientFaults::isTransient).retry().withBackOff(Duration.ofMillis(200), LONGEST_PAUSE)
-                .indefinitely()
-                // an effect that keeps failing for a reason of its own goes to the dead-letter topic
-                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(RETRIES)
-                .invoke(applied -> count(consumer, type, applied ? "applied" : "duplicate"))
-                .onFailure().invoke(e -> {
-                    count(consumer, type, "failed");
-                    LOG.errorf(e, "inbox %s: applying %s event %s failed %d times; sent to the dead-letter topic",
-                            consumer, type.topic(), decoded.eventId(), RETRIES + 1);
-                });
-    }
 
-    private Uni<Boolean> claim(String consumer, EventType<?> type, TollgateEvent event) {
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(
-                "insert into {h-schema}inbox (consumer, event_id, topic) values (:consumer, :eventId, :topic) "
-                        + "on conflict do nothing")
-                .setParameter("consumer", consumer)
-                .setParameter("eventId", event.eventId())
-                .setParameter("topic", type.topic())
-                .executeUpdate())
-                .map(inserted -> inserted == 1);
-    }
+        /**
+         * Decodes {@code payload} and, unless this consumer applied its event id before, runs the effect. An event
+         * that cannot apply becomes a dead letter and completes the record.
+         *
+         * @return whether the effect ran (false for a duplicate or a dead letter)
+         */
+        public Uni<Boolean> apply(String payload) {
+            E event;
+            try {
+                event = codec.decode(payload, type);
+            } catch (EventCodec.UnreadableEventException e) {
+                count("unreadable");
+                return deadLetters.record(consumer, type.topic(), null, payload, e).replaceWith(Boolean.FALSE);
+            }
+            E decoded = event;
+            return once(decoded)
+                    // a passing fault is waited out however long it lasts; nothing is dead-lettered for it
+                    .onFailure(TransientFaults::isTransient).invoke(e -> waiting(decoded, e))
+                    .onFailure(TransientFaults::isTransient).retry().withBackOff(Duration.ofMillis(200), LONGEST_PAUSE)
+                    .indefinitely()
+                    // an effect that keeps failing for a reason of its own becomes a dead letter
+                    .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(RETRIES)
+                    .invoke(applied -> count(applied ? "applied" : "duplicate"))
+                    .onFailure().recoverWithUni(e -> {
+                        count("failed");
+                        LOG.errorf(e, "inbox %s: applying %s event %s failed %d times", consumer, type.topic(),
+                                decoded.eventId(), RETRIES + 1);
+                        return deadLetters.record(consumer, type.topic(), decoded.eventId(), payload, e)
+                                .replaceWith(Boolean.FALSE);
+                    });
+        }
 
-    private void waiting(String consumer, EventType<?> type, TollgateEvent event, Throwable fault) {
-        count(consumer, type, "waited");
-        LOG.warnf("inbox %s: %s event %s waits for a passing fault, tried again shortly: %s", consumer, type.topic(),
-                event.eventId(), fault.toString());
-    }
+        /** A dead letter's second chance: applied once like a record, any failure answered to the re-drive. */
+        Uni<Boolean> redrive(String payload) {
+            return Uni.createFrom().item(() -> codec.decode(payload, type)).chain(this::once)
+                    .invoke(applied -> count(applied ? "redriven" : "duplicate"));
+        }
 
-    private void count(String consumer, EventType<?> type, String outcome) {
-        registry.counter("tollgate.inbox.events", "consumer", consumer, "topic", type.topic(), "outcome", outcome)
-                .increment();
+        private Uni<Boolean> once(E event) {
+            return Panache.withTransaction(() -> claim(event)
+                    .flatMap(claimed -> claimed
+                            ? effect.apply(event).replaceWith(Boolean.TRUE)
+                            : Uni.createFrom().item(Boolean.FALSE)));
+        }
+
+        private Uni<Boolean> claim(TollgateEvent event) {
+            return Panache.getSession().flatMap(session -> session.createNativeQuery(
+                    "insert into {h-schema}inbox (consumer, event_id, topic) values (:consumer, :eventId, :topic) "
+                            + "on conflict do nothing")
+                    .setParameter("consumer", consumer)
+                    .setParameter("eventId", event.eventId())
+                    .setParameter("topic", type.topic())
+                    .executeUpdate())
+                    .map(inserted -> inserted == 1);
+        }
+
+        private void waiting(TollgateEvent event, Throwable fault) {
+            count("waited");
+            LOG.warnf("inbox %s: %s event %s waits for a passing fault, tried again shortly: %s", consumer,
+                    type.topic(), event.eventId(), fault.toString());
+        }
+
+        private void count(String outcome) {
+            registry.counter("tollgate.inbox.events", "consumer", consumer, "topic", type.topic(), "outcome",
+                    outcome).increment();
+        }
     }
 }

@@ -9,17 +9,23 @@ import java.time.Instant;
 
 /**
  * Where a service writes the events it produces. Call it inside the transaction that makes the change the
- * event reports: both commit or neither does, and the relay publishes what committed.
+ * event reports: both commit or neither does, and the relay publishes what committed (woken at once, see
+ * {@link OutboxRelay}).
  */
 @ApplicationScoped
 public class Outbox {
 
     private final OutboxRepository repository;
     private final EventCodec codec;
+    private final OutboxRelay relay;
+    private final OutboxRelay.UntilStarted started;
 
-    public Outbox(OutboxRepository repository, EventCodec codec) {
+    public Outbox(OutboxRepository repository, EventCodec codec, OutboxRelay relay,
+            OutboxRelay.UntilStarted started) {
         this.repository = repository;
         this.codec = codec;
+        this.relay = relay;
+        this.started = started;
     }
 
     public Uni<Void> append(TollgateEvent event) {
@@ -32,6 +38,10 @@ public class Outbox {
         message.payload = codec.encode(event);
         message.occurredAt = event.occurredAt();
         message.createdAt = Instant.now();
-        return repository.persist(message).replaceWithVoid();
+        return repository.persist(message).invoke(() -> {
+            if (started.started()) {
+                relay.wake(); // it looks once this transaction may have committed
+            }
+        }).replaceWithVoid();
     }
 }

@@ -10,12 +10,16 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tollgate.outbox")
 public interface OutboxConfig {
 
-    /** How often the relay looks for unpublished events. */
-    @WithDefault("0.5s")
+    /**
+     * How often the relay looks for unpublished events no wake announced (written by a replica that stopped, or
+     * whose tenant another replica's relay held), and counts what waits. A new event wakes its replica's relay at
+     * once.
+     */
+    @WithDefault("5s")
     Duration pollInterval();
 
-    /** How many events one relay pass locks and publishes at most. */
-    @WithDefault("100")
+    /** How many events one relay pass locks and publishes at most (a backlog drains pass after pass). */
+    @WithDefault("500")
     @Min(1)
     @Max(10_000)
     int batchSize();

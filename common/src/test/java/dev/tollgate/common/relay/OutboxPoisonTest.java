@@ -62,6 +62,27 @@ class OutboxPoisonTest {
         assertEquals(0, applications(poison));
     }
 
+    @Test
+    void aBlockedTenantWithMoreRowsThanAPassScansHoldsBackNoOtherTenant() throws Throwable {
+        String blocked = UUID.randomUUID().toString();
+        // a parked row, and behind it more rows of its tenant than a pass looks at (4 x the batch of 500)
+        Sql.update("insert into common_test.outbox (event_id, topic, event_type, message_key, payload, occurred_at, "
+                + "created_at, parked_at, attempts, last_error) values (gen_random_uuid(), 'common-test.blocked', "
+                + "'test', ?, '{}', now(), now(), now(), 1, 'parked by the test')", blocked);
+        Sql.update("insert into common_test.outbox (event_id, topic, event_type, message_key, payload, occurred_at, "
+                + "created_at) select gen_random_uuid(), 'common-test.blocked', 'test', ?, '{}', now(), now() "
+                + "from generate_series(1, 2500)", blocked);
+        try {
+            UsageRecorded elsewhere = usage(UUID.randomUUID(), "after-the-blocked-tenant");
+            append(elsewhere);
+            await().atMost(PATIENCE).until(() -> applications(elsewhere) == 1);
+            assertEquals(2501, Sql.number("select count(*) from common_test.outbox where message_key = ? "
+                    + "and published_at is null", blocked), "the blocked tenant's rows all wait");
+        } finally {
+            Sql.update("delete from common_test.outbox where message_key = ?", blocked);
+        }
+    }
+
     private static UsageRecorded usage(UUID tenant, String subject) {
         return UsageRecorded.of(tenant, UUID.randomUUID(), "common-test", "offline", subject,
                 Map.of(UsageRecorded.GENERATIONS, 1L));

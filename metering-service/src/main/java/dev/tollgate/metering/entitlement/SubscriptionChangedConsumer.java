@@ -1,30 +1,31 @@
 package dev.tollgate.metering.entitlement;
 
 import dev.tollgate.common.event.EventType;
+import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.common.inbox.Inbox;
 import dev.tollgate.common.plan.ApplySubscriptionChange;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Applies each {@code subscription.changed} once, through the inbox. */
+@Startup
 @ApplicationScoped
 public class SubscriptionChangedConsumer {
 
     static final String CHANNEL = "subscription-changed";
     static final String CONSUMER = "metering";
 
-    private final Inbox inbox;
-    private final ApplySubscriptionChange change;
+    private final Inbox.Handler<SubscriptionChanged> handler;
 
     public SubscriptionChangedConsumer(Inbox inbox, ApplySubscriptionChange change) {
-        this.inbox = inbox;
-        this.change = change;
+        this.handler = inbox.handler(CONSUMER, EventType.SUBSCRIPTION_CHANGED, change::apply);
     }
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(String payload) {
-        return inbox.apply(CONSUMER, EventType.SUBSCRIPTION_CHANGED, payload, change::apply)
+        return handler.apply(payload)
                 .replaceWithVoid();
     }
 }

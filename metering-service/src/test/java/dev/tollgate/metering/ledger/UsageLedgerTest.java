@@ -1,10 +1,16 @@
 package dev.tollgate.metering.ledger;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.UsageRecorded;
+import dev.tollgate.testing.AuthorizationMatrix;
+import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.Topics;
@@ -18,7 +24,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** usage.recorded from the real broker into the ledger: once per event, in the period it happened in. */
+/**
+ * usage.recorded from the real broker into the ledger: once per event, in the period it happened in; an unreadable
+ * record set aside as a dead letter for an operator.
+ */
 @QuarkusTest
 @QuarkusTestResource(DevStackTestResource.class)
 class UsageLedgerTest {
@@ -58,14 +67,43 @@ class UsageLedgerTest {
     }
 
     @Test
-    void anUnreadableRecordIsSetAsideAndTheNextOneCounted() {
+    void anUnreadableRecordBecomesADeadLetterThatOnlyAnOperatorSeesReDrivesAndDiscards() {
         UUID tenant = UUID.randomUUID();
         String poison = "{\"tenantId\": \"" + tenant + "\", \"quantities\": ";
         Topics.send("usage.recorded", tenant.toString(), poison);
         send(usage(tenant, UUID.randomUUID(), "2026-11-20T10:00:00Z", 3));
 
+        // the partition goes on; the record is kept aside
         await().atMost(PATIENCE).until(() -> units(tenant, "2026-11-01T00:00:00Z", "output_tokens") == 3);
-        assertEquals(poison, Topics.find("usage.recorded.metering.dlq", PATIENCE, poison::equals));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from metering.dead_letter "
+                + "where consumer = 'metering-ledger' and payload = ? and resolved_at is null", poison) == 1);
+        long id = Sql.number("select id from metering.dead_letter where payload = ?", poison);
+        String letters = "/usage/operator/dead-letters";
+
+        // a tenant's owner is no platform operator
+        Callers.as(UUID.randomUUID(), tenant, "owner").get(letters).then().statusCode(403);
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").get(letters).then().statusCode(200)
+                .body("find { it.id == " + id + " }.consumer", is("metering-ledger"))
+                .body("find { it.id == " + id + " }.topic", is("usage.recorded"))
+                .body("find { it.id == " + id + " }.lastError", containsString("unreadable usage.recorded event"));
+
+        // re-driven, it still cannot be read: the attempt is counted and it stays open
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").post(letters + "/" + id + "/redrive").then()
+                .statusCode(200).body("failed", is(1)).body("outcomes[0].result", is("failed"));
+        assertEquals(2, Sql.number("select attempts from metering.dead_letter where id = ?", id));
+
+        // discarded with a reason, never without one
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").contentType("application/json").body("{}")
+                .post(letters + "/" + id + "/discard").then().statusCode(400)
+                .body("type", endsWith("/reason-required"));
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").contentType("application/json")
+                .body("{\"reason\": \"written by a test, not by a producer\"}")
+                .post(letters + "/" + id + "/discard").then().statusCode(200)
+                .body("resolution", is("discarded: written by a test, not by a producer"));
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").post(letters + "/" + id + "/redrive").then()
+                .statusCode(404);
+        Callers.as(AuthorizationMatrix.OPERATOR, tenant, "member").get(letters).then().statusCode(200)
+                .body("find { it.id == " + id + " }", nullValue());
     }
 
     private static UsageRecorded usage(UUID tenant, UUID user, String at, long outputTokens) {
