@@ -1,11 +1,11 @@
 package dev.tollgate.bench;
 
-import dev.tollgate.common.gate.GateConfig;
-import dev.tollgate.common.gate.GateDecision;
-import dev.tollgate.common.gate.GateRequest;
-import dev.tollgate.common.gate.QuotaGate;
-import dev.tollgate.common.gate.RateRule;
 import dev.tollgate.devstack.DevStack;
+import dev.tollgate.gate.GateConfig;
+import dev.tollgate.gate.GateDecision;
+import dev.tollgate.gate.GateRequest;
+import dev.tollgate.gate.QuotaGate;
+import dev.tollgate.gate.RateRule;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.redis.runtime.datasource.ReactiveRedisDataSourceImpl;
 import io.smallrye.mutiny.Uni;

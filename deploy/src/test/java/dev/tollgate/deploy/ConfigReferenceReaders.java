@@ -53,16 +53,21 @@ final class ConfigReferenceReaders {
                 + mapping.interfaceName();
         String expression = "${" + mapping.prefix() + ".";
         for (Module service : sources.services()) {
-            if (!mapping.module().equals(sources.common().name())) {
+            if (!ConfigReferenceSources.isLibrary(mapping.module())) {
                 if (service.name().equals(mapping.module())) {
                     readers.add(service.name());
                 }
                 continue;
             }
+            List<Module> libraries = sources.librariesOf(service.name());
+            if (libraries.stream().noneMatch(library -> library.name().equals(mapping.module()))) {
+                continue; // the library is not on the service's class path
+            }
             boolean reads = reachedFrom(service).stream()
                     .anyMatch(file -> uses.get(file).names(type) || uses.get(file).text().contains(expression))
                     || service.properties().values().stream().anyMatch(value -> value.contains(expression))
-                    || sources.common().properties().values().stream().anyMatch(value -> value.contains(expression));
+                    || libraries.stream().anyMatch(library -> library.properties().values().stream()
+                            .anyMatch(value -> value.contains(expression)));
             if (reads) {
                 readers.add(service.name());
             }
@@ -74,7 +79,7 @@ final class ConfigReferenceReaders {
     List<String> readersOfFile(String module, String sourcePath) {
         List<String> readers = new ArrayList<>();
         for (Module service : sources.services()) {
-            boolean reads = module.equals(sources.common().name())
+            boolean reads = ConfigReferenceSources.isLibrary(module)
                     ? reachedFrom(service).stream().anyMatch(file -> file.path().equals(sourcePath))
                     : service.name().equals(module);
             if (reads) {
@@ -84,11 +89,15 @@ final class ConfigReferenceReaders {
         return readers;
     }
 
-    /** The service's sources and every {@code common} source they reach, starting from the self-starting ones. */
+    /**
+     * The service's sources and every source of its libraries they reach, starting from the self-starting ones.
+     */
     private Set<SourceFile> reachedFrom(Module service) {
         return reached.computeIfAbsent(service.name(), name -> {
             Set<SourceFile> files = new HashSet<>(service.sources());
-            for (SourceFile file : sources.common().sources()) {
+            List<SourceFile> librarySources = sources.librariesOf(name).stream()
+                    .flatMap(library -> library.sources().stream()).toList();
+            for (SourceFile file : librarySources) {
                 if (uses.get(file).selfStarting()) {
                     files.add(file);
                 }
@@ -96,7 +105,7 @@ final class ConfigReferenceReaders {
             boolean grew = true;
             while (grew) {
                 grew = false;
-                for (SourceFile candidate : sources.common().sources()) {
+                for (SourceFile candidate : librarySources) {
                     if (!files.contains(candidate) && declaredTypes(candidate).stream()
                             .anyMatch(type -> files.stream().anyMatch(file -> uses.get(file).names(type)))) {
                         files.add(candidate);

@@ -150,7 +150,8 @@ final class ConfigReferenceRenderer {
         Pattern pattern = Pattern.compile(Pattern.quote(name).replace("<name>", "\\E([^.]+)\\Q"));
         List<String> parts = new ArrayList<>();
         for (Module module : modules) {
-            boolean loads = module.name().equals("common") || readers.contains(module.name());
+            boolean loads = module.name().equals("common") || readers.contains(module.name())
+                    || (ConfigReferenceSources.isLibrary(module.name()) && !readers.isEmpty());
             if (!loads) {
                 continue;
             }

@@ -21,11 +21,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The repository as the configuration reference reads it: {@code common} and the services (the {@code *-service}
+ * The repository as the configuration reference reads it: the libraries services ship ({@code common}, which every
+ * service has, and {@code quota-gate}, which those that depend on it have) and the services (the {@code *-service}
  * modules, in the order of their HTTP ports), each with its main Java sources parsed by JavaParser and the
- * properties it ships without a profile ({@code common}'s {@code META-INF/microprofile-config.properties}, a
- * service's {@code application.properties}). Other modules (devstack, testing, bench, ...) are not services and
- * are left out.
+ * properties it ships without a profile (a library's {@code META-INF/microprofile-config.properties}, a service's
+ * {@code application.properties}). Other modules (devstack, testing, bench, ...) are not services and are left
+ * out.
  */
 final class ConfigReferenceSources {
 
@@ -37,20 +38,29 @@ final class ConfigReferenceSources {
     record Module(String name, List<SourceFile> sources, String propertiesPath, Map<String, String> properties) {
     }
 
-    private final Path root;
-    private final Module common;
-    private final List<Module> services;
+    /** The libraries a service may ship, {@code common} first. */
+    static final List<String> LIBRARIES = List.of("common", "quota-gate");
 
-    private ConfigReferenceSources(Path root, Module common, List<Module> services) {
+    private final Path root;
+    private final List<Module> libraries;
+    private final List<Module> services;
+    private final Map<String, List<Module>> librariesOf;
+
+    private ConfigReferenceSources(Path root, List<Module> libraries, List<Module> services,
+            Map<String, List<Module>> librariesOf) {
         this.root = root;
-        this.common = common;
+        this.libraries = libraries;
         this.services = services;
+        this.librariesOf = librariesOf;
     }
 
     /** Reads the repository whose root is {@code root}. */
     static ConfigReferenceSources load(Path root) throws IOException {
         JavaParser parser = new JavaParser(new ParserConfiguration().setLanguageLevel(LanguageLevel.JAVA_17));
-        Module common = module(root, "common", "src/main/resources/META-INF/microprofile-config.properties", parser);
+        List<Module> libraries = new ArrayList<>();
+        for (String library : LIBRARIES) {
+            libraries.add(module(root, library, "src/main/resources/META-INF/microprofile-config.properties", parser));
+        }
         List<Module> services = new ArrayList<>();
         try (Stream<Path> children = Files.list(root)) {
             for (Path dir : children.sorted().collect(Collectors.toList())) {
@@ -61,7 +71,13 @@ final class ConfigReferenceSources {
             }
         }
         services.sort(Comparator.comparingInt(ConfigReferenceSources::port).thenComparing(Module::name));
-        return new ConfigReferenceSources(root, common, List.copyOf(services));
+        Map<String, List<Module>> librariesOf = new LinkedHashMap<>();
+        for (Module service : services) {
+            String pom = Files.readString(root.resolve(service.name()).resolve("pom.xml"), StandardCharsets.UTF_8);
+            librariesOf.put(service.name(), libraries.stream().filter(library -> library.name().equals("common")
+                    || pom.contains("<artifactId>tollgate-" + library.name() + "</artifactId>")).toList());
+        }
+        return new ConfigReferenceSources(root, List.copyOf(libraries), List.copyOf(services), librariesOf);
     }
 
     /** Walks up from {@code start} to the directory that holds {@code common/} and {@code deploy/pom.xml}. */
@@ -79,17 +95,30 @@ final class ConfigReferenceSources {
     }
 
     Module common() {
-        return common;
+        return libraries.get(0);
+    }
+
+    /** The libraries, {@code common} first. */
+    List<Module> libraries() {
+        return libraries;
+    }
+
+    /** The libraries on {@code service}'s class path, {@code common} first. */
+    List<Module> librariesOf(String service) {
+        return librariesOf.getOrDefault(service, List.of(common()));
+    }
+
+    static boolean isLibrary(String module) {
+        return LIBRARIES.contains(module);
     }
 
     List<Module> services() {
         return services;
     }
 
-    /** {@code common}, then the services. */
+    /** The libraries, then the services. */
     List<Module> modules() {
-        List<Module> all = new ArrayList<>();
-        all.add(common);
+        List<Module> all = new ArrayList<>(libraries);
         all.addAll(services);
         return all;
     }

@@ -106,7 +106,7 @@ class ConfigurationReferenceTest {
     void findsTheMappingsOfCommonAndOfEachService() {
         Map<String, String> moduleByPrefix = mappings.stream()
                 .collect(Collectors.toMap(ConfigReferenceMapping::prefix, ConfigReferenceMapping::module));
-        assertEquals("common", moduleByPrefix.get("tollgate.gate"));
+        assertEquals("quota-gate", moduleByPrefix.get("tollgate.gate"));
         assertEquals("common", moduleByPrefix.get("tollgate.outbox"));
         assertEquals("common", moduleByPrefix.get("tollgate.tokens"));
         for (Module service : sources.services()) {

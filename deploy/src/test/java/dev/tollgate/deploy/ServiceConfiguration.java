@@ -74,10 +74,13 @@ final class ServiceConfiguration {
         ConfigReferenceSources sources = ConfigReferenceSources.load(root);
         ConfigReferenceParser parser = new ConfigReferenceParser();
         List<String> serverKeys = devStackServerProperties(root);
-        Map<String, String> commonAll = ConfigReferenceSources.readInOrder(root.resolve(sources.common()
-                .propertiesPath()));
         List<ServiceConfiguration> services = new ArrayList<>();
         for (Module module : sources.services()) {
+            // the defaults of the libraries on its class path (common's, then quota-gate's)
+            Map<String, String> commonAll = new LinkedHashMap<>();
+            for (Module library : sources.librariesOf(module.name())) {
+                commonAll.putAll(ConfigReferenceSources.readInOrder(root.resolve(library.propertiesPath())));
+            }
             Map<String, String> all = ConfigReferenceSources.readInOrder(root.resolve(module.propertiesPath()));
             Map<String, String> prod = new LinkedHashMap<>();
             Set<String> keys = new LinkedHashSet<>();
@@ -103,7 +106,9 @@ final class ServiceConfiguration {
                 }
             });
             List<MappedProperty> mapped = new ArrayList<>();
-            for (Module source : List.of(sources.common(), module)) {
+            List<Module> reading = new ArrayList<>(sources.librariesOf(module.name()));
+            reading.add(module);
+            for (Module source : reading) {
                 for (SourceFile file : source.sources()) {
                     parser.mappings(file.unit(), source.name(), file.path()).forEach(mapping -> mapping.properties()
                             .forEach(property -> mapped.add(new MappedProperty(property, mapping.sourcePath()))));
@@ -121,8 +126,13 @@ final class ServiceConfiguration {
             if (port == null || !port.trim().matches("\\d+")) {
                 throw new IllegalStateException(module.propertiesPath() + " sets no quarkus.http.port");
             }
+            // of the servers devstack gives every service, those whose client the service carries (Redis: only
+            // the services with the quota gate)
+            List<String> servers = serverKeys.stream().filter(key -> EXTENSION_PREFIXES.values().stream()
+                    .flatMap(List::stream).noneMatch(key::startsWith)
+                    || prefixes.stream().anyMatch(key::startsWith)).toList();
             services.add(new ServiceConfiguration(module.name(), Integer.parseInt(port.trim()),
-                    Collections.unmodifiableMap(prod), keys, local, List.copyOf(mapped), prefixes, serverKeys));
+                    Collections.unmodifiableMap(prod), keys, local, List.copyOf(mapped), prefixes, servers));
         }
         return List.copyOf(services);
     }
@@ -276,10 +286,17 @@ final class ServiceConfiguration {
         return value == null || value.isEmpty();
     }
 
-    /** The artifact ids of the dependencies the service's pom and common's pom declare, test scope left out. */
+    /**
+     * The artifact ids of the dependencies the service's pom and its libraries' poms declare, test scope left out.
+     */
     private static Set<String> artifacts(Path root, String module) throws IOException {
         Set<String> artifacts = new LinkedHashSet<>();
-        for (String source : List.of(module, "common")) {
+        String pom = SuiteSources.read(root.resolve(module).resolve("pom.xml"));
+        List<String> poms = new ArrayList<>(List.of(module));
+        ConfigReferenceSources.LIBRARIES.stream()
+                .filter(library -> library.equals("common") || pom.contains("<artifactId>tollgate-" + library + "<"))
+                .forEach(poms::add);
+        for (String source : poms) {
             Matcher dependency = DEPENDENCY.matcher(SuiteSources.read(root.resolve(source).resolve("pom.xml")));
             while (dependency.find()) {
                 Matcher artifact = ARTIFACT.matcher(dependency.group(1));

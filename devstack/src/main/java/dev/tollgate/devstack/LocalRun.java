@@ -90,7 +90,8 @@ public final class LocalRun {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("tollgate: stopping the services, then the servers");
-            ServiceProcess.stopAll(running, Duration.ofSeconds(20));
+            // as long as generation-service may take to let the streams in flight finish (quarkus.shutdown.timeout)
+            ServiceProcess.stopAll(running, Duration.ofSeconds(75));
             stack.close();
             if (stripe != null) {
                 stripe.close();

@@ -133,13 +133,21 @@ public final class ServiceArchitecture {
 
     /** Checks that {@code common} depends on no service, nor on devstack or the test support. */
     public static void checkCommon() {
+        checkLibrary("common");
+    }
+
+    /**
+     * Checks that the library whose classes live in {@code dev.tollgate.<library>} depends on no service, nor on
+     * devstack or the test support.
+     */
+    public static void checkLibrary(String library) {
         JavaClasses classes = productionClasses();
         String[] forbidden = SERVICES.stream().map(service -> ROOT + "." + service + "..").toArray(String[]::new);
-        noClasses().that().resideInAPackage(ROOT + ".common..")
+        noClasses().that().resideInAPackage(ROOT + "." + library + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(forbidden)
-                .because("every service depends on common, so common depends on none of them")
+                .because("services depend on " + library + ", so it depends on none of them")
                 .check(classes);
-        noClasses().that().resideInAPackage(ROOT + ".common..")
+        noClasses().that().resideInAPackage(ROOT + "." + library + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".devstack..", ROOT + ".testing..")
                 .check(classes);
     }

@@ -7,7 +7,7 @@ import dev.tollgate.auth.token.Sessions;
 import dev.tollgate.auth.token.TokenPair;
 import dev.tollgate.auth.user.ProvisionUser;
 import dev.tollgate.common.error.Problems;
-import dev.tollgate.common.ratelimit.WindowLimiter;
+import dev.tollgate.gate.ratelimit.WindowLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -4,7 +4,7 @@ import dev.tollgate.auth.config.AuthConfig;
 import dev.tollgate.auth.magiclink.repository.MagicLinkChallengeRepository;
 import dev.tollgate.auth.security.OpaqueTokens;
 import dev.tollgate.common.error.Problems;
-import dev.tollgate.common.ratelimit.WindowLimiter;
+import dev.tollgate.gate.ratelimit.WindowLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;

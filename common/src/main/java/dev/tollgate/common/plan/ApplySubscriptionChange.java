@@ -2,7 +2,6 @@ package dev.tollgate.common.plan;
 
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.SubscriptionChanged;
-import dev.tollgate.common.gate.BillingPeriod;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

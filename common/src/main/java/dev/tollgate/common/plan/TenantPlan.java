@@ -1,7 +1,6 @@
 package dev.tollgate.common.plan;
 
 import dev.tollgate.common.event.Entitlements;
-import dev.tollgate.common.gate.BillingPeriod;
 import java.time.Instant;
 import java.util.UUID;
 

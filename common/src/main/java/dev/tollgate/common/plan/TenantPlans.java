@@ -1,6 +1,5 @@
 package dev.tollgate.common.plan;
 
-import dev.tollgate.common.gate.BillingPeriod;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package dev.tollgate.generation.chat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.common.gate.BillingPeriod;
-import dev.tollgate.common.gate.QuotaGate;
+import dev.tollgate.common.plan.BillingPeriod;
+import dev.tollgate.gate.QuotaGate;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;

@@ -1,9 +1,9 @@
 package dev.tollgate.metering.reconcile;
 
-import dev.tollgate.common.gate.BillingPeriod;
-import dev.tollgate.common.gate.QuotaGate;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
+import dev.tollgate.gate.QuotaGate;
 import dev.tollgate.metering.ledger.PeriodTotal;
 import dev.tollgate.metering.ledger.TenantPeriod;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;

@@ -1,8 +1,8 @@
 package dev.tollgate.metering.threshold;
 
 import dev.tollgate.common.event.ThresholdCrossed;
-import dev.tollgate.common.gate.BillingPeriod;
 import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.metering.ledger.LedgerBatchRecorded;

@@ -1,7 +1,7 @@
 package dev.tollgate.metering.usage;
 
 import dev.tollgate.common.error.Problems;
-import dev.tollgate.common.gate.BillingPeriod;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;

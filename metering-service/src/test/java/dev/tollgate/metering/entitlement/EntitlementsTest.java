@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.SubscriptionChanged;
-import dev.tollgate.common.gate.BillingPeriod;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuerResource;

@@ -10,7 +10,7 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.ThresholdCrossed;
 import dev.tollgate.common.event.UsageRecorded;
-import dev.tollgate.common.gate.BillingPeriod;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuerResource;

@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import dev.tollgate.common.error.Problems;
 import io.quarkiverse.resteasy.problem.HttpProblem;

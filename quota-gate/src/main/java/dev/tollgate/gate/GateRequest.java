@@ -1,6 +1,7 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import dev.tollgate.common.event.Entitlements;
+import dev.tollgate.common.plan.BillingPeriod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

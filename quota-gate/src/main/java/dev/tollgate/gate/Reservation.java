@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.tollgate.common.ratelimit;
+package dev.tollgate.gate.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;

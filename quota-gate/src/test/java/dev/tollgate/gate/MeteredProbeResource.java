@@ -1,6 +1,7 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import dev.tollgate.common.event.Entitlements;
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;

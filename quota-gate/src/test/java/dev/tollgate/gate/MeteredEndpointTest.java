@@ -1,10 +1,11 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuerResource;

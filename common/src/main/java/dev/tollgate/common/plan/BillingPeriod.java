@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.common.plan;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

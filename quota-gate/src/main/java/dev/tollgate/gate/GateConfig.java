@@ -1,4 +1,4 @@
-package dev.tollgate.common.gate;
+package dev.tollgate.gate;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
