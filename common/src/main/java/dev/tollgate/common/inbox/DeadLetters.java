@@ -269,6 +269,11 @@ public class DeadLetters {
                 .setParameter("id", letter.id)
                 .executeUpdate()))
                 .map(updated -> {
+                    if (updated == 0) {
+                        // resolved meanwhile (its lease ran out and an operator discarded it): nothing to count
+                        return new Outcome(letter.id, letter.consumer, letter.topic, letter.eventId, resolution,
+                                "already resolved");
+                    }
                     open.updateAndGet(count -> Math.max(0, count - 1));
                     registry.counter("tollgate.inbox.redrives", "consumer", letter.consumer, "outcome", resolution)
                             .increment();

@@ -166,8 +166,9 @@ public class OutboxRelay {
      * runs on a replica: a drain asked for meanwhile runs when it ends.
      */
     Uni<Integer> drain() {
+        // asked for before the running drain is looked at: a drain that ends meanwhile sees it and starts another
+        wanted.set(true);
         if (!running.compareAndSet(false, true)) {
-            wanted.set(true);
             return Uni.createFrom().item(0);
         }
         wanted.set(false);
@@ -184,7 +185,7 @@ public class OutboxRelay {
                 .onTermination().invoke(() -> {
                     running.set(false);
                     // asked for meanwhile, or cut short with rows left: the next drain starts on its own
-                    if (wanted.getAndSet(false) || last.get() > 0) {
+                    if (wanted.get() || last.get() > 0) {
                         look(1);
                     }
                 })

@@ -14,8 +14,9 @@ public class OutboxRepository implements PanacheRepository<OutboxMessage> {
     static final int KEY_LOCK_CLASS = 0x4f555442;
 
     /**
-     * A pass looks for its keys among this many times its batch of the oldest due rows, so that a pass costs the same
-     * whatever the backlog.
+     * A pass looks for its keys among this many times its batch of the oldest due rows, so that a backlog of due rows
+     * costs a pass the same whatever its size (rows held back behind a parked or waiting row are walked past, so those
+     * cost a pass in proportion to their number while they wait).
      */
     static final int SCAN_FACTOR = 4;
 
