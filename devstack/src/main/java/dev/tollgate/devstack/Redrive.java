@@ -17,13 +17,17 @@ import java.util.Map;
  * ({@code TOLLGATE_TOKEN}).
  * <ul>
  * <li>{@code redrive list}: every service's open dead letters;</li>
- * <li>{@code redrive [service]}: re-drive the open dead letters of every service (or of one), up to 50 each;</li>
+ * <li>{@code redrive [service]}: re-drive the open dead letters of every service (or of one), 50 a call, all of
+ * them;</li>
  * <li>{@code redrive <service> <id>}: re-drive one;</li>
  * <li>{@code redrive discard <service> <id> <reason>}: close one without applying it.</li>
  * </ul>
  * Exits 1 when a call fails or a re-drive failed again, so a script can tell.
  */
 public final class Redrive {
+
+    /** How many dead letters one call re-drives at most (DeadLetters.PASS). */
+    static final int PAGE = 50;
 
     /** Each service's path prefix on the gateway. */
     static final Map<String, String> PREFIXES = prefixes();
@@ -50,7 +54,8 @@ public final class Redrive {
             ok = discard(client, prefix(args[1]), id(args[2]),
                     String.join(" ", Arrays.copyOfRange(args, 3, args.length)));
         } else if (args.length == 2) {
-            ok = redrive(client, args[0], "/" + prefix(args[0]) + "/operator/dead-letters/" + id(args[1]) + "/redrive");
+            ok = redrive(client, args[0], "/" + prefix(args[0]) + "/operator/dead-letters/" + id(args[1]) + "/redrive",
+                    false);
         } else if (args.length <= 1) {
             if (args.length == 1) {
                 prefix(args[0]); // a service it knows, or the usage
@@ -59,7 +64,7 @@ public final class Redrive {
             for (Map.Entry<String, String> service : PREFIXES.entrySet()) {
                 if (args.length == 0 || args[0].equals(service.getKey())) {
                     ok &= redrive(client, service.getKey(),
-                            "/" + service.getValue() + "/operator/dead-letters/redrive");
+                            "/" + service.getValue() + "/operator/dead-letters/redrive", true);
                 }
             }
         } else {
@@ -92,23 +97,33 @@ public final class Redrive {
         return ok;
     }
 
-    private static boolean redrive(Client client, String service, String path) throws Exception {
-        HttpResponse<String> answer = client.send("POST", path, null);
-        if (answer.statusCode() != 200) {
-            System.out.println(service + ": " + answer.statusCode() + " " + answer.body());
-            return false;
-        }
-        JsonObject report = new JsonObject(answer.body());
-        System.out.printf("%s: %d re-driven, %d applied before, %d failed%n", service, report.getLong("redriven"),
-                report.getLong("alreadyApplied"), report.getLong("failed"));
-        for (Object item : report.getJsonArray("outcomes")) {
-            JsonObject outcome = (JsonObject) item;
-            if ("failed".equals(outcome.getString("result"))) {
-                System.out.printf("  %d (%s on %s): %s%n", outcome.getLong("id"), outcome.getString("consumer"),
-                        outcome.getString("topic"), outcome.getString("error"));
+    /** Re-drives through {@code path}; for every open dead letter ({@code all}), page after page of 50. */
+    private static boolean redrive(Client client, String service, String path, boolean all) throws Exception {
+        boolean ok = true;
+        long after = 0;
+        while (true) {
+            HttpResponse<String> answer = client.send("POST", all ? path + "?after=" + after : path, null);
+            if (answer.statusCode() != 200) {
+                System.out.println(service + ": " + answer.statusCode() + " " + answer.body());
+                return false;
+            }
+            JsonObject report = new JsonObject(answer.body());
+            System.out.printf("%s: %d re-driven, %d applied before, %d failed%n", service, report.getLong("redriven"),
+                    report.getLong("alreadyApplied"), report.getLong("failed"));
+            JsonArray outcomes = report.getJsonArray("outcomes");
+            for (Object item : outcomes) {
+                JsonObject outcome = (JsonObject) item;
+                after = Math.max(after, outcome.getLong("id"));
+                if ("failed".equals(outcome.getString("result"))) {
+                    System.out.printf("  %d (%s on %s): %s%n", outcome.getLong("id"), outcome.getString("consumer"),
+                            outcome.getString("topic"), outcome.getString("error"));
+                }
+            }
+            ok &= report.getLong("failed") == 0;
+            if (!all || outcomes.size() < PAGE) {
+                return ok;
             }
         }
-        return report.getLong("failed") == 0;
     }
 
     private static boolean discard(Client client, String prefix, long id, String reason) throws Exception {

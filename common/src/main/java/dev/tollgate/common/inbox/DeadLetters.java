@@ -139,11 +139,20 @@ public class DeadLetters {
     }
 
     /**
-     * An operator's re-drive: every open dead letter, or the one with {@code id}, at once; one that another re-drive
-     * holds right now is left to it.
+     * An operator's re-drive of the one open dead letter with {@code id}, at once; one that another re-drive holds
+     * right now is left to it.
      */
     public Uni<List<Outcome>> redriveNow(Long id) {
-        return take(id == null ? Which.OPEN : Which.ONE, id).chain(this::redrive);
+        return take(Which.ONE, id).chain(this::redrive);
+    }
+
+    /**
+     * An operator's re-drive of the open dead letters after {@code after} (by id), up to {@link #PASS} of them,
+     * oldest first; those another re-drive holds right now are left to it. To go through all of them, ask again
+     * after the last id answered until fewer come back.
+     */
+    public Uni<List<Outcome>> redriveAfter(long after) {
+        return take(Which.AFTER, after).chain(this::redrive);
     }
 
     /** The dead letter with {@code id}, resolved or not; null when there is none. */
@@ -161,7 +170,7 @@ public class DeadLetters {
     /** Which open rows a re-drive takes. */
     private enum Which {
         DUE("next_attempt_at <= now()"),
-        OPEN("true"),
+        AFTER("id > :id"),
         ONE("id = :id");
 
         private final String condition;
@@ -224,15 +233,18 @@ public class DeadLetters {
      * leased row is re-driven by its holder alone and cannot be discarded meanwhile.
      */
     private Uni<List<Long>> take(Which which, Long id) {
+        Instant now = Instant.now();
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> {
             var query = session.createNativeQuery("""
                     update {h-schema}dead_letter set leased_until = :leaseUntil
                      where id in (select id from {h-schema}dead_letter
-                                   where resolved_at is null and (leased_until is null or leased_until < now())
+                                   where resolved_at is null and (leased_until is null or leased_until < :now)
                                      and %s
                                    order by id limit :limit for update skip locked)
                     returning id""".formatted(which.condition), Long.class)
-                    .setParameter("leaseUntil", Instant.now().plus(LEASE))
+                    // leases are written and compared with this service's clock, as discard compares them
+                    .setParameter("now", now)
+                    .setParameter("leaseUntil", now.plus(LEASE))
                     .setParameter("limit", PASS);
             if (id != null) {
                 query.setParameter("id", id);
@@ -264,13 +276,14 @@ public class DeadLetters {
         String resolution = result.label();
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery(
                 "update {h-schema}dead_letter set resolved_at = now(), next_attempt_at = null, leased_until = null, "
-                        + "resolution = :r where id = :id and resolved_at is null")
+                        + "resolution = :r where id = :id and resolved_at is null and leased_until = :lease")
                 .setParameter("r", resolution)
                 .setParameter("id", letter.id)
+                .setParameter("lease", letter.leasedUntil)
                 .executeUpdate()))
                 .map(updated -> {
                     if (updated == 0) {
-                        // resolved meanwhile (its lease ran out and an operator discarded it): nothing to count
+                        // resolved meanwhile, or its lease ran out and another re-drive holds it: nothing to count
                         return new Outcome(letter.id, letter.consumer, letter.topic, letter.eventId, resolution,
                                 "already resolved");
                     }
@@ -293,11 +306,12 @@ public class DeadLetters {
         String described = describe(error);
         return Panache.withTransaction(() -> Panache.getSession().flatMap(session -> session.createNativeQuery(
                 "update {h-schema}dead_letter set attempts = :attempts, last_error = :error, next_attempt_at = :next, "
-                        + "leased_until = null where id = :id and resolved_at is null")
+                        + "leased_until = null where id = :id and resolved_at is null and leased_until = :lease")
                 .setParameter("attempts", attempts)
                 .setParameter("error", described)
                 .setParameter("next", next)
                 .setParameter("id", letter.id)
+                .setParameter("lease", letter.leasedUntil)
                 .executeUpdate()))
                 .map(updated -> {
                     registry.counter("tollgate.inbox.redrives", "consumer", letter.consumer, "outcome", "failed")

@@ -115,6 +115,29 @@ class DeadLettersTest {
                 "a resolved dead letter cannot be discarded again");
     }
 
+    @Test
+    void anOperatorReDrivesEveryOpenDeadLetterPageAfterPageEvenWhenTheOldestKeepFailing() throws Throwable {
+        String marker = "page-" + UUID.randomUUID();
+        // 60 letters no re-drive can read, their automatic attempts spent: an operator's
+        Sql.update("insert into common_test.dead_letter (consumer, topic, payload, last_error, attempts, "
+                + "next_attempt_at) select 'usage-tally', 'usage.recorded', '{\"" + marker + "\": ' || n, "
+                + "'unreadable', 3, null from generate_series(1, 60) n");
+        long first = Sql.number("select min(id) from common_test.dead_letter where payload like ?", "%" + marker + "%");
+        try {
+            List<DeadLetters.Outcome> page = VertxContextSupport.subscribeAndAwait(
+                    () -> deadLetters.redriveAfter(first - 1));
+            assertEquals(50, page.size(), "a page holds 50");
+            long last = page.stream().mapToLong(DeadLetters.Outcome::id).max().orElseThrow();
+            List<DeadLetters.Outcome> next = VertxContextSupport.subscribeAndAwait(() -> deadLetters.redriveAfter(last));
+            assertTrue(next.stream().anyMatch(outcome -> outcome.id() > last), "the next page goes past the first");
+            assertEquals(10, next.stream().filter(outcome -> outcome.id() >= first && outcome.id() < first + 60).count());
+            assertEquals(60, Sql.number("select count(*) from common_test.dead_letter where payload like ? "
+                    + "and attempts = 4 and leased_until is null", "%" + marker + "%"), "each was tried once, and let go");
+        } finally {
+            Sql.update("delete from common_test.dead_letter where payload like ?", "%" + marker + "%");
+        }
+    }
+
     private static UsageRecorded usage(UUID tenant, long tokens) {
         return UsageRecorded.of(tenant, UUID.randomUUID(), "common-test", "offline", "subject-" + tokens,
                 Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.OUTPUT_TOKENS, tokens - 1));

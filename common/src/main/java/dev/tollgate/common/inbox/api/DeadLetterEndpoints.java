@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 
 /**
  * A platform operator's hold on a service's dead letters ({@link DeadLetters}): list the open ones, re-drive them
@@ -70,10 +71,10 @@ public abstract class DeadLetterEndpoints {
     @POST
     @Path("redrive")
     @Access(operator = true)
-    @Operation(summary = "Re-drive every open dead letter now (50 per call, oldest first), through the consumer "
-            + "that failed it; each event still applies once")
-    public Uni<RedriveReport> redriveAll() {
-        return deadLetters.redriveNow(null).map(RedriveReport::of);
+    @Operation(summary = "Re-drive the open dead letters now, oldest first, 50 per call (then ask again with "
+            + "after = the last id answered), through the consumer that failed each; each event still applies once")
+    public Uni<RedriveReport> redriveAll(@RestQuery Long after) {
+        return deadLetters.redriveAfter(after == null ? 0 : after).map(RedriveReport::of);
     }
 
     @POST
