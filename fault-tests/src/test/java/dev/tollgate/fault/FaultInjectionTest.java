@@ -141,6 +141,14 @@ class FaultInjectionTest {
                 + "where metric = 'generations' and tenant_id in " + tenantList));
         assertEquals(200, cluster.number("select count(*) from generation.generations where tenant_id in "
                 + tenantList));
+        // and every replica's consumers rode through it: all ready again (a consumer channel that failed for good
+        // would keep its replica not ready)
+        for (String service : Cluster.SERVICES) {
+            for (int replica = 0; replica < Cluster.REPLICAS; replica++) {
+                int which = replica;
+                await().atMost(PATIENCE).until(() -> cluster.status(service, which, "/q/health/ready") == 200);
+            }
+        }
     }
 
     @Test
