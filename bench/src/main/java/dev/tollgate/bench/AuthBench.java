@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -71,9 +72,7 @@ public final class AuthBench {
         deleteRecursively(work.resolve("devstack"));
         DevStack stack = DevStack.start(work.resolve("devstack"), DevStack.Ports.ANY, false);
         int port = freePort();
-        Map<String, String> config = stack.quarkusConfig();
-        config.put("quarkus.profile", "local");
-        config.put("quarkus.http.host", "127.0.0.1");
+        Map<String, String> config = LocalRun.localProfile(stack);
         config.put("tollgate.tokens.issuer", "http://localhost:" + port);
         config.put("quarkus.log.level", "WARN");
         List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
@@ -81,12 +80,9 @@ public final class AuthBench {
         if (!extra.isBlank()) {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
-        ServiceProcess auth = ServiceProcess.start("auth", root.resolve("auth-service/target/quarkus-app/quarkus-run.jar"),
-                port, config, jvm, work.resolve("bench-auth.log"));
+        ServiceProcess auth = ServiceProcess.launch(root, "auth", port, config, jvm, work.resolve("bench-auth.log"));
         try {
-            if (!auth.awaitReady(Duration.ofMinutes(3))) {
-                throw new IllegalStateException("auth-service did not become ready; see " + auth.log());
-            }
+            auth.ready(Duration.ofMinutes(3));
             String base = "http://127.0.0.1:" + port;
             List<String> chains = seed(stack, sessions);
             Map<String, String> report = new LinkedHashMap<>();

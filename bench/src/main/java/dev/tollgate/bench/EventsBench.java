@@ -89,18 +89,14 @@ public final class EventsBench {
         try {
             Map<String, String> config = GatewayBench.serviceConfig(stack, issuer, upstream.port());
             config.put("tollgate.free-tier.quotas.generations", "1000000000");
-            ServiceProcess generation = ServiceProcess.start("generation",
-                    root.resolve("generation-service/target/quarkus-app/quarkus-run.jar"), FreePorts.pick(), config,
+            ServiceProcess generation = ServiceProcess.launch(root, "generation", FreePorts.pick(), config,
                     List.of("-Xmx512m"), work.resolve("bench-events-generation.log"));
             services.add(generation);
-            ServiceProcess metering = ServiceProcess.start("metering",
-                    root.resolve("metering-service/target/quarkus-app/quarkus-run.jar"), FreePorts.pick(), config,
+            ServiceProcess metering = ServiceProcess.launch(root, "metering", FreePorts.pick(), config,
                     List.of("-Xmx512m"), work.resolve("bench-events-metering.log"));
             services.add(metering);
             for (ServiceProcess service : services) {
-                if (!service.awaitReady(Duration.ofMinutes(3))) {
-                    throw new IllegalStateException(service.name() + " did not become ready; see " + service.log());
-                }
+                service.ready(Duration.ofMinutes(3));
             }
 
             idleLatency(stack, generation, issuer, idleCalls, report);

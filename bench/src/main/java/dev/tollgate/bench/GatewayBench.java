@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
+import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.testing.TestIssuer;
 import io.vertx.core.Vertx;
@@ -89,13 +90,10 @@ public final class GatewayBench {
             config.put("tollgate.free-tier.rate-limits.tenant-per-minute", "1000000");
             config.put("tollgate.free-tier.rate-limits.tenant-per-hour", "10000000");
             config.put("tollgate.free-tier.rate-limits.burst-per-second", "100000");
-            generation = ServiceProcess.start("generation",
-                    root.resolve("generation-service/target/quarkus-app/quarkus-run.jar"), port, config,
+            generation = ServiceProcess.launch(root, "generation", port, config,
                     List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")),
                     work.resolve("bench-generation.log"));
-            if (!generation.awaitReady(Duration.ofMinutes(3))) {
-                throw new IllegalStateException("generation-service did not become ready; see " + generation.log());
-            }
+            generation.ready(Duration.ofMinutes(3));
             List<String> tokens = new ArrayList<>();
             for (int i = 0; i < tenants * 10; i++) {
                 var claims = TestIssuer.claims(UUID.randomUUID(), new UUID(0, i / 10 + 1), "member");
@@ -143,9 +141,7 @@ public final class GatewayBench {
      * model {@code small} routed to the provider {@code bench} at the upstream on {@code upstreamPort}.
      */
     static Map<String, String> serviceConfig(DevStack stack, TestIssuer issuer, int upstreamPort) {
-        Map<String, String> config = stack.quarkusConfig();
-        config.put("quarkus.profile", "local");
-        config.put("quarkus.http.host", "127.0.0.1");
+        Map<String, String> config = LocalRun.localProfile(stack);
         config.put("quarkus.log.level", "WARN");
         config.putAll(issuer.verifierConfig());
         config.put("tollgate.generation.providers.bench.base-url", "http://127.0.0.1:" + upstreamPort + "/v1");

@@ -1,6 +1,7 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.devstack.DevStack;
+import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
 import java.nio.file.Path;
@@ -54,17 +55,15 @@ public final class LedgerBench {
             long sent = produce(stack, events, duplicates, tenantIds);
             System.out.printf("%,d records on usage.recorded (%,d distinct)%n", sent, events);
 
-            Map<String, String> config = stack.quarkusConfig();
-            config.put("quarkus.profile", "local");
-            config.put("quarkus.http.host", "127.0.0.1");
+            Map<String, String> config = LocalRun.localProfile(stack);
             config.put("tollgate.tokens.issuer", "http://localhost:1");
             config.put("quarkus.log.level", "WARN");
             int port;
             try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            metering = ServiceProcess.start("metering", root.resolve("metering-service/target/quarkus-app/quarkus-run.jar"),
-                    port, config, List.of("-Xmx512m"), work.resolve("bench-metering.log"));
+            metering = ServiceProcess.launch(root, "metering", port, config, List.of("-Xmx512m"),
+                    work.resolve("bench-metering.log"));
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             long recorded = 0;
             while (recorded == 0 && System.nanoTime() < deadline && metering.isAlive()) {

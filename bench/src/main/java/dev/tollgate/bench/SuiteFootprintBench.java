@@ -68,7 +68,7 @@ public final class SuiteFootprintBench {
                 long start = System.nanoTime();
                 ServiceProcess service = launch(root, work, name, ports.get(name), config);
                 running.put(name, service);
-                ready(service);
+                service.ready(READY);
                 alone.put(name, (System.nanoTime() - start) / 1e9);
                 System.out.printf("%s-service ready in %.1f s%n", name, alone.get(name));
             }
@@ -80,7 +80,7 @@ public final class SuiteFootprintBench {
             SERVICES.forEach(name -> running.put(name, launch(root, work, name, ports.get(name), config)));
             Map<String, CompletableFuture<Double>> together = new LinkedHashMap<>();
             running.forEach((name, service) -> together.put(name, CompletableFuture.supplyAsync(() -> {
-                ready(service);
+                service.ready(READY);
                 return (System.nanoTime() - suiteStart) / 1e9;
             })));
             CompletableFuture.allOf(together.values().toArray(CompletableFuture[]::new)).join();
@@ -169,14 +169,7 @@ public final class SuiteFootprintBench {
     }
 
     private static ServiceProcess launch(Path root, Path work, String name, int port, Map<String, String> config) {
-        return ServiceProcess.start(name, root.resolve(name + "-service/target/quarkus-app/quarkus-run.jar"), port,
-                config, JVM, work.resolve("footprint-logs").resolve(name + ".log"));
-    }
-
-    private static void ready(ServiceProcess service) {
-        if (!service.awaitReady(READY)) {
-            throw new IllegalStateException(service.name() + "-service is not ready; see " + service.log());
-        }
+        return ServiceProcess.launch(root, name, port, config, JVM, work.resolve("footprint-logs").resolve(name + ".log"));
     }
 
     /** One client: the five calls in turn, each answered before the next, until told to stop. */

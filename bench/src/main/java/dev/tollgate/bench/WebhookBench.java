@@ -2,6 +2,7 @@ package dev.tollgate.bench;
 
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
+import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
 import dev.tollgate.devstack.StripeTestEvent;
@@ -55,19 +56,15 @@ public final class WebhookBench {
         Vertx vertx = Vertx.vertx();
         try {
             int port = FreePorts.pick();
-            Map<String, String> config = stack.quarkusConfig();
-            config.put("quarkus.profile", "local");
-            config.put("quarkus.http.host", "127.0.0.1");
+            Map<String, String> config = LocalRun.localProfile(stack);
             config.put("quarkus.log.level", "WARN");
             config.put("tollgate.billing.stripe.api-base", stripe.apiBase());
             // billing verifies access tokens on its other endpoints; webhooks need none
             config.putAll(TestIssuer.shared().verifierConfig());
-            billing = ServiceProcess.start("billing", root.resolve("billing-service/target/quarkus-app/quarkus-run.jar"),
-                    port, config, List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")),
+            billing = ServiceProcess.launch(root, "billing", port, config,
+                    List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")),
                     work.resolve("bench-billing.log"));
-            if (!billing.awaitReady(Duration.ofMinutes(3))) {
-                throw new IllegalStateException("billing-service did not become ready; see " + billing.log());
-            }
+            billing.ready(Duration.ofMinutes(3));
             HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                     new PoolOptions().setHttp1MaxSize(senders));
 

@@ -17,11 +17,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LocalRun {
 
-    /** A service of the suite, the port it prefers and the jar Quarkus packages it into. */
+    /** A service of the suite and the port it prefers. */
     record Service(String name, int preferredPort) {
-        Path jar(Path root) {
-            return root.resolve(name + "-service").resolve("target/quarkus-app/quarkus-run.jar");
-        }
     }
 
     static final List<Service> SERVICES = List.of(
@@ -46,9 +43,7 @@ public final class LocalRun {
      * exports from billing, generation and metering).
      */
     public static Map<String, String> serviceConfig(DevStack stack, String stripeApiBase, Map<String, Integer> ports) {
-        Map<String, String> config = stack.quarkusConfig();
-        config.put("quarkus.profile", "local");
-        config.put("quarkus.http.host", "127.0.0.1");
+        Map<String, String> config = localProfile(stack);
         if (stripeApiBase != null) {
             config.put("tollgate.billing.stripe.api-base", stripeApiBase);
         }
@@ -57,6 +52,14 @@ public final class LocalRun {
         }
         config.put("tollgate.tokens.issuer", "http://localhost:" + ports.get("auth"));
         config.put("tollgate.auth.public-url", "http://localhost:" + ports.get("auth"));
+        return config;
+    }
+
+    /** The servers of {@code stack}, the {@code local} profile and loopback: what any service alone needs locally. */
+    public static Map<String, String> localProfile(DevStack stack) {
+        Map<String, String> config = stack.quarkusConfig();
+        config.put("quarkus.profile", "local");
+        config.put("quarkus.http.host", "127.0.0.1");
         return config;
     }
 
@@ -104,8 +107,8 @@ public final class LocalRun {
         SERVICES.forEach(service -> ports.put(service.name(), FreePorts.preferring(service.preferredPort())));
         Map<String, String> config = serviceConfig(stack, stripe == null ? null : stripe.apiBase(), ports);
         for (Service service : SERVICES) {
-            running.add(ServiceProcess.start(service.name(), service.jar(root), ports.get(service.name()), config,
-                    SERVICE_JVM, data.resolve("logs").resolve(service.name() + ".log")));
+            running.add(ServiceProcess.launch(root, service.name(), ports.get(service.name()), config, SERVICE_JVM,
+                    data.resolve("logs").resolve(service.name() + ".log")));
         }
         out.println("tollgate: starting " + SERVICES.size() + " services, waiting until each is ready");
 

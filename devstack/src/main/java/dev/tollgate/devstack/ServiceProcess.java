@@ -11,10 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** One packaged Tollgate service running as a child process, its output in a log file. */
 public final class ServiceProcess {
@@ -31,6 +33,43 @@ public final class ServiceProcess {
         this.port = port;
         this.log = log;
         this.process = process;
+    }
+
+    /** Where this build packages {@code service} (auth, billing, ...) under the checkout {@code root}. */
+    public static Path jar(Path root, String service) {
+        return root.resolve(service + "-service").resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /**
+     * Starts the packaged {@code service} of the checkout {@code root}, told {@code config} less what it has no
+     * client for: a service packaged without Quarkus' Redis client (billing and account) is not told where Redis is,
+     * so it warns of no unrecognized key.
+     */
+    public static ServiceProcess launch(Path root, String service, int port, Map<String, String> config,
+            List<String> jvmArgs, Path log) {
+        Path jar = jar(root, service);
+        return start(service, jar, port, configFor(jar, config), jvmArgs, log);
+    }
+
+    /** {@code config} less the Redis client's keys when the service at {@code jar} is packaged without that client. */
+    static Map<String, String> configFor(Path jar, Map<String, String> config) {
+        Map<String, String> told = new LinkedHashMap<>(config);
+        if (!packagesLibrary(jar, "io.quarkus.quarkus-redis-client-")) {
+            told.keySet().removeIf(key -> key.startsWith("quarkus.redis."));
+        }
+        return told;
+    }
+
+    private static boolean packagesLibrary(Path jar, String prefix) {
+        Path libraries = jar.resolveSibling("lib").resolve("main");
+        if (!Files.isDirectory(libraries)) {
+            return true; // not a fast-jar layout: tell it everything
+        }
+        try (Stream<Path> files = Files.list(libraries)) {
+            return files.anyMatch(file -> file.getFileName().toString().startsWith(prefix));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -109,6 +148,21 @@ public final class ServiceProcess {
             }
         }
         return false;
+    }
+
+    /**
+     * Waits as {@link #awaitReady(Duration)} does.
+     *
+     * @return this service, ready
+     * @throws IllegalStateException naming the service's log when it exits or is not ready within {@code timeout}
+     */
+    public ServiceProcess ready(Duration timeout) {
+        if (!awaitReady(timeout)) {
+            throw new IllegalStateException(name + "-service is not ready"
+                    + (process.isAlive() ? " within " + timeout.toSeconds() + " s" : ": it exited with " + exitCode())
+                    + "; its log: " + log);
+        }
+        return this;
     }
 
     /**

@@ -117,7 +117,7 @@ final class Cluster {
             replicas.put(service, list);
         }
         for (ServiceProcess process : started) {
-            awaitReady(process);
+            process.ready(READY);
         }
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
@@ -198,6 +198,26 @@ final class Cluster {
         return -1;
     }
 
+    /**
+     * The sum of a counter's series on {@code replica} of {@code service}'s /q/metrics whose labels contain
+     * {@code label} (as {@code outcome="waited"}); -1 when it cannot be read.
+     */
+    double counter(String service, int replica, String name, String label) {
+        try {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(url(service, replica) + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(label)) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** PostgreSQL refuses every new connection and ends the open ones, as a database restarting or failing over. */
     void refuseDatabase() throws SQLException {
         try (Connection admin = admin(); Statement sql = admin.createStatement()) {
@@ -243,20 +263,12 @@ final class Cluster {
 
     /** Starts {@code replica} of {@code service} again on its port after it stopped, and waits until it is ready. */
     void restart(String service, int replica) {
-        ServiceProcess process = launch(service, replica, replica(service, replica).port());
-        awaitReady(process);
-        replicas.get(service).set(replica, process);
+        replicas.get(service).set(replica, launch(service, replica, replica(service, replica).port()).ready(READY));
     }
 
     private ServiceProcess launch(String service, int replica, int port) {
-        return ServiceProcess.start(service, root.resolve(service + "-service/target/quarkus-app/quarkus-run.jar"),
-                port, config, LocalRun.SERVICE_JVM, dir.resolve("logs").resolve(service + "-" + replica + ".log"));
-    }
-
-    private static void awaitReady(ServiceProcess process) {
-        if (!process.awaitReady(READY)) {
-            throw new IllegalStateException(process.name() + " is not ready; its log: " + process.log());
-        }
+        return ServiceProcess.launch(root, service, port, config, LocalRun.SERVICE_JVM,
+                dir.resolve("logs").resolve(service + "-" + replica + ".log"));
     }
 
     private Connection admin() throws SQLException {

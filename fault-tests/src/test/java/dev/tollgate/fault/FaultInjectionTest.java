@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,8 @@ class FaultInjectionTest {
 
     private static final Duration PATIENCE = Duration.ofMinutes(3);
     private static final List<String> SCHEMAS = List.of("billing", "generation", "metering", "account");
+    /** The services whose consumers of subscription.changed and audit.recorded go through an inbox. */
+    private static final List<String> INBOX_SERVICES = List.of("generation", "metering", "account");
     private static Cluster cluster;
 
     @BeforeAll
@@ -48,8 +51,7 @@ class FaultInjectionTest {
 
     @Test
     @Order(1)
-    void eventsFlowingWhilePostgresRefusesConnectionsFor30SecondsAreEachAppliedOnceAndNoneDeadLettered()
-            throws Exception {
+    void eventsFlowingWhilePostgresRefusesConnectionsAreEachAppliedOnceAndNoneDeadLettered() throws Exception {
         List<UUID> tenants = ids(12);
         List<UUID> usage = new ArrayList<>();
         List<UUID> audits = new ArrayList<>();
@@ -60,22 +62,22 @@ class FaultInjectionTest {
         }
         cluster.refuseDatabase();
         try {
-            // for 30 s every consumer meets a database that is away; the events keep arriving
-            long ends = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            int round = 0;
-            while (System.nanoTime() < ends) {
+            // every replica of every service finds the database away
+            await().atMost(PATIENCE).until(() -> Cluster.SERVICES.stream().allMatch(service -> cluster.status(service,
+                    0, "/q/health/ready") == 503 && cluster.status(service, 1, "/q/health/ready") == 503));
+            // the events keep arriving, in two waves, and the consumers meet the outage again and again after each
+            List<String> waves = List.of("pro", "basic"); // versions 2 and 3 of each tenant's plan
+            for (int wave = 0; wave < waves.size(); wave++) {
+                Map<String, Double> before = waited();
                 for (UUID tenant : tenants) {
                     usage.add(usage(tenant));
                     audits.add(audit(tenant));
-                    if (round == 2) {
-                        planChanges.add(plan(tenant, "pro", 2));
-                    }
-                    if (round == 5) {
-                        planChanges.add(plan(tenant, "basic", 3));
-                    }
+                    planChanges.add(plan(tenant, waves.get(wave), wave + 2));
                 }
-                round++;
-                Thread.sleep(2000);
+                await().atMost(PATIENCE).until(() -> {
+                    Map<String, Double> now = waited();
+                    return INBOX_SERVICES.stream().allMatch(service -> now.get(service) >= before.get(service) + 3);
+                });
             }
         } finally {
             cluster.acceptDatabase();
@@ -111,7 +113,6 @@ class FaultInjectionTest {
         List<UUID> tenants = ids(10);
         List<String> tokens = tenants.stream().map(tenant -> cluster.token(UUID.randomUUID(), tenant)).toList();
         cluster.stack().kafka().stop();
-        long restartAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         List<Integer> statuses;
         try {
             ExecutorService callers = Executors.newFixedThreadPool(8);
@@ -126,10 +127,9 @@ class FaultInjectionTest {
                 statuses.add(call.get());
             }
             callers.shutdown();
-            long wait = restartAt - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000);
-            }
+            // each answered completion's usage waits in the outbox, and keeps waiting for a minute of broker
+            // outage: longer than a consumer's default patience for its committed offsets (60 s)
+            await().during(Duration.ofSeconds(60)).atMost(Duration.ofSeconds(90)).until(() -> pendingOnEveryReplica() >= 200);
         } finally {
             cluster.stack().kafka().restart();
         }
@@ -242,6 +242,28 @@ class FaultInjectionTest {
             cluster.stack().redis().restart();
         }
         await().atMost(PATIENCE).until(() -> cluster.complete(1, token, false).statusCode() == 200);
+    }
+
+    /** The outbox rows generation's replicas count as waiting; the fewest any replica counts. */
+    private double pendingOnEveryReplica() {
+        double fewest = Double.MAX_VALUE;
+        for (int replica = 0; replica < Cluster.REPLICAS; replica++) {
+            fewest = Math.min(fewest, cluster.gauge("generation", replica, "tollgate_outbox_pending"));
+        }
+        return fewest;
+    }
+
+    /** How often each service's inbox consumers, over all its replicas, have waited for a passing fault. */
+    private Map<String, Double> waited() {
+        Map<String, Double> waited = new HashMap<>();
+        for (String service : INBOX_SERVICES) {
+            double sum = 0;
+            for (int replica = 0; replica < Cluster.REPLICAS; replica++) {
+                sum += cluster.counter(service, replica, "tollgate_inbox_events_total", "outcome=\"waited\"");
+            }
+            waited.put(service, sum);
+        }
+        return waited;
     }
 
     private double parkedOnSomeReplica() {

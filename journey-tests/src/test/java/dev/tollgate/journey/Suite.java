@@ -8,6 +8,9 @@ import dev.tollgate.devstack.LocalRun;
 import dev.tollgate.devstack.PostgresServer;
 import dev.tollgate.devstack.ServiceProcess;
 import dev.tollgate.devstack.StripeEmulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The packaged services of this build as processes, on free ports, over one set of servers (PostgreSQL, Redis,
@@ -25,6 +29,8 @@ import java.util.Map;
  */
 final class Suite {
 
+    /** The platform operator of every service (tollgate.security.operators): a user id the journeys sign in as. */
+    static final UUID OPERATOR = UUID.fromString("0e7a7012-0000-4000-8000-00000000f417");
     private static final List<String> JVM = LocalRun.SERVICE_JVM;
     private static final Duration READY = Duration.ofMinutes(3);
     private static Suite running;
@@ -40,18 +46,19 @@ final class Suite {
     private Suite(List<String> names) {
         root = Path.of("").toAbsolutePath().getParent();
         dir = Path.of("target", "journey").toAbsolutePath();
+        deleteLogs(dir.resolve("logs")); // the logs are this run's alone: a test reads them
         stack = DevStack.start(dir.resolve("servers"), DevStack.Ports.ANY, false);
         stripe = StripeEmulator.start(FreePorts.pick());
         Map<String, Integer> ports = new LinkedHashMap<>();
         names.forEach(name -> ports.put(name, FreePorts.pick()));
         config = LocalRun.serviceConfig(stack, stripe.apiBase(), ports);
+        config.put("tollgate.security.operators", OPERATOR.toString());
         List<ServiceProcess> started = new ArrayList<>();
         for (String name : names) {
             started.add(launch(name, ports.get(name)));
         }
         for (ServiceProcess service : started) {
-            awaitReady(service);
-            services.put(service.name(), service);
+            services.put(service.name(), service.ready(READY));
         }
         gateway = Gateway.start(FreePorts.pick(), ports);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "journey-stop"));
@@ -72,9 +79,7 @@ final class Suite {
 
     /** Starts a stopped service again on its port and waits until it is ready. */
     void restart(String service) {
-        ServiceProcess restarted = launch(service, services.get(service).port());
-        awaitReady(restarted);
-        services.put(service, restarted);
+        services.put(service, launch(service, services.get(service).port()).ready(READY));
     }
 
     /** A JDBC connection to the suite's PostgreSQL, to look into each service's schema. */
@@ -83,14 +88,12 @@ final class Suite {
     }
 
     private ServiceProcess launch(String name, int port) {
-        return ServiceProcess.start(name, root.resolve(name + "-service/target/quarkus-app/quarkus-run.jar"), port,
-                config, JVM, dir.resolve("logs").resolve(name + ".log"));
+        return ServiceProcess.launch(root, name, port, config, JVM, dir.resolve("logs").resolve(name + ".log"));
     }
 
-    private static void awaitReady(ServiceProcess service) {
-        if (!service.awaitReady(READY)) {
-            throw new IllegalStateException(service.name() + "-service is not ready; its log: " + service.log());
-        }
+    /** Kafka's bootstrap servers, for what a journey publishes as a service would. */
+    String kafka() {
+        return stack.kafka().bootstrapServers();
     }
 
     String url(String service) {
@@ -110,6 +113,18 @@ final class Suite {
     /** The sign-in link auth-service last mailed to {@code email} (the local profile writes mail to its log). */
     String lastSignInToken(String email) {
         return LocalMailbox.lastSignInToken(services.get("auth").log(), email);
+    }
+
+    private static void deleteLogs(Path logs) {
+        if (Files.isDirectory(logs)) {
+            try (var files = Files.list(logs)) {
+                for (Path log : files.toList()) {
+                    Files.delete(log);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private void stop() {

@@ -39,6 +39,17 @@ class WalkthroughTest {
     }
 
     @Test
+    void everyServiceOfTheLocalRunKnowsEveryKeyItIsGiven() throws Exception {
+        try (var logs = Files.list(suite.dir().resolve("logs"))) {
+            for (Path log : logs.toList()) {
+                List<String> unknown = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                        .filter(line -> line.contains("Unrecognized configuration key")).toList();
+                assertEquals(List.of(), unknown, log.getFileName() + " warns of keys it was given and ignores");
+            }
+        }
+    }
+
+    @Test
     void theReadmeWalkthroughWorksAsWritten() throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         String script = walkthrough(Files.readString(root.resolve("README.md")))
