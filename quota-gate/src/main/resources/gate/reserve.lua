@@ -2,18 +2,38 @@
 -- the worst-case amount of every metric or nothing at all. Every key carries the tenant's hash tag.
 -- KEYS[1]      the tenant's reservations, a sorted set of reservation ids by expiry
 -- KEYS[2]      this reservation's hash (counter key -> reserved amount)
--- KEYS[3..]    m quota counters, then r rate-limit keys
--- ARGV         now_ms, ttl_ms, reservation_id, counter_expire_at_ms, m, r,
+-- KEYS[3]      the tenant's marker: its counters are known to this Redis (rebuilt from the ledger, or counted since)
+-- KEYS[4..]    m quota counters, then r rate-limit keys
+-- ARGV         ttl_ms, reservation_id, counter_expire_at_ms, m, r, mark (1: the counters are known, set the marker),
 --              then per metric: amount, limit (-1: unlimited), then per rule: interval_ms, tolerance_ms
--- Answers     {1, remaining per metric (-1: unlimited)..., then per rule: requests left, ms until full again}
+-- Time is Redis's own (TIME): every replica's windows and expiries follow one clock.
+-- Answers     {1, remaining per metric (-1: unlimited)..., then per rule: requests left, ms until full again,
+--              then Redis's time (ms)}
 --             {2, rule index, ms to wait}       a rate limit refused
 --             {3, metric index, used, limit}    a quota refused
-local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
-local id = ARGV[3]
-local expire_at = tonumber(ARGV[4])
-local m = tonumber(ARGV[5])
-local r = tonumber(ARGV[6])
+--             {4}                               a limited metric's counters are not known here (no marker, and
+--                                               mark not set): nothing changed
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local ttl = tonumber(ARGV[1])
+local id = ARGV[2]
+local expire_at = tonumber(ARGV[3])
+local m = tonumber(ARGV[4])
+local r = tonumber(ARGV[5])
+
+-- 0. a Redis that lost its data (restarted empty, flushed) lost the markers too: no quota is decided on counters
+--    it may not hold, until the caller has seen that they were rebuilt
+local limited = false
+for i = 1, m do
+  if tonumber(ARGV[6 + 2 * i]) >= 0 then limited = true end
+end
+if limited and redis.call('EXISTS', KEYS[3]) == 0 then
+  if ARGV[6] ~= '1' then
+    return {4}
+  end
+  redis.call('SET', KEYS[3], '1')
+  redis.call('PEXPIREAT', KEYS[3], expire_at)
+end
 
 -- 1. reservations whose caller never settled them give their units back (at most 100 per call)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
@@ -30,7 +50,7 @@ end
 -- 2. rate limits (GCRA: a theoretical arrival time per key; tolerance = window - interval admits "limit" at once)
 --    every rule must admit the request before any state changes
 local tats = {}
-local rate_base = 2 + m
+local rate_base = 3 + m
 local arg = 7 + 2 * m
 for j = 1, r do
   local interval = tonumber(ARGV[arg + 2 * (j - 1)])
@@ -48,7 +68,7 @@ local used = {}
 for i = 1, m do
   local amount = tonumber(ARGV[5 + 2 * i])
   local limit = tonumber(ARGV[6 + 2 * i])
-  local current = tonumber(redis.call('GET', KEYS[2 + i]) or '0')
+  local current = tonumber(redis.call('GET', KEYS[3 + i]) or '0')
   if limit >= 0 and current + amount > limit then
     return {3, i, current, limit}
   end
@@ -65,10 +85,10 @@ local answer = {1}
 for i = 1, m do
   local amount = tonumber(ARGV[5 + 2 * i])
   local limit = tonumber(ARGV[6 + 2 * i])
-  local total = redis.call('INCRBY', KEYS[2 + i], amount)
-  redis.call('PEXPIREAT', KEYS[2 + i], expire_at)
+  local total = redis.call('INCRBY', KEYS[3 + i], amount)
+  redis.call('PEXPIREAT', KEYS[3 + i], expire_at)
   if amount > 0 then
-    redis.call('HSET', KEYS[2], KEYS[2 + i], amount)
+    redis.call('HSET', KEYS[2], KEYS[3 + i], amount)
   end
   answer[#answer + 1] = limit >= 0 and (limit - total) or -1
 end
@@ -79,7 +99,10 @@ for j = 1, r do
   answer[#answer + 1] = tats[j] - now
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('PEXPIRE', KEYS[2], ttl * 10)
+  -- the hash lives as long as the counters: a sweep always finds what it holds, so no hold outlives its caller
+  redis.call('PEXPIREAT', KEYS[2], expire_at)
   redis.call('ZADD', KEYS[1], now + ttl, id)
+  redis.call('PEXPIREAT', KEYS[1], expire_at)
 end
+answer[#answer + 1] = now
 return answer

@@ -87,16 +87,16 @@ public final class GateBench {
                 String user = UUID.nameUUIDFromBytes(tenant.toString().getBytes()).toString();
                 String prefix = "tg:{" + tenant + "}:";
                 String id = UUID.randomUUID().toString();
-                String now = String.valueOf(System.currentTimeMillis());
                 String generations = prefix + "q:2026-11-01:generations";
                 String inputTokens = prefix + "q:2026-11-01:input_tokens";
                 String big = String.valueOf(Long.MAX_VALUE / 4);
-                return redis.execute("EVALSHA", reserveSha, "6", prefix + "res", prefix + "res:" + id, generations,
-                        inputTokens, prefix + "rl:user-minute:user:" + user, prefix + "rl:tenant-minute:tenant",
-                        now, "120000", id, "1799539200000", "2", "2", "1", big, "600", big, "1", "59999", "1", "59999")
-                        .chain(() -> redis.execute("EVALSHA", settleSha, "5", prefix + "res", prefix + "res:" + id,
-                                prefix + "settled:" + id, generations, inputTokens, id, "1200000", "1799539200000", "1",
-                                "420"));
+                return redis.execute("EVALSHA", reserveSha, "7", prefix + "res", prefix + "res:" + id,
+                        prefix + "known", generations, inputTokens, prefix + "rl:user-minute:user:" + user,
+                        prefix + "rl:tenant-minute:tenant", "120000", id, "1799539200000", "2", "2", "1", "1", big,
+                        "600", big, "1", "59999", "1", "59999")
+                        .chain(() -> redis.execute("EVALSHA", settleSha, "7", prefix + "res", prefix + "res:" + id,
+                                prefix + "settled:" + id, generations, inputTokens, prefix + "s:2026-11-01:generations",
+                                prefix + "s:2026-11-01:input_tokens", id, "1200000", "1799539200000", "1", "420"));
             };
 
             // each phase starts from an empty keyspace: settle markers live 20 minutes, and a phase that ran
@@ -205,6 +205,16 @@ public final class GateBench {
             @Override
             public Duration counterRetention() {
                 return Duration.ofDays(40);
+            }
+
+            @Override
+            public Duration longestHold() {
+                return Duration.ofMinutes(15);
+            }
+
+            @Override
+            public boolean awaitCounterRebuild() {
+                return false; // no metering-service here: the bench measures the gate alone
             }
 
             @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** A real redis-server, the binary that the embedded-redis artifact ships for this OS and arch. */
 public final class RedisServer implements AutoCloseable {
@@ -58,10 +59,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public void restart() {
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("redis-server did not restart on port " + port, e);
+        // the stopped process may hold the port a moment longer
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            try {
+                server.start();
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new UncheckedIOException("redis-server did not restart on port " + port, e);
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException("interrupted while restarting redis-server", e);
+                }
+            }
         }
     }
 

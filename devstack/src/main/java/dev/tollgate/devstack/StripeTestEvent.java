@@ -27,16 +27,18 @@ public final class StripeTestEvent {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3 || !"checkout".equals(args[0])) {
-            System.err.println("usage: ./tollgate stripe-event checkout <tenant-id> <stripe-price-id> [customer-id]");
+            System.err.println("usage: ./tollgate stripe-event checkout <tenant-id> <stripe-price-id> [customer-id] "
+                    + "[checkout-session-id]");
             System.err.println("  e.g. ./tollgate stripe-event checkout 6f1c...-... price_local_pro");
             System.exit(2);
         }
         UUID tenant = UUID.fromString(args[1]);
         String price = args[2];
         String customer = args.length > 3 && !args[3].isBlank() ? args[3] : "cus_local_" + tenant.toString().replace("-", "");
+        String session = args.length > 4 && !args[4].isBlank() ? args[4] : "cs_test_local_" + id();
         // through the local gateway, where Stripe would reach billing-service too; TOLLGATE_URL names another
         String billing = System.getenv().getOrDefault("TOLLGATE_URL", "http://localhost:" + Gateway.LOCAL_PORT);
-        for (String event : checkoutEvents(tenant, price, customer)) {
+        for (String event : checkoutEvents(tenant, price, customer, session)) {
             String answer = send(billing, event);
             System.out.println(answer);
             if (!answer.startsWith("200 ")) {
@@ -46,17 +48,18 @@ public final class StripeTestEvent {
     }
 
     /**
-     * The events Stripe sends after {@code tenant}'s checkout of {@code price} by {@code customer}, oldest first:
-     * {@code checkout.session.completed}, then {@code customer.subscription.created} (active, a month's period).
+     * The events Stripe sends after {@code tenant}'s checkout {@code session} of {@code price} by {@code customer},
+     * oldest first: {@code checkout.session.completed}, then {@code customer.subscription.created} (a new
+     * subscription, active, a month's period).
      */
-    public static List<String> checkoutEvents(UUID tenant, String price, String customer) {
+    public static List<String> checkoutEvents(UUID tenant, String price, String customer, String session) {
         long now = System.currentTimeMillis() / 1000;
         String subscription = "sub_local_" + id();
         return List.of("""
                 {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
-                 "type":"checkout.session.completed","data":{"object":{"id":"cs_test_local_%s","object":"checkout.session",
+                 "type":"checkout.session.completed","data":{"object":{"id":"%s","object":"checkout.session",
                  "client_reference_id":"%s","customer":"%s","subscription":"%s","mode":"subscription","status":"complete"}}}"""
-                .formatted(id(), now, id(), tenant, customer, subscription),
+                .formatted(id(), now, session, tenant, customer, subscription),
                 """
                         {"id":"evt_local_%s","object":"event","api_version":"2025-03-31.basil","created":%d,"livemode":false,
                          "type":"customer.subscription.created","data":{"object":{"id":"%s","object":"subscription",

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.common.event.TollgateEvent;
 import dev.tollgate.devstack.DevStack;
 import dev.tollgate.devstack.FreePorts;
@@ -33,17 +35,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
 /**
  * Two replicas each of the packaged billing-, generation-, metering- and account-service (the local profile), on one
@@ -105,6 +111,10 @@ final class Cluster {
         config.put("tollgate.free-tier.rate-limits.user-per-minute", "100000");
         config.put("tollgate.free-tier.rate-limits.tenant-per-minute", "100000");
         config.put("tollgate.free-tier.rate-limits.burst-per-second", "10000");
+        // a reservation's TTL shorter than a streamed answer (6 s): a stream's hold must be kept alive to last
+        config.put("tollgate.gate.reservation-ttl", "3s");
+        // reconciliation often enough that a lagging ledger meets several passes
+        config.put("tollgate.metering.reconcile-every", "5s");
 
         List<ServiceProcess> started = new ArrayList<>();
         for (String service : SERVICES) {
@@ -119,6 +129,9 @@ final class Cluster {
         for (ServiceProcess process : started) {
             process.ready(READY);
         }
+        // metering has rebuilt (here: first built) the quota counters, so quota decisions are taken
+        Awaitility.await().atMost(READY).until(() -> counter("metering", 0, "tollgate_quota_rebuilds_total", "")
+                + counter("metering", 1, "tollgate_quota_rebuilds_total", "") >= 1);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -141,6 +154,11 @@ final class Cluster {
         return upstream;
     }
 
+    /** The Stripe emulator every billing replica calls. */
+    StripeEmulator stripe() {
+        return stripe;
+    }
+
     ServiceProcess replica(String service, int replica) {
         return replicas.get(service).get(replica);
     }
@@ -151,9 +169,31 @@ final class Cluster {
 
     /** A session token of a member of {@code tenant}, valid for an hour. */
     String token(UUID user, UUID tenant) {
-        var claims = TestIssuer.claims(user, tenant, "member");
+        return token(user, tenant, "member");
+    }
+
+    /** A session token of {@code user}, with {@code role} in {@code tenant}, valid for an hour. */
+    String token(UUID user, UUID tenant, String role) {
+        var claims = TestIssuer.claims(user, tenant, role);
         claims.setExpirationTimeMinutesInTheFuture(60);
         return issuer.sign(claims);
+    }
+
+    /**
+     * Puts {@code tenant} on a plan with {@code generations} a month and rate limits out of the way (as billing would
+     * announce it), and waits until generation and metering hold it.
+     */
+    void subscribe(UUID tenant, long generations, long version) throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
+        publish("subscription.changed", SubscriptionChanged.of(tenant, "pro", "active", start,
+                start.plus(Duration.ofDays(30)), new Entitlements(Map.of("generations", generations),
+                        new Entitlements.RateLimits(100_000, 1_000_000, 100_000, 1_000_000, 10_000), Set.of("small"),
+                        Set.of(), false),
+                version));
+        for (String schema : List.of("generation", "metering")) {
+            Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> number("select count(*) from " + schema
+                    + ".entitlements where tenant_id = ? and version = ?", tenant, version) == 1);
+        }
     }
 
     /** Publishes {@code event} as its producer's outbox would (keyed by tenant), acknowledged by the broker. */
@@ -163,8 +203,13 @@ final class Cluster {
 
     /** A chat completion through {@code replica} of generation-service: its status and body. */
     HttpResponse<String> complete(int replica, String token, boolean stream) throws Exception {
+        return complete(replica, token, stream, "Name a colour");
+    }
+
+    /** A chat completion asking {@code content} through {@code replica} of generation-service. */
+    HttpResponse<String> complete(int replica, String token, boolean stream, String content) throws Exception {
         String body = "{\"model\":\"small\",\"max_tokens\":32" + (stream ? ",\"stream\":true" : "")
-                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Name a colour\"}]}";
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
         return http.send(HttpRequest.newBuilder(URI.create(url("generation", replica) + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -200,7 +245,7 @@ final class Cluster {
 
     /**
      * The sum of a counter's series on {@code replica} of {@code service}'s /q/metrics whose labels contain
-     * {@code label} (as {@code outcome="waited"}); -1 when it cannot be read.
+     * {@code label} (as {@code outcome="waited"}; empty: every series); -1 when it cannot be read.
      */
     double counter(String service, int replica, String name, String label) {
         try {
@@ -208,7 +253,9 @@ final class Cluster {
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
             double sum = 0;
             for (String line : metrics.split("\n")) {
-                if (line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(label)) {
+                boolean series = line.startsWith(name + " ") && label.isEmpty()
+                        || line.startsWith(name + "{") && line.substring(0, line.indexOf('}') + 1).contains(label);
+                if (series) {
                     sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
             }

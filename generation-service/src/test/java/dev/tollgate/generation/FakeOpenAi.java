@@ -43,6 +43,12 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         config.put("tollgate.generation.routes.small", "primary");
         config.put("tollgate.generation.routes.large", "primary,secondary");
         config.put("tollgate.generation.routes.flaky", "flaky");
+        // a provider that runs one call at a time, with one waiting; its route falls back to secondary
+        provider(config, "narrow", root + "/narrow/v1", MODEL);
+        config.put("tollgate.generation.providers.narrow.max-concurrent-calls", "1");
+        config.put("tollgate.generation.providers.narrow.waiting-calls", "1");
+        config.put("tollgate.generation.providers.narrow.timeout", "10s");
+        config.put("tollgate.generation.routes.narrow", "narrow,secondary");
         provider(config, "choppy", "http://127.0.0.1:" + ChoppyProvider.port() + "/v1", MODEL);
         config.put("tollgate.generation.providers.choppy.breaker-request-volume", "2");
         config.put("tollgate.generation.routes.choppy", "choppy");

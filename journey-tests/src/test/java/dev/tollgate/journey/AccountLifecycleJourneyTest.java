@@ -71,7 +71,8 @@ class AccountLifecycleJourneyTest {
                 .split(" ");
         assertEquals(tenant.toString(), command[3], "the command names the tenant of the checkout");
         assertEquals("price_local_pro", command[4]);
-        for (String event : StripeTestEvent.checkoutEvents(UUID.fromString(command[3]), command[4], command[5])) {
+        for (String event : StripeTestEvent.checkoutEvents(UUID.fromString(command[3]), command[4], command[5],
+                command[6])) {
             assertTrue(StripeTestEvent.send(suite.url("billing"), event).startsWith("200 "), event);
         }
         assertNotNull(Journeys.eventually(PATIENCE, () -> "pro".equals(as("metering", access).get("/usage/limits")

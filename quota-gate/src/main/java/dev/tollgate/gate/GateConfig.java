@@ -8,13 +8,31 @@ import java.time.Duration;
 @ConfigMapping(prefix = "tollgate.gate")
 public interface GateConfig {
 
-    /** How long units stay held for a caller that never settles (it crashed): then they are given back. */
+    /**
+     * How long units stay held for a caller that never settles (it crashed): then they are given back. A caller
+     * still running keeps its reservation held ({@link QuotaGate#keepAlive}).
+     */
     @WithDefault("2m")
     Duration reservationTtl();
 
     /** How long a period's counters are kept after the period ends (for reconciliation and late settles). */
     @WithDefault("40d")
     Duration counterRetention();
+
+    /**
+     * How long a reservation may be kept held while its call runs ({@link QuotaGate#keepAlive}): longer than the
+     * longest stream or fallback chain.
+     */
+    @WithDefault("15m")
+    Duration longestHold();
+
+    /**
+     * Whether quota decisions wait until metering-service has rebuilt Redis's counters from the ledger (its epoch
+     * marker {@code tg:epoch}): a Redis that came back empty would otherwise admit everyone until the next
+     * reconciliation. Off only where no metering-service runs.
+     */
+    @WithDefault("true")
+    boolean awaitCounterRebuild();
 
     /** How long one Redis round trip may take before the gate treats Redis as unreachable. */
     @WithDefault("1s")

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -39,6 +40,16 @@ public class QuotaGate {
     private static final Script RESERVE = Script.load("reserve.lua");
     private static final Script SETTLE = Script.load("settle.lua");
     private static final Script RECONCILE = Script.load("reconcile.lua");
+    private static final Script EXTEND = Script.load("extend.lua");
+    /**
+     * Written by metering-service once it has rebuilt every counter from the ledger in a Redis that lost them (or
+     * first saw). A tenant's counters are trusted in a Redis that holds no marker of them ({@code tg:{tenant}:known},
+     * lost with everything else) only once this is there; until then quota decisions follow the policy for an
+     * unreachable Redis.
+     */
+    public static final String EPOCH_KEY = "tg:epoch";
+    /** How often the gate says at most that it refuses quota decisions for want of rebuilt counters. */
+    private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
@@ -53,6 +64,10 @@ public class QuotaGate {
     private final Counter unavailable;
     private final Counter settled;
     private final Counter repeated;
+    private volatile long lastUnrebuiltWarning;
+    private final Counter unrebuilt;
+    /** Each held reservation's keep-alive timer, by reservation id. */
+    private final Map<String, Long> keptAlive = new ConcurrentHashMap<>();
 
     public QuotaGate(ReactiveRedisDataSource redis, Vertx vertx, GateConfig config, MeterRegistry registry) {
         this.redis = redis;
@@ -69,22 +84,56 @@ public class QuotaGate {
         this.unavailable = registry.counter("tollgate.gate.decisions", "outcome", "unavailable");
         this.settled = registry.counter("tollgate.gate.settlements", "outcome", "settled");
         this.repeated = registry.counter("tollgate.gate.settlements", "outcome", "repeat");
+        this.unrebuilt = registry.counter("tollgate.gate.counters.unrebuilt");
     }
 
     public Uni<GateDecision> reserve(GateRequest request) {
+        // where metering-service rebuilds the counters, a tenant's counters are trusted once its epoch was seen
+        return reserveInRedis(request, !config.awaitCounterRebuild()).invoke(this::count);
+    }
+
+    /**
+     * The tenant's counters are not known to this Redis (it restarted empty, was flushed, or the tenant is new
+     * here): they are trusted, and the tenant marked, only once metering-service's epoch says the counters were
+     * rebuilt from the ledger; until then quota decisions follow the policy for an unreachable Redis.
+     */
+    private Uni<GateDecision> unknownCounters(GateRequest request) {
+        return countersRebuilt().chain(rebuilt -> {
+            if (rebuilt || config.whenRedisUnavailable().quota() == GateConfig.Policy.ADMIT) {
+                return reserveInRedis(request, true);
+            }
+            unrebuilt.increment();
+            long now = System.nanoTime();
+            if (now - lastUnrebuiltWarning > WARN_EVERY_NANOS) {
+                lastUnrebuiltWarning = now;
+                LOG.warnf("quota gate: Redis holds no %s: its counters are not rebuilt from the ledger (Redis came "
+                        + "back empty, or metering-service has not started); quota decisions are refused until "
+                        + "metering-service has rebuilt them", EPOCH_KEY);
+            }
+            return Uni.createFrom().item((GateDecision) new GateDecision.Unavailable(
+                    "quotas cannot be checked until metering-service has rebuilt Redis's counters from the ledger"));
+        }).onFailure().recoverWithItem(e -> withoutRedis(request, UUID.randomUUID().toString(), e));
+    }
+
+    /** Whether metering-service has rebuilt the counters in this Redis (its epoch is there); fails when Redis does. */
+    private Uni<Boolean> countersRebuilt() {
+        return withTimeout(redis.execute("GET", EPOCH_KEY)).map(epoch -> epoch != null);
+    }
+
+    private Uni<GateDecision> reserveInRedis(GateRequest request, boolean mark) {
         String id = UUID.randomUUID().toString();
         Keys keys = new Keys(request.tenantId());
         List<String> metrics = new ArrayList<>(request.amounts().keySet());
         List<String> keyList = new ArrayList<>();
         keyList.add(keys.reservations());
         keyList.add(keys.reservation(id));
+        keyList.add(keys.known());
         metrics.forEach(metric -> keyList.add(keys.counter(request.period(), metric)));
         request.rates().forEach(rule -> keyList.add(keys.rate(rule)));
 
-        long now = System.currentTimeMillis();
-        List<String> args = new ArrayList<>(List.of(String.valueOf(now), String.valueOf(config.reservationTtl().toMillis()),
-                id, String.valueOf(request.periodEnds().plus(config.counterRetention()).toEpochMilli()),
-                String.valueOf(metrics.size()), String.valueOf(request.rates().size())));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(config.reservationTtl().toMillis()), id,
+                String.valueOf(request.periodEnds().plus(config.counterRetention()).toEpochMilli()),
+                String.valueOf(metrics.size()), String.valueOf(request.rates().size()), mark ? "1" : "0"));
         for (String metric : metrics) {
             args.add(String.valueOf(request.amounts().get(metric)));
             args.add(String.valueOf(request.limits().getOrDefault(metric, -1L)));
@@ -95,10 +144,11 @@ public class QuotaGate {
         }
         long started = System.nanoTime();
         return eval(RESERVE, keyList, args)
-                .map(response -> decide(response, request, id, metrics, now))
                 .invoke(() -> latency.record(Duration.ofNanos(System.nanoTime() - started)))
-                .onFailure().recoverWithItem(e -> withoutRedis(request, id, e))
-                .invoke(decision -> count(decision));
+                .onItemOrFailure().transformToUni((response, failure) -> failure != null
+                        ? Uni.createFrom().item(withoutRedis(request, id, failure))
+                        : response.get(0).toLong() == 4L ? unknownCounters(request)
+                                : Uni.createFrom().item(decide(response, request, id, metrics)));
     }
 
     /**
@@ -106,6 +156,7 @@ public class QuotaGate {
      * reservation that already expired counts its actual units in full. Answers false for a repeat.
      */
     public Uni<Boolean> settle(Reservation reservation, Map<String, Long> actual) {
+        stopKeepingAlive(reservation.id());
         Keys keys = new Keys(reservation.tenantId());
         List<String> keyList = new ArrayList<>(List.of(keys.reservations(), keys.reservation(reservation.id()),
                 keys.settled(reservation.id())));
@@ -114,10 +165,13 @@ public class QuotaGate {
                 String.valueOf(reservation.periodEnds().plus(config.counterRetention()).toEpochMilli())));
         Map<String, Long> all = new LinkedHashMap<>(actual);
         reservation.held().keySet().forEach(metric -> all.putIfAbsent(metric, 0L));
+        List<String> totals = new ArrayList<>();
         all.forEach((metric, units) -> {
             keyList.add(keys.counter(reservation.period(), metric));
+            totals.add(keys.settledTotal(reservation.period(), metric));
             args.add(String.valueOf(units));
         });
+        keyList.addAll(totals);
         return eval(SETTLE, keyList, args).map(response -> response.toLong() == 1L)
                 .invoke(first -> {
                     if (first) {
@@ -130,23 +184,80 @@ public class QuotaGate {
     }
 
     /**
-     * Compares the period's counter of a metric with {@code ledgerUnits}, what the ledger recorded, and corrects
-     * the counter: always when it is behind (Redis lost units), and when it is ahead only if {@code lowerToo}
-     * (the caller saw the same gap before, so no usage on its way to the ledger explains it).
-     *
-     * @return the drift found: ledger minus the counter's settled units
+     * Keeps {@code reservation} held while its call runs longer than the reservation's TTL (a long stream, a
+     * fallback chain): its expiry is moved on every third of the TTL until it is settled, or for at most
+     * {@code tollgate.gate.longest-hold}. A caller that dies stops keeping it, so its units still come back.
      */
-    public Uni<Drift> reconcile(UUID tenantId, String period, Instant periodEnds, String metric, long ledgerUnits,
-            boolean lowerToo) {
-        Keys keys = new Keys(tenantId);
-        return eval(RECONCILE, List.of(keys.counter(period, metric), keys.reservations()),
-                List.of(String.valueOf(ledgerUnits), lowerToo ? "1" : "0",
-                        String.valueOf(periodEnds.plus(config.counterRetention()).toEpochMilli())))
-                .map(response -> new Drift(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toLong()));
+    public void keepAlive(Reservation reservation) {
+        if (reservation.held().isEmpty()) {
+            return; // nothing held in Redis
+        }
+        long every = Math.max(1, config.reservationTtl().toMillis() / 3);
+        long until = System.nanoTime() + config.longestHold().toNanos();
+        Keys keys = new Keys(reservation.tenantId());
+        List<String> keyList = List.of(keys.reservations(), keys.reservation(reservation.id()));
+        List<String> args = List.of(reservation.id(), String.valueOf(config.reservationTtl().toMillis()));
+        long timer = vertx.setPeriodic(every, id -> {
+            if (System.nanoTime() > until) {
+                LOG.warnf("quota gate: reservation %s of tenant %s was not settled within %s; no longer kept",
+                        reservation.id(), reservation.tenantId(), config.longestHold());
+                stopKeepingAlive(reservation.id());
+                return;
+            }
+            eval(EXTEND, keyList, args).subscribe().with(held -> {
+                // a 0 that crossed the settle is no lapse: the reservation is no longer kept
+                if (held.toLong() == 0L && keptAlive.containsKey(reservation.id())) {
+                    registry.counter("tollgate.gate.reservations.lapsed").increment();
+                    LOG.warnf("quota gate: reservation %s of tenant %s lapsed before its call ended; what the call "
+                            + "uses is counted in full when it settles", reservation.id(), reservation.tenantId());
+                    stopKeepingAlive(reservation.id());
+                }
+            }, failure -> LOG.debugf("quota gate: keeping reservation %s failed: %s", reservation.id(),
+                    failure.getMessage()));
+        });
+        Long previous = keptAlive.put(reservation.id(), timer);
+        if (previous != null) {
+            vertx.cancelTimer(previous);
+        }
     }
 
-    /** What reconciliation found: {@code drift} = ledger - (counter - held), before any correction. */
-    public record Drift(long drift, long counter, long held) {
+    private void stopKeepingAlive(String reservationId) {
+        Long timer = keptAlive.remove(reservationId);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /**
+     * Brings the period's counter of a metric to what is known to be used: the larger of {@code ledgerUnits}, what
+     * the ledger recorded, and the units settled in Redis (usage on its way to the ledger counts), plus what live
+     * reservations hold. Expired reservations are given back first.
+     */
+    public Uni<Drift> reconcile(UUID tenantId, String period, Instant periodEnds, String metric, long ledgerUnits) {
+        Keys keys = new Keys(tenantId);
+        return eval(RECONCILE, List.of(keys.counter(period, metric), keys.reservations(),
+                keys.settledTotal(period, metric)),
+                List.of(String.valueOf(ledgerUnits),
+                        String.valueOf(periodEnds.plus(config.counterRetention()).toEpochMilli())))
+                .map(response -> new Drift(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toLong(),
+                        response.get(3).toLong()));
+    }
+
+    /**
+     * What reconciliation did: the counter was corrected by {@code drift} (positive: raised), from {@code counter};
+     * {@code held} by live reservations, {@code settled} known used.
+     */
+    public record Drift(long drift, long counter, long held, long settled) {
+    }
+
+    /** Marks the counters rebuilt from the ledger in this Redis (metering-service, after a full reconciliation). */
+    public Uni<Void> markRebuilt(String epoch) {
+        return withTimeout(redis.execute("SET", EPOCH_KEY, epoch)).replaceWithVoid();
+    }
+
+    /** Whether this Redis's counters were marked rebuilt; fails when Redis cannot be asked. */
+    public Uni<Boolean> rebuilt() {
+        return withTimeout(redis.execute("EXISTS", EPOCH_KEY)).map(answer -> answer.toLong() == 1L);
     }
 
     /** Units counted for the tenant's metric in the period, held ones included. */
@@ -155,7 +266,7 @@ public class QuotaGate {
                 .map(response -> response == null ? 0L : response.toLong());
     }
 
-    private GateDecision decide(Response response, GateRequest request, String id, List<String> metrics, long now) {
+    private GateDecision decide(Response response, GateRequest request, String id, List<String> metrics) {
         long status = response.get(0).toLong();
         if (status == 2) {
             RateRule rule = request.rates().get(response.get(1).toInteger() - 1);
@@ -182,9 +293,21 @@ public class QuotaGate {
             }
         }
         inFlight.incrementAndGet();
+        long now = response.get(metrics.size() + 1 + 2 * request.rates().size()).toLong(); // Redis's clock
         Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
-                request.amounts(), Instant.ofEpochMilli(now).plus(config.reservationTtl()));
+                held(request.amounts()), Instant.ofEpochMilli(now).plus(config.reservationTtl()));
         return new GateDecision.Allowed(reservation, remaining, request.periodEnds(), tightest);
+    }
+
+    /** The units a reservation holds in Redis: the positive amounts (a zero amount holds nothing). */
+    private static Map<String, Long> held(Map<String, Long> amounts) {
+        Map<String, Long> held = new LinkedHashMap<>();
+        amounts.forEach((metric, units) -> {
+            if (units > 0) {
+                held.put(metric, units);
+            }
+        });
+        return held;
     }
 
     private GateDecision withoutRedis(GateRequest request, String id, Throwable failure) {
@@ -296,8 +419,18 @@ public class QuotaGate {
             return prefix() + "settled:" + id;
         }
 
+        /** The marker that the tenant's counters are known to this Redis. */
+        String known() {
+            return prefix() + "known";
+        }
+
         String counter(String period, String metric) {
             return prefix() + "q:" + period + ":" + metric;
+        }
+
+        /** The units settled of a counter: what callers reported using, held units aside. */
+        String settledTotal(String period, String metric) {
+            return prefix() + "s:" + period + ":" + metric;
         }
 
         String rate(RateRule rule) {

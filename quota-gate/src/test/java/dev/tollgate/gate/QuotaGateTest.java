@@ -41,6 +41,9 @@ class QuotaGateTest {
     ReactiveRedisDataSource replicaRedis;
 
     @Inject
+    ReactiveRedisDataSource redis;
+
+    @Inject
     GateConfig config;
 
     @Inject
@@ -115,6 +118,107 @@ class QuotaGateTest {
         Awaitility.await().atMost(PATIENCE).until(
                 () -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))) instanceof GateDecision.Allowed);
         assertEquals(1L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
+    void aReservationKeptAliveOutlastsItsTtlUntilItIsSettledAndIsCountedOnce() {
+        UUID tenant = UUID.randomUUID();
+        GateDecision.Allowed held = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 100, 100)));
+        gate.keepAlive(held.reservation());
+        // the TTL is 1 s in tests: for five of them the call is still running and its units stay held
+        Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(
+                () -> await(
+                        gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))) instanceof GateDecision.QuotaExceeded);
+        assertTrue(await(gate.settle(held.reservation(), Map.of("generations", 60L))));
+        assertEquals(60L, await(gate.used(tenant, PERIOD, "generations")));
+        // settled, it is no longer kept: a new hold expires as any other
+        GateDecision.Allowed next = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 40, 100)));
+        Awaitility.await().atMost(PATIENCE).until(
+                () -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 0, 100))) instanceof GateDecision.Allowed
+                        && await(gate.used(tenant, PERIOD, "generations")) == 60L);
+        assertTrue(await(gate.settle(next.reservation(), Map.of("generations", 1L))), "a late settle counts");
+        assertEquals(61L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    @Test
+    void quotaDecisionsWaitForTheEpochOfRebuiltCountersWhereMeteringKeepsThem() {
+        QuotaGate awaiting = new QuotaGate(redis, vertx, new AwaitingRebuild(config), registry);
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        await(redis.execute("DEL", QuotaGate.EPOCH_KEY));
+        try {
+            GateDecision refused = await(awaiting.reserve(generations(tenant, user, 1, 100)));
+            assertTrue(assertInstanceOf(GateDecision.Unavailable.class, refused).reason().contains("rebuilt"),
+                    refused.toString());
+            // rate limits alone do not wait: they count nothing the ledger knows
+            allowed(awaiting.reserve(rated(tenant, user, 2, Duration.ofMinutes(1))));
+            assertFalse(await(awaiting.rebuilt()));
+
+            await(awaiting.markRebuilt("test-epoch"));
+            assertTrue(await(awaiting.rebuilt()));
+            allowed(awaiting.reserve(generations(tenant, user, 1, 100)));
+        } finally {
+            await(redis.execute("SET", QuotaGate.EPOCH_KEY, "test-epoch"));
+        }
+    }
+
+    @Test
+    void reconciliationNeverLowersACounterBelowWhatWasSettledButGivesBackHoldsNobodyWillSettle() {
+        UUID tenant = UUID.randomUUID();
+        GateDecision.Allowed used = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 10, 100)));
+        assertTrue(await(gate.settle(used.reservation(), Map.of("generations", 7L))));
+        GateDecision.Allowed live = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 5, 100)));
+        gate.keepAlive(live.reservation());
+
+        // the ledger lags: it has recorded 2 of the 7 settled; the counter keeps 7 settled plus 5 held
+        QuotaGate.Drift lagging = await(gate.reconcile(tenant, PERIOD, PERIOD_ENDS, "generations", 2));
+        assertEquals(new QuotaGate.Drift(0, 12, 5, 7), lagging);
+        assertEquals(12L, await(gate.used(tenant, PERIOD, "generations")));
+
+        // a hold whose reservation is gone from the tenant's set (it can never be swept) is units nobody settles
+        await(redis.execute("ZREM", "tg:{" + tenant + "}:res", live.reservation().id()));
+        QuotaGate.Drift phantom = await(gate.reconcile(tenant, PERIOD, PERIOD_ENDS, "generations", 2));
+        assertEquals(-5, phantom.drift());
+        assertEquals(7L, await(gate.used(tenant, PERIOD, "generations")));
+
+        // Redis lost what was settled (a restart, a flush): the ledger's total is what is known
+        await(redis.execute("DEL", "tg:{" + tenant + "}:q:" + PERIOD + ":generations",
+                "tg:{" + tenant + "}:s:" + PERIOD + ":generations"));
+        QuotaGate.Drift lost = await(gate.reconcile(tenant, PERIOD, PERIOD_ENDS, "generations", 9));
+        assertEquals(9, lost.drift());
+        assertEquals(9L, await(gate.used(tenant, PERIOD, "generations")));
+        assertTrue(await(gate.settle(live.reservation(), Map.of("generations", 5L))), "the call settles after all");
+    }
+
+    /** The gate's configuration, waiting for the counters' epoch as where metering-service runs. */
+    private record AwaitingRebuild(GateConfig config) implements GateConfig {
+        public Duration reservationTtl() {
+            return config.reservationTtl();
+        }
+
+        public Duration counterRetention() {
+            return config.counterRetention();
+        }
+
+        public Duration longestHold() {
+            return config.longestHold();
+        }
+
+        public boolean awaitCounterRebuild() {
+            return true;
+        }
+
+        public Duration redisTimeout() {
+            return config.redisTimeout();
+        }
+
+        public String upgradeUrl() {
+            return config.upgradeUrl();
+        }
+
+        public WhenRedisUnavailable whenRedisUnavailable() {
+            return config.whenRedisUnavailable();
+        }
     }
 
     @Test

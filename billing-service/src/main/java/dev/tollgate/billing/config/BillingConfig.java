@@ -123,6 +123,20 @@ public interface BillingConfig {
         /** How long tasks carried out are kept. */
         @WithDefault("7d")
         Duration retention();
+
+        /**
+         * How long a replica holds the tasks it is carrying out: longer than a call with its retries takes (30 s).
+         * A replica that stops mid-call leaves its tasks to others once this has passed.
+         */
+        @WithDefault("5m")
+        Duration lease();
+
+        /**
+         * How long after a meter event's unanswered call it may still be sent again: inside Stripe's 24-hour window
+         * in which it drops a second event with the same identifier. Past it, the task is parked for an operator.
+         */
+        @WithDefault("23h")
+        Duration meterDedupeWindow();
     }
 
     enum CustomerErasure {

@@ -1,6 +1,8 @@
 package dev.tollgate.billing.erasure;
 
 import com.stripe.exception.InvalidRequestException;
+import com.stripe.model.Subscription;
+import com.stripe.model.checkout.Session;
 import com.stripe.param.CustomerUpdateParams;
 import com.stripe.param.common.EmptyParam;
 import dev.tollgate.billing.config.BillingConfig;
@@ -11,6 +13,7 @@ import dev.tollgate.billing.stripe.StripeTask;
 import dev.tollgate.billing.stripe.StripeTaskHandler;
 import dev.tollgate.billing.stripe.repository.StripeTaskRepository;
 import dev.tollgate.billing.subscription.ManageSubscription;
+import dev.tollgate.billing.subscription.repository.CheckoutSessionRepository;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
@@ -43,10 +46,13 @@ public class EraseBilling implements StripeTaskHandler {
     private final Outbox outbox;
     private final BillingConfig config;
     private final ErasedTenantRepository erasedTenants;
+    private final CheckoutSessionRepository checkoutSessions;
 
     public EraseBilling(SubscriptionRepository subscriptions, InvoiceRepository invoices, StripeTaskRepository tasks,
-            StripeApi stripe, Outbox outbox, BillingConfig config, ErasedTenantRepository erasedTenants) {
+            StripeApi stripe, Outbox outbox, BillingConfig config, ErasedTenantRepository erasedTenants,
+            CheckoutSessionRepository checkoutSessions) {
         this.subscriptions = subscriptions;
+        this.checkoutSessions = checkoutSessions;
         this.erasedTenants = erasedTenants;
         this.invoices = invoices;
         this.tasks = tasks;
@@ -66,31 +72,42 @@ public class EraseBilling implements StripeTaskHandler {
         Map<String, Long> counts = new LinkedHashMap<>();
         return erasedTenants.markErased(tenant, request.deletionId())
                 .chain(() -> invoices.anonymize(tenant)).invoke(rows -> counts.put("invoices_anonymized", (long) rows))
-                .chain(() -> subscriptions.findById(tenant))
-                .chain(subscription -> subscriptions.customerOf(tenant).chain(customer -> {
-                    String customerId = customer != null ? customer
-                            : subscription != null ? subscription.stripeCustomerId : null;
-                    String live = subscription != null && ManageSubscription.live(subscription)
-                            ? subscription.stripeSubscriptionId
-                            : null;
-                    Uni<Void> removeRows = (subscription == null ? Uni.createFrom().voidItem()
-                            : subscriptions.delete(subscription).invoke(() -> counts.put("subscriptions", 1L)))
-                            .chain(() -> customerId == null ? Uni.createFrom().voidItem()
-                                    : subscriptions.forgetCustomer(tenant, customerId));
-                    if (customerId == null) {
-                        LOG.infof("audit: erased billing of tenant %s for deletion %s: %s (no Stripe customer)", tenant,
-                                request.deletionId(), counts);
-                        return removeRows.chain(() -> outbox.append(AccountPurged.of(request, SERVICE, counts)));
-                    }
-                    StripeTask task = StripeTask.of(taskId(request), StripeTask.ERASE_CUSTOMER, tenant, customerId,
-                            request.occurredAt());
-                    task.stripeSubscriptionId = live;
-                    task.deletionId = request.deletionId();
-                    task.userId = request.userId();
-                    LOG.infof("audit: erased billing of tenant %s for deletion %s: %s; Stripe customer %s queued for %s",
-                            tenant, request.deletionId(), counts, customerId, config.erasure().customer());
-                    return removeRows.chain(() -> tasks.addOnce(task)).replaceWithVoid();
-                }));
+                .chain(() -> subscriptions.forgetPlans(tenant))
+                .chain(() -> checkoutSessions.findById(tenant))
+                .chain(checkout -> {
+                    // an open checkout could still be paid: it is expired at Stripe with the customer's erasure
+                    String open = checkout == null || checkout.completedAt != null ? null : checkout.stripeSessionId;
+                    return checkout == null ? Uni.createFrom().item((String) null)
+                            : checkoutSessions.delete(checkout).invoke(() -> counts.put("checkout_sessions", 1L))
+                                    .replaceWith(open);
+                })
+                .chain(openCheckout -> subscriptions.findById(tenant)
+                        .chain(subscription -> subscriptions.customerOf(tenant).chain(customer -> {
+                            String customerId = customer != null ? customer
+                                    : subscription != null ? subscription.stripeCustomerId : null;
+                            String live = subscription != null && ManageSubscription.live(subscription)
+                                    ? subscription.stripeSubscriptionId
+                                    : null;
+                            Uni<Void> removeRows = (subscription == null ? Uni.createFrom().voidItem()
+                                    : subscriptions.delete(subscription).invoke(() -> counts.put("subscriptions", 1L)))
+                                    .chain(() -> customerId == null ? Uni.createFrom().voidItem()
+                                            : subscriptions.forgetCustomer(tenant, customerId));
+                            if (customerId == null) {
+                                LOG.infof("audit: erased billing of tenant %s for deletion %s: %s (no Stripe customer)", tenant,
+                                        request.deletionId(), counts);
+                                return removeRows.chain(() -> outbox.append(AccountPurged.of(request, SERVICE, counts)));
+                            }
+                            StripeTask task = StripeTask.of(taskId(request), StripeTask.ERASE_CUSTOMER, tenant, customerId,
+                                    request.occurredAt());
+                            task.stripeSubscriptionId = live;
+                            task.checkoutSessionId = openCheckout;
+                            task.deletionId = request.deletionId();
+                            task.userId = request.userId();
+                            LOG.infof(
+                                    "audit: erased billing of tenant %s for deletion %s: %s; Stripe customer %s queued for %s",
+                                    tenant, request.deletionId(), counts, customerId, config.erasure().customer());
+                            return removeRows.chain(() -> tasks.addOnce(task)).replaceWithVoid();
+                        })));
     }
 
     @Override
@@ -100,19 +117,38 @@ public class EraseBilling implements StripeTaskHandler {
 
     @Override
     public Uni<Void> callStripe(StripeTask task) {
-        Uni<Void> cancel = task.stripeSubscriptionId == null ? Uni.createFrom().voidItem()
-                : stripe.run("cancel subscription of erased tenant", client -> {
+        Uni<Void> expire = task.checkoutSessionId == null ? Uni.createFrom().voidItem()
+                : stripe.call("expire checkout session of erased tenant", client -> {
                     try {
-                        return client.v1().subscriptions().cancel(task.stripeSubscriptionId);
+                        Session session = client.v1().checkout().sessions().retrieve(task.checkoutSessionId);
+                        return "open".equals(session.getStatus()) ? client.v1().checkout().sessions().expire(
+                                task.checkoutSessionId, StripeApi.idempotent("tollgate-erase-expire-" + task.id))
+                                : session;
+                    } catch (InvalidRequestException e) {
+                        if ("resource_missing".equals(e.getCode())) {
+                            return null; // gone already
+                        }
+                        throw e;
+                    }
+                }).replaceWithVoid();
+        Uni<Void> cancel = task.stripeSubscriptionId == null ? Uni.createFrom().voidItem()
+                : stripe.call("cancel subscription of erased tenant", client -> {
+                    try {
+                        return client.v1().subscriptions().cancel(task.stripeSubscriptionId,
+                                StripeApi.idempotent("tollgate-erase-cancel-" + task.id));
                     } catch (InvalidRequestException e) {
                         if ("resource_missing".equals(e.getCode())) {
                             return null; // cancelled and gone already
+                        }
+                        Subscription subscription = client.v1().subscriptions().retrieve(task.stripeSubscriptionId);
+                        if ("canceled".equals(subscription.getStatus())) {
+                            return subscription; // cancelled already
                         }
                         throw e;
                     }
                 }).replaceWithVoid();
         boolean delete = config.erasure().customer() == BillingConfig.CustomerErasure.DELETE;
-        return cancel.chain(() -> stripe.run(delete ? "delete customer" : "anonymize customer", client -> {
+        return expire.chain(() -> cancel).chain(() -> stripe.call(delete ? "delete customer" : "anonymize customer", client -> {
             try {
                 return delete ? client.v1().customers().delete(task.stripeCustomerId)
                         : client.v1().customers().update(task.stripeCustomerId, CustomerUpdateParams.builder()

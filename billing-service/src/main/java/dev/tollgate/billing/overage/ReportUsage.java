@@ -7,19 +7,17 @@ import dev.tollgate.billing.stripe.StripeApi;
 import dev.tollgate.billing.stripe.StripeTask;
 import dev.tollgate.billing.stripe.StripeTaskHandler;
 import dev.tollgate.billing.stripe.repository.StripeTaskRepository;
-import dev.tollgate.billing.subscription.ManageSubscription;
-import dev.tollgate.billing.subscription.SyncSubscription;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.event.UsageRecorded;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Reports the usage of tenants whose plan bills overage to the Stripe meter: each {@code usage.recorded} of such a
- * tenant becomes one meter event whose identifier is the usage event's id, written as a {@link StripeTask} (a
+ * Reports the usage of tenants whose plan bills overage to the Stripe meter: each {@code usage.recorded} that happened
+ * while its tenant was on such a plan (the plan in force at the usage's time, not when the event is read) becomes one
+ * meter event whose identifier is the usage event's id, written as a {@link StripeTask} (a
  * redelivered usage event adds nothing) and sent by {@code RunStripeTasks} with retries; Stripe drops a second
  * meter event with the same identifier, so none is counted twice.
  */
@@ -50,19 +48,23 @@ public class ReportUsage implements StripeTaskHandler {
         if (value <= 0) {
             return Uni.createFrom().item(false);
         }
-        return Panache.withTransaction(() -> subscriptions.findById(usage.tenantId()).chain(subscription -> {
-            boolean metered = subscription != null && ManageSubscription.live(subscription)
-                    && !SyncSubscription.graceOver(subscription, Instant.now())
-                    && catalog.named(subscription.plan).map(plan -> plan.entitlements().overageAllowed()).orElse(false);
-            if (!metered) {
-                return Uni.createFrom().item(false);
-            }
-            StripeTask task = StripeTask.of(usage.eventId(), StripeTask.METER_EVENT, usage.tenantId(),
-                    subscription.stripeCustomerId, usage.occurredAt());
-            task.stripeSubscriptionId = subscription.stripeSubscriptionId;
-            task.meterValue = value;
-            return tasks.addOnce(task);
-        }));
+        return Panache.withTransaction(() -> subscriptions.findById(usage.tenantId())
+                .chain(subscription -> subscription == null ? Uni.createFrom().item(false)
+                        : subscriptions.planAt(usage.tenantId(), usage.occurredAt()).chain(remembered -> {
+                            // the plan in force when the usage happened decides, whatever the tenant is on now; a subscription
+                            // applied before plans were remembered counts with its plan
+                            String planThen = remembered != null ? remembered : subscription.plan;
+                            boolean metered = catalog.named(planThen).map(plan -> plan.entitlements().overageAllowed())
+                                    .orElse(false);
+                            if (!metered) {
+                                return Uni.createFrom().item(false);
+                            }
+                            StripeTask task = StripeTask.of(usage.eventId(), StripeTask.METER_EVENT, usage.tenantId(),
+                                    subscription.stripeCustomerId, usage.occurredAt());
+                            task.stripeSubscriptionId = subscription.stripeSubscriptionId;
+                            task.meterValue = value;
+                            return tasks.addOnce(task);
+                        })));
     }
 
     @Override
@@ -72,7 +74,7 @@ public class ReportUsage implements StripeTaskHandler {
 
     @Override
     public Uni<Void> callStripe(StripeTask task) {
-        return stripe.run("report meter event", client -> client.v1().billing().meterEvents().create(
+        return stripe.call("report meter event", client -> client.v1().billing().meterEvents().create(
                 MeterEventCreateParams.builder()
                         .setEventName(config.overage().meterEventName())
                         .setIdentifier(task.id.toString())

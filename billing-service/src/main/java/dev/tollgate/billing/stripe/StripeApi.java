@@ -29,9 +29,15 @@ public class StripeApi {
         this.vertx = vertx;
     }
 
+    /** Runs {@code call} for a request: a failure is answered as a problem (503 or 502). */
     public <T> Uni<T> run(String operation, StripeCalls.Call<T> call) {
-        return vertx.executeBlocking(() -> calls.call(operation, call), false)
+        return call(operation, call)
                 .onFailure(StripeException.class).transform(e -> problem(operation, (StripeException) e));
+    }
+
+    /** Runs {@code call}; a failure is Stripe's own exception, for a caller that tells a refusal from an outage. */
+    public <T> Uni<T> call(String operation, StripeCalls.Call<T> call) {
+        return vertx.executeBlocking(() -> calls.call(operation, call), false);
     }
 
     /** Options carrying {@code idempotencyKey}: every attempt of one mutating request is the same to Stripe. */

@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A call to Stripe to make once: written with its cause, carried out by {@link RunStripeTasks}. */
+/**
+ * A call to Stripe to make once: written with its cause, carried out by {@link RunStripeTasks}; parked for an
+ * operator when Stripe refuses it for good or its outcome cannot be known.
+ */
 @Entity
 @Table(name = "stripe_tasks")
 public class StripeTask extends PanacheEntityBase {
@@ -58,6 +61,30 @@ public class StripeTask extends PanacheEntityBase {
 
     @Column(name = "done_at")
     public Instant doneAt;
+
+    /** The replica carrying the task out holds it until then. */
+    @Column(name = "leased_until")
+    public Instant leasedUntil;
+
+    /** Since when a call was made whose outcome is unknown: Stripe may have applied it. */
+    @Column(name = "uncertain_since")
+    public Instant uncertainSince;
+
+    /** When the task stopped being tried; it waits for an operator. */
+    @Column(name = "parked_at")
+    public Instant parkedAt;
+
+    /** How an operator closed it. */
+    @Column
+    public String resolution;
+
+    /** A duplicate subscription's cancellation: the subscription the tenant keeps. */
+    @Column(name = "kept_subscription_id")
+    public String keptSubscriptionId;
+
+    /** An erasure: the tenant's open Checkout Session, expired so that it can no longer be paid. */
+    @Column(name = "checkout_session_id")
+    public String checkoutSessionId;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
  * arrive late and out of order: an older one changes nothing), and announces each real change of plan, status,
  * period or cancellation as {@code subscription.changed} with the plan's entitlements, in the same transaction.
  * A subscription that ended (canceled, expired) puts the tenant on the free plan; so does one whose payment
- * failed and is still unpaid when the grace period ends, until a payment succeeds.
+ * failed and is still unpaid when the grace period ends, until a payment succeeds. A second live subscription of a
+ * tenant is cancelled and refunded ({@link CancelDuplicateSubscription}); the paid one stays, the first if both are.
  */
 @ApplicationScoped
 public class SyncSubscription {
@@ -42,11 +43,13 @@ public class SyncSubscription {
     private final MeterRegistry registry;
     private final BillingConfig config;
     private final ErasedTenantRepository erasedTenants;
+    private final CancelDuplicateSubscription duplicates;
 
     public SyncSubscription(SubscriptionRepository subscriptions, PlanCatalog catalog, Outbox outbox,
             MeterRegistry registry, BillingConfig config, ErasedTenantRepository erasedTenants,
-            AuditTrail audit) {
+            AuditTrail audit, CancelDuplicateSubscription duplicates) {
         this.audit = audit;
+        this.duplicates = duplicates;
         this.subscriptions = subscriptions;
         this.erasedTenants = erasedTenants;
         this.catalog = catalog;
@@ -80,6 +83,24 @@ public class SyncSubscription {
     }
 
     private Uni<Boolean> applyTo(TenantSubscription current, StripeState state) {
+        if (current != null && !current.stripeSubscriptionId.equals(state.subscriptionId())
+                && !ENDED.contains(state.status()) && ManageSubscription.live(current)) {
+            // a second live subscription, however late its event: the paid one stays (the first, when both are), the
+            // other is cancelled and refunded (unless Stripe had ended it before: old news)
+            boolean newcomerStays = !PAID.contains(current.status) && !UNPAID.contains(current.status)
+                    && PAID.contains(state.status());
+            String duplicate = newcomerStays ? current.stripeSubscriptionId : state.subscriptionId();
+            String kept = newcomerStays ? state.subscriptionId() : current.stripeSubscriptionId;
+            Uni<Void> cancel = duplicates.queue(state.tenantId(), state.customerId(), duplicate, kept,
+                    state.eventCreated());
+            if (!newcomerStays) {
+                return cancel.chain(() -> stale(state.tenantId(), state.eventCreated(), "subscription "
+                        + state.subscriptionId() + " duplicates the tenant's live " + current.stripeSubscriptionId
+                        + ", which stays"));
+            }
+            // the times of two subscriptions' events say nothing of each other: the paid one replaces the unpaid
+            return cancel.chain(() -> replace(current, state));
+        }
         if (current != null && state.eventCreated().isBefore(current.stripeEventCreated)) {
             return stale(state.tenantId(), state.eventCreated(),
                     "an event of " + current.stripeEventCreated + " was applied already");
@@ -93,6 +114,11 @@ public class SyncSubscription {
                 && ENDED.contains(current.status) && current.stripeSubscriptionId.equals(state.subscriptionId())) {
             return stale(state.tenantId(), state.eventCreated(), "the subscription had ended in the same second");
         }
+        return replace(current, state);
+    }
+
+    /** Makes {@code state} the tenant's subscription. */
+    private Uni<Boolean> replace(TenantSubscription current, StripeState state) {
         if (!ENDED.contains(state.status()) && catalog.byStripePrice(state.priceId()).isEmpty()) {
             LOG.warnf("billing: subscription %s of tenant %s has price %s, which no plan of the catalog has; "
                     + "left unapplied", state.subscriptionId(), state.tenantId(), state.priceId());
@@ -188,9 +214,13 @@ public class SyncSubscription {
     /** Sets the plan the subscription gives now, saves it and announces a real change. */
     private Uni<Boolean> save(boolean isNew, Announced before, TenantSubscription next) {
         PlanCatalog.CatalogPlan plan = entitled(next);
+        boolean planChanged = !plan.name().equals(next.plan);
         next.plan = plan.name();
         next.updatedAt = Instant.now();
-        Uni<TenantSubscription> saved = isNew ? subscriptions.persist(next) : Uni.createFrom().item(next);
+        Uni<TenantSubscription> saved = (isNew ? subscriptions.persist(next) : Uni.createFrom().item(next))
+                // the plan in force from now, for usage that arrives later (ReportUsage)
+                .call(() -> planChanged ? subscriptions.rememberPlan(next.tenantId, plan.name(), next.updatedAt)
+                        : Uni.createFrom().voidItem());
         if (Objects.equals(before, Announced.of(next))) {
             return saved.replaceWith(false);
         }

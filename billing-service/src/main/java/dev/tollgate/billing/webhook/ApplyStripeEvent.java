@@ -11,6 +11,7 @@ import com.stripe.model.checkout.Session;
 import dev.tollgate.billing.erasure.repository.ErasedTenantRepository;
 import dev.tollgate.billing.invoice.RecordInvoice;
 import dev.tollgate.billing.subscription.SyncSubscription;
+import dev.tollgate.billing.subscription.repository.CheckoutSessionRepository;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.error.Problems;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,10 +48,12 @@ public class ApplyStripeEvent {
     private final RecordInvoice invoices;
     private final MeterRegistry registry;
     private final ErasedTenantRepository erasedTenants;
+    private final CheckoutSessionRepository checkoutSessions;
 
     public ApplyStripeEvent(SubscriptionRepository subscriptions, SyncSubscription sync, RecordInvoice invoices,
-            MeterRegistry registry, ErasedTenantRepository erasedTenants) {
+            MeterRegistry registry, ErasedTenantRepository erasedTenants, CheckoutSessionRepository checkoutSessions) {
         this.subscriptions = subscriptions;
+        this.checkoutSessions = checkoutSessions;
         this.erasedTenants = erasedTenants;
         this.sync = sync;
         this.invoices = invoices;
@@ -74,9 +77,15 @@ public class ApplyStripeEvent {
                 if (tenant == null || session.getCustomer() == null) {
                     return ignored(event, "the session names no tenant (client_reference_id) or customer");
                 }
-                // the subscription itself arrives in customer.subscription.* events; here the customer is learnt
+                // the subscription itself arrives in customer.subscription.* events; here the customer is learnt, and
+                // no new checkout starts while the subscription is on its way
                 return unlessErased(event, tenant, () -> subscriptions.rememberCustomer(tenant, session.getCustomer())
+                        .call(() -> checkoutSessions.completed(session.getId()))
                         .replaceWith(Outcome.APPLIED));
+            }
+            case "checkout.session.expired": {
+                Session session = (Session) object(event);
+                return checkoutSessions.forget(session.getId()).replaceWith(Outcome.APPLIED);
             }
             case "customer.subscription.created":
             case "customer.subscription.updated":

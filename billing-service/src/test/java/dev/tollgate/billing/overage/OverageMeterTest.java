@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -83,6 +84,57 @@ class OverageMeterTest {
         // the basic plan has no overage: its usage never reaches Stripe
         assertEquals(0, Sql.number("select count(*) from billing.stripe_tasks where tenant_id = ?", basic));
         assertEquals(0, reports(unmetered.eventId().toString()).size());
+    }
+
+    @Test
+    void usageIsMeteredByThePlanInForceWhenItHappenedNotWhenItArrives() {
+        UUID tenant = UUID.randomUUID();
+        UsageRecorded beforeSubscribing = usageAt(tenant, Instant.now());
+        long t = System.currentTimeMillis() / 1000;
+        StripeEvents.subscribe(tenant, StripeEvents.PRICE_PRO, t - 60);
+        UsageRecorded onPro = usageAt(tenant, Instant.now());
+        // downgraded to basic (no overage) before the pro usage reaches billing
+        StripeEvents.post(StripeEvents.subscription("customer.subscription.updated", t + 1, tenant, "sub_" + tenant,
+                "cus_" + tenant, StripeEvents.PRICE_BASIC, "active", false, t - 60)).then().statusCode(200);
+        UsageRecorded onBasic = usageAt(tenant, Instant.now());
+        // one partition (the tenant's key), read in order: the pro usage last
+        for (UsageRecorded usage : List.of(beforeSubscribing, onBasic, onPro)) {
+            Topics.send("usage.recorded", tenant.toString(), codec.encode(usage));
+        }
+
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from billing.stripe_tasks where id = ? "
+                + "and done_at is not null", onPro.eventId()) == 1);
+        assertEquals(1, reports(onPro.eventId().toString()).size(), "used on pro: metered, though the tenant is on basic now");
+        // read before it: used on the free tier and on basic, neither is metered
+        assertEquals(0, Sql.number("select count(*) from billing.stripe_tasks where id in (?, ?)",
+                beforeSubscribing.eventId(), onBasic.eventId()));
+    }
+
+    @Test
+    void usageOfAPlanWithoutOverageIsNotMeteredAfterAnUpgrade() {
+        UUID tenant = UUID.randomUUID();
+        long t = System.currentTimeMillis() / 1000;
+        StripeEvents.subscribe(tenant, StripeEvents.PRICE_BASIC, t - 60);
+        UsageRecorded onBasic = usageAt(tenant, Instant.now());
+        // upgraded to pro before the basic usage reaches billing
+        StripeEvents.post(StripeEvents.subscription("customer.subscription.updated", t + 1, tenant, "sub_" + tenant,
+                "cus_" + tenant, StripeEvents.PRICE_PRO, "active", false, t - 60)).then().statusCode(200);
+        UsageRecorded onPro = usageAt(tenant, Instant.now());
+        for (UsageRecorded usage : List.of(onBasic, onPro)) {
+            Topics.send("usage.recorded", tenant.toString(), codec.encode(usage));
+        }
+
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from billing.stripe_tasks where id = ? "
+                + "and done_at is not null", onPro.eventId()) == 1);
+        // read before the pro usage, in the same partition: used on basic, so not metered though the tenant is on pro
+        assertEquals(0, Sql.number("select count(*) from billing.stripe_tasks where id = ?", onBasic.eventId()));
+        assertEquals(0, reports(onBasic.eventId().toString()).size());
+    }
+
+    private static UsageRecorded usageAt(UUID tenant, Instant at) {
+        return new UsageRecorded(UUID.randomUUID(), at, tenant, UsageRecorded.SCHEMA_VERSION, UUID.randomUUID(),
+                "generation", "large", "gen-" + UUID.randomUUID(), Map.of(UsageRecorded.GENERATIONS, 1L,
+                        UsageRecorded.INPUT_TOKENS, 100L, UsageRecorded.OUTPUT_TOKENS, 20L));
     }
 
     private static UsageRecorded usage(UUID tenant, long input, long output) {

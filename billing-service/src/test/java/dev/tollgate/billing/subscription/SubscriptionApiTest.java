@@ -2,6 +2,8 @@ package dev.tollgate.billing.subscription;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -14,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tollgate.billing.StripeEmulatorTestResource;
 import dev.tollgate.billing.webhook.StripeEvents;
@@ -32,9 +35,14 @@ import jakarta.inject.Inject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -56,11 +64,12 @@ class SubscriptionApiTest {
     @Test
     void anOwnersCheckoutCreatesTheTenantsCustomerOnceAndASessionForItsPlan() {
         UUID tenant = UUID.randomUUID();
-        String url = Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
+        var first = Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
                 .post("/billing/checkout").then().statusCode(200)
                 .body("plan", equalTo("pro"))
                 .body("sessionId", startsWith("cs_test_"))
-                .extract().path("url");
+                .extract();
+        String url = first.path("url");
         assertTrue(url.contains("tenant=" + tenant), url);
 
         List<LoggedRequest> customers = requests("/v1/customers", tenant.toString());
@@ -74,11 +83,82 @@ class SubscriptionApiTest {
         assertTrue(form.contains("subscription_data[metadata][tenant_id]=" + tenant), form);
         assertTrue(form.contains("mode=subscription"), form);
 
-        // a second checkout (an admin's, for another plan) reuses the customer
-        Callers.as(UUID.randomUUID(), tenant, "admin").body("{\"plan\":\"basic\"}")
-                .post("/billing/checkout").then().statusCode(200).body("plan", equalTo("basic"));
+        // a second checkout (an admin's, for another plan) reuses the customer and expires the open session first
+        String second = Callers.as(UUID.randomUUID(), tenant, "admin").body("{\"plan\":\"basic\"}")
+                .post("/billing/checkout").then().statusCode(200).body("plan", equalTo("basic"))
+                .extract().path("sessionId");
         assertEquals(1, requests("/v1/customers", tenant.toString()).size(), "one Stripe customer per tenant");
         assertEquals(2, requests("/v1/checkout/sessions", tenant.toString()).size());
+        assertEquals(1, stripe.find(postRequestedFor(urlPathEqualTo("/v1/checkout/sessions/" + first.path("sessionId")
+                + "/expire"))).size(), "the pro session can no longer be paid");
+        // the same plan again (another tab): the open session, no new one
+        Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"basic\"}")
+                .post("/billing/checkout").then().statusCode(200).body("sessionId", equalTo(second));
+        assertEquals(2, requests("/v1/checkout/sessions", tenant.toString()).size());
+    }
+
+    @Test
+    void checkoutsStartedTogetherInManyTabsShareOneSessionAndAPaidOneBlocksTheNext() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        ExecutorService tabs = Executors.newFixedThreadPool(8);
+        List<Future<String>> started = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            started.add(tabs.submit(() -> Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
+                    .post("/billing/checkout").then().statusCode(200).extract().<String> path("sessionId")));
+        }
+        Set<String> sessions = new HashSet<>();
+        for (Future<String> tab : started) {
+            sessions.add(tab.get());
+        }
+        tabs.shutdown();
+        assertEquals(1, sessions.size(), "every tab is sent to one session: " + sessions);
+        assertEquals(1, requests("/v1/checkout/sessions", tenant.toString()).size(), "Stripe created one session");
+        assertEquals(1, requests("/v1/customers", tenant.toString()).size());
+
+        // paid: no checkout starts while its subscription is on its way, nor once it is there
+        String session = sessions.iterator().next();
+        long now = System.currentTimeMillis() / 1000;
+        StripeEvents.post(StripeEvents.checkoutCompleted(now, tenant, "cus_" + tenant, session)).then().statusCode(200);
+        Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"basic\"}").post("/billing/checkout")
+                .then().statusCode(409).body("type", equalTo("https://tollgate.dev/problems/checkout-completed"));
+        StripeEvents.post(StripeEvents.subscription("customer.subscription.created", now, tenant, "sub_" + tenant,
+                "cus_" + tenant, StripeEvents.PRICE_PRO, "active", false, now)).then().statusCode(200);
+        Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}").post("/billing/checkout")
+                .then().statusCode(409).body("type", equalTo("https://tollgate.dev/problems/subscription-exists"));
+        assertEquals(1, requests("/v1/checkout/sessions", tenant.toString()).size());
+    }
+
+    @Test
+    void aSessionStripeExpiredIsNotHandedOutAgain() {
+        UUID tenant = UUID.randomUUID();
+        String first = Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
+                .post("/billing/checkout").then().statusCode(200).extract().path("sessionId");
+        StripeEvents.post(StripeEvents.checkoutExpired(System.currentTimeMillis() / 1000, tenant, first)).then()
+                .statusCode(200);
+        String second = Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
+                .post("/billing/checkout").then().statusCode(200).extract().path("sessionId");
+        assertTrue(!first.equals(second), "a new session: " + second);
+        assertEquals(2, requests("/v1/checkout/sessions", tenant.toString()).size());
+    }
+
+    @Test
+    void anOpenSessionPaidJustBeforeAnotherPlansCheckoutIsNotReplaced() {
+        UUID tenant = UUID.randomUUID();
+        String session = Callers.as(UUID.randomUUID(), tenant, "owner").body("{\"plan\":\"pro\"}")
+                .post("/billing/checkout").then().statusCode(200).extract().path("sessionId");
+        // Stripe has it paid; its webhook has not arrived yet
+        StubMapping paid = stripe.register(get(urlPathEqualTo("/v1/checkout/sessions/" + session)).atPriority(1)
+                .willReturn(okJson("{\"id\":\"" + session + "\",\"object\":\"checkout.session\","
+                        + "\"status\":\"complete\",\"payment_status\":\"paid\"}")));
+        try {
+            Callers.as(UUID.randomUUID(), tenant, "admin").body("{\"plan\":\"basic\"}").post("/billing/checkout")
+                    .then().statusCode(409).body("type", equalTo("https://tollgate.dev/problems/checkout-completed"));
+        } finally {
+            stripe.removeStubMapping(paid);
+        }
+        assertEquals(1, requests("/v1/checkout/sessions", tenant.toString()).size(), "no second session");
+        assertEquals(0, stripe.find(postRequestedFor(urlPathEqualTo("/v1/checkout/sessions/" + session + "/expire")))
+                .size());
     }
 
     @Test
@@ -121,7 +201,7 @@ class SubscriptionApiTest {
         List<LoggedRequest> attempts = requests("/v1/checkout/sessions", tenant.toString());
         assertEquals(3, attempts.size(), "429, 500, then accepted");
         String key = attempts.get(0).getHeader("Idempotency-Key");
-        assertEquals("tollgate-checkout-" + tenant + "-pro-order-77", key);
+        assertTrue(key.startsWith("tollgate-checkout-"), key);
         attempts.forEach(
                 attempt -> assertEquals(key, attempt.getHeader("Idempotency-Key"), "every attempt is the same request"));
     }

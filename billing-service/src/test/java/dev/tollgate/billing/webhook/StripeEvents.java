@@ -49,11 +49,25 @@ public final class StripeEvents {
 
     /** {@code checkout.session.completed} for {@code tenant}'s checkout by {@code customer}. */
     public static String checkoutCompleted(long created, UUID tenant, String customer) {
+        return checkoutCompleted(created, tenant, customer, "cs_test_" + tenant);
+    }
+
+    /** {@code checkout.session.completed} of the session {@code sessionId}. */
+    public static String checkoutCompleted(long created, UUID tenant, String customer, String sessionId) {
         return """
                 {"id":"evt_%s","object":"event","api_version":"2025-01-27.acacia","created":%d,"livemode":false,
-                 "type":"checkout.session.completed","data":{"object":{"id":"cs_test_%s","object":"checkout.session",
+                 "type":"checkout.session.completed","data":{"object":{"id":"%s","object":"checkout.session",
                  "client_reference_id":"%s","customer":"%s","mode":"subscription","status":"complete"}}}"""
-                .formatted(UUID.randomUUID().toString().replace("-", ""), created, tenant, tenant, customer);
+                .formatted(UUID.randomUUID().toString().replace("-", ""), created, sessionId, tenant, customer);
+    }
+
+    /** {@code checkout.session.expired} of the session {@code sessionId}. */
+    public static String checkoutExpired(long created, UUID tenant, String sessionId) {
+        return """
+                {"id":"evt_%s","object":"event","api_version":"2025-01-27.acacia","created":%d,"livemode":false,
+                 "type":"checkout.session.expired","data":{"object":{"id":"%s","object":"checkout.session",
+                 "client_reference_id":"%s","mode":"subscription","status":"expired"}}}"""
+                .formatted(UUID.randomUUID().toString().replace("-", ""), created, sessionId, tenant);
     }
 
     /** An {@code invoice.*} event for an invoice of {@code subscriptionId}, created at {@code created}. */

@@ -40,8 +40,10 @@ import org.jboss.logging.Logger;
  * One metered chat completion under the tenant's plan (its subscription's entitlements, or the free tier): the
  * model must be in the plan, the gate holds the worst case (the prompt's estimated tokens plus
  * {@code max_tokens}, and their cost at the route's dearest provider) before any provider is called, the route's
- * providers are tried in order, the generation and its usage are recorded in one transaction, and the gate keeps
- * what the provider reported using. A streamed answer is billed for what was generated, also when it broke off.
+ * providers are tried in order, the generation and its usage are recorded in one transaction (or, when that fails,
+ * the usage is made durable and the write kept for later: {@link RecordGeneration#recordSurely}), and the gate keeps
+ * what the provider reported using. A streamed answer is billed for what was generated, also when it broke off, and
+ * an answer whose caller went away is recorded and billed all the same.
  */
 @ApplicationScoped
 public class CompleteChat {
@@ -69,25 +71,35 @@ public class CompleteChat {
         this.metrics = metrics;
     }
 
-    /** The whole answer, recorded, with the gate's headers. */
+    /**
+     * The whole answer, recorded, with the gate's headers. The work goes on when the caller goes away: the provider
+     * is paid for the answer, so it is recorded and billed all the same.
+     */
     public Uni<ChatAnswer> complete(Caller caller, String model, ChatCall call) {
-        return admit(caller, List.of(model), call, 1).chain(admitted -> {
+        return detached(admit(caller, List.of(model), call, 1).chain(admitted -> {
             Reservation held = admitted.held();
             long started = System.nanoTime();
+            UUID id = UUID.randomUUID();
             return ask(admitted, call)
                     // no answer, nothing recorded: the held units go back
                     .onFailure().call(e -> settle(held, Map.of()).invoke(() -> metrics.failed(model, e)))
                     .chain(completion -> {
                         long cost = cost(completion);
                         metrics.firstToken(model, completion.provider(), System.nanoTime() - started);
-                        return record
-                                .record(UUID.randomUUID(), caller, model, call, completion, RecordGeneration.COMPLETED, cost)
-                                .onFailure().call(() -> settle(held, Map.of()))
-                                .call(() -> settle(held, used(completion, cost)))
+                        // answered: settled (before the usage can reach the ledger, so that reconciliation never counts
+                        // it twice), then recorded (or kept until it can be, its usage made durable)
+                        return settle(held, used(completion, cost))
+                                .call(() -> record.recordSurely(id, caller, model, call, completion,
+                                        RecordGeneration.COMPLETED, cost))
                                 .invoke(() -> metrics.answered(model, completion, RecordGeneration.COMPLETED, cost))
-                                .map(generation -> new ChatAnswer(generation.id, completion, admitted.headers()));
+                                .map(ignored -> new ChatAnswer(id, completion, admitted.headers()));
                     });
-        });
+        }));
+    }
+
+    /** {@code work}, run to its end even when its caller cancels (goes away): only the caller stops waiting. */
+    private static <T> Uni<T> detached(Uni<T> work) {
+        return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
     /**
@@ -121,21 +133,17 @@ public class CompleteChat {
     private void finish(Caller caller, String model, ChatCall call, Reservation held, UUID id, StreamRelay relay,
             ChatProvider provider, Completion completion) {
         long cost = cost(completion);
-        record.record(id, caller, model, call, completion, RecordGeneration.COMPLETED, cost)
-                .call(() -> settle(held, used(completion, cost)))
-                .subscribe().with(generation -> {
+        settle(held, used(completion, cost))
+                .call(() -> record.recordSurely(id, caller, model, call, completion, RecordGeneration.COMPLETED, cost))
+                .subscribe().with(ignored -> {
                     metrics.answered(model, completion, RecordGeneration.COMPLETED, cost);
                     if (relay.callerGone()) {
                         LOG.infof("stream: caller of generation %s went away; the whole answer is recorded and billed", id);
                     }
                     relay.finish(provider, new StreamEvent.Finished(completion));
                 }, e -> {
-                    LOG.errorf(e, "stream: generation %s answered but could not be recorded", id);
-                    metrics.failed(model, e);
-                    settle(held, Map.of()).subscribe().with(ignored -> {
-                    });
-                    relay.finish(provider, new StreamEvent.Failed("record-failed",
-                            "the answer could not be recorded; it is not billed, please ask again"));
+                    LOG.errorf(e, "stream: generation %s was answered; recording it failed unexpectedly", id);
+                    relay.finish(provider, new StreamEvent.Finished(completion));
                 });
     }
 
@@ -154,18 +162,14 @@ public class CompleteChat {
         long cost = cost(partial);
         LOG.warnf("stream: generation %s broke off after %d characters (%s); recording and billing what was sent",
                 id, text.length(), failure.getMessage());
-        record.record(id, caller, model, call, partial, RecordGeneration.INTERRUPTED, cost)
-                .call(() -> settle(held, used(partial, cost)))
-                .subscribe().with(generation -> {
+        settle(held, used(partial, cost))
+                .call(() -> record.recordSurely(id, caller, model, call, partial, RecordGeneration.INTERRUPTED, cost))
+                .subscribe().with(ignored -> {
                     metrics.answered(model, partial, RecordGeneration.INTERRUPTED, cost);
                     relay.finish(provider, interrupted(failure));
                 }, e -> {
-                    LOG.errorf(e, "stream: the interrupted generation %s could not be recorded", id);
-                    settle(held, Map.of()).subscribe().with(ignored -> {
-                    });
-                    relay.finish(provider, new StreamEvent.Failed("stream-interrupted", "the provider's stream broke "
-                            + "off before the answer was complete, and the part sent could not be recorded; it is "
-                            + "not billed"));
+                    LOG.errorf(e, "stream: the interrupted generation %s: recording it failed unexpectedly", id);
+                    relay.finish(provider, interrupted(failure));
                 });
     }
 
@@ -223,6 +227,8 @@ public class CompleteChat {
                             : decision instanceof GateDecision.QuotaExceeded ? "quota-exceeded" : "gate-unavailable");
                     throw GateResponses.refusal(decision, planName, gateConfig.upgradeUrl(), now);
                 }
+                // held as long as the call runs (a long stream, a fallback chain), not only the reservation's TTL
+                gate.keepAlive(allowed.reservation());
                 return new Admission(model, route, allowed, now);
             });
         });

@@ -31,6 +31,13 @@ public interface GenerationConfig {
     @Positive
     int defaultMaxTokens();
 
+    /**
+     * The longest a streamed answer may run: then it ends with its error event and what was sent is billed. Its
+     * reservation is kept held that long ({@code tollgate.gate.longest-hold} must be longer).
+     */
+    @WithDefault("10m")
+    Duration maxStreamDuration();
+
     /** How each provider is called: retries, timeouts, circuit breaker. */
     Resilience resilience();
 
@@ -113,6 +120,19 @@ public interface GenerationConfig {
         /** How long an open breaker refuses calls before letting one through (half-open). */
         @WithDefault("30s")
         Duration breakerDelay();
+
+        /**
+         * The most calls one provider runs at once (its bulkhead): past it and {@code waiting-calls}, a call fails
+         * fast and the route moves on, instead of queueing until it times out while the calls ahead still run.
+         */
+        @WithDefault("100")
+        @Positive
+        int maxConcurrentCalls();
+
+        /** Calls that wait for one of a provider's {@code max-concurrent-calls}; past them, a call fails fast. */
+        @WithDefault("20")
+        @Positive
+        int waitingCalls();
     }
 
     interface Provider {
@@ -131,6 +151,12 @@ public interface GenerationConfig {
 
         /** This provider's breaker window, instead of {@code resilience.breaker-request-volume}. */
         Optional<@Positive Integer> breakerRequestVolume();
+
+        /** The most calls this provider runs at once, instead of {@code resilience.max-concurrent-calls}. */
+        Optional<@Positive Integer> maxConcurrentCalls();
+
+        /** Calls that may wait for this provider, instead of {@code resilience.waiting-calls}. */
+        Optional<@Positive Integer> waitingCalls();
 
         /** What the provider charges per million input tokens, in US dollars; counted as {@code cost_micros}. */
         @WithDefault("0")

@@ -45,12 +45,18 @@ public class EraseGenerations {
                 .chain(() -> delete(session, counts, "generations",
                         "delete from {h-schema}generations where user_id = :id", request.userId()))
                 .chain(() -> request.tenantDeleted()
-                        ? delete(session, counts, "feedback",
-                                "delete from {h-schema}feedback where tenant_id = :id", request.tenantId())
-                                .chain(() -> delete(session, counts, "generations",
-                                        "delete from {h-schema}generations where tenant_id = :id", request.tenantId()))
-                                .chain(() -> delete(session, counts, "entitlements",
-                                        "delete from {h-schema}entitlements where tenant_id = :id", request.tenantId()))
+                        ? session.createNativeQuery("insert into {h-schema}erased_tenants (tenant_id, deletion_id) "
+                                + "values (:tenant, :deletion) on conflict do nothing")
+                                .setParameter("tenant", request.tenantId())
+                                .setParameter("deletion", request.deletionId())
+                                .executeUpdate()
+                                .chain(() -> delete(session, counts, "feedback",
+                                        "delete from {h-schema}feedback where tenant_id = :id", request.tenantId())
+                                        .chain(() -> delete(session, counts, "generations",
+                                                "delete from {h-schema}generations where tenant_id = :id", request.tenantId()))
+                                        .chain(() -> delete(session, counts, "entitlements",
+                                                "delete from {h-schema}entitlements where tenant_id = :id",
+                                                request.tenantId())))
                         : Uni.createFrom().voidItem()))
                 .chain(() -> {
                     LOG.infof("audit: erased generations of user %s for deletion %s: %s", request.userId(),

@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
@@ -38,6 +39,8 @@ public enum ProviderFailure {
     STREAM_INTERRUPTED(false, true),
     /** The provider's circuit breaker is open: it was not called. */
     CIRCUIT_OPEN(false, false),
+    /** The provider runs as many calls as it may, with as many waiting: this one was not made. */
+    SATURATED(false, false),
     /** Anything else. */
     OTHER(false, true);
 
@@ -69,6 +72,9 @@ public enum ProviderFailure {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof CircuitBreakerOpenException) {
                 return CIRCUIT_OPEN;
+            }
+            if (cause instanceof BulkheadException) {
+                return SATURATED;
             }
             if (cause instanceof ProviderRetryAfter retryAfter) {
                 return retryAfter.status() == 429 ? RATE_LIMITED : SERVER_ERROR;
@@ -114,7 +120,6 @@ public enum ProviderFailure {
         return OTHER;
     }
 
-    /** The wire-level name, for metrics and problem details. */
     /** The pause the provider asked for before the next call (its {@code Retry-After}), if it named one. */
     public static java.util.Optional<java.time.Duration> pauseAskedFor(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -125,6 +130,7 @@ public enum ProviderFailure {
         return java.util.Optional.empty();
     }
 
+    /** The wire-level name, for metrics and problem details. */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

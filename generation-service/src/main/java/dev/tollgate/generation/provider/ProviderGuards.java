@@ -22,7 +22,9 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * One SmallRye Fault Tolerance guard per provider, for whole and streamed answers alike: retries with
+ * One SmallRye Fault Tolerance guard per provider, for whole and streamed answers alike: a bulkhead that runs at
+ * most {@code max-concurrent-calls} at once and lets {@code waiting-calls} wait (past them a call fails fast, as
+ * {@link ProviderFailure#SATURATED}, and the route moves on), retries with
  * exponential backoff and jitter on retryable failures only (429, 5xx, timeouts, broken connections; never a
  * rejected request or a wrong key, never a stream that has started), and a circuit breaker that stops calling a
  * provider that keeps failing, a stream cut short included, and lets one call through after a pause. Each
@@ -81,6 +83,9 @@ public class ProviderGuards {
                 })
                 .select().where(chunk -> chunk instanceof ChatChunk.Done)
                 .toUni()
+                // however steadily it dribbles, a stream ends at the longest a stream may run
+                .ifNoItem().after(config.maxStreamDuration()).failWith(() -> new TimeoutException(provider.name()
+                        + "'s stream ran longer than " + config.maxStreamDuration()))
                 .onItem().ifNull().failWith(() -> new StreamInterrupted("the stream ended without an answer", null))
                 .map(done -> ((ChatChunk.Done) done).completion())
                 .onFailure(e -> started.get() && !(e instanceof StreamInterrupted))
@@ -179,6 +184,11 @@ public class ProviderGuards {
                     state.set(gaugeValue(next));
                     LOG.warnf("providers: %s circuit breaker is now %s", provider, next);
                 })
+                .done()
+                .withBulkhead()
+                .limit(settings.maxConcurrentCalls().orElse(resilience.maxConcurrentCalls()))
+                .queueSize(settings.waitingCalls().orElse(resilience.waitingCalls()))
+                .onRejected(() -> registry.counter("tollgate.provider.saturated", "provider", provider).increment())
                 .done()
                 .build();
     }

@@ -88,6 +88,21 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void anAnswerWithCharactersPostgresRefusesIsDeliveredRecordedAndBilled() {
+        UUID tenant = UUID.randomUUID();
+        String marker = "nul-" + UUID.randomUUID();
+        FakeOpenAi.server().stubFor(post(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker))
+                .willReturn(okJson(FakeOpenAi.completion("before\\u0000after", 7, 2))));
+
+        as(UUID.randomUUID(), tenant).body(chat("small", marker + "\\u0000", 20)).post("/v1/chat/completions")
+                .then().statusCode(200).body("choices[0].message.content", Matchers.equalTo("before\u0000after"));
+        assertEquals("before\uFFFDafter", Sql.text("select output from generation.generations where tenant_id = ?",
+                tenant));
+        assertEquals(1, Sql.number("select count(*) from generation.outbox where topic = 'usage.recorded' and "
+                + "message_key = ?", tenant.toString()));
+    }
+
+    @Test
     void aFailingPrimaryFallsBackToTheNextProviderOfTheRoute() {
         UUID tenant = UUID.randomUUID();
         String marker = "fallback-" + UUID.randomUUID();

@@ -22,9 +22,15 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
@@ -102,6 +108,31 @@ class ProviderResilienceTest {
                 .body("provider", Matchers.equalTo("secondary"))
                 .body("choices[0].message.content", Matchers.equalTo("in time"));
         assertEquals(3, calls(PRIMARY, marker), "one attempt and two retries, each cut off after 1 s");
+    }
+
+    @Test
+    void aSaturatedProviderTurnsCallsAwayAtOnceAndTheRouteFallsBack() throws Exception {
+        String marker = "crowd-" + UUID.randomUUID();
+        FakeOpenAi.server().stubFor(post(urlEqualTo("/narrow/v1/chat/completions")).withRequestBody(containing(marker))
+                .willReturn(okJson(FakeOpenAi.completion("one at a time", 5, 3)).withFixedDelay(2000)));
+        FakeOpenAi.server().stubFor(post(urlEqualTo(SECONDARY)).withRequestBody(containing(marker))
+                .willReturn(okJson(FakeOpenAi.completion(FakeOpenAi.SECONDARY_MODEL, "the overflow", 5, 2))));
+
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(callers.submit(() -> chat("narrow", marker).then().statusCode(200).extract()
+                    .<String> path("provider")));
+        }
+        Map<String, Long> byProvider = new TreeMap<>();
+        for (Future<String> answer : answers) {
+            byProvider.merge(answer.get(), 1L, Long::sum);
+        }
+        callers.shutdown();
+        // narrow ran one and let one wait; the other two were turned away at once, not queued into a timeout
+        assertEquals(Map.of("narrow", 2L, "secondary", 2L), byProvider);
+        assertEquals(2, calls("/narrow/v1/chat/completions", marker));
+        RestAssured.get("/q/metrics").then().body(containsString("tollgate_provider_saturated_total{provider=\"narrow\"}"));
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.common.plan.TenantPlan;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.gate.QuotaGate;
+import dev.tollgate.metering.config.MeteringConfig;
+import dev.tollgate.metering.ledger.LedgerLag;
 import dev.tollgate.metering.ledger.PeriodTotal;
 import dev.tollgate.metering.ledger.TenantPeriod;
 import dev.tollgate.metering.ledger.repository.LedgerRepository;
@@ -19,18 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Compares the gate's quota counters in Redis with the ledger, for every tenant's current billing period, and
- * corrects them. A counter behind the ledger (Redis restarted or was flushed and lost units) is raised at once;
- * one ahead of the ledger is lowered only when the same gap was found on the previous pass too, since usage
- * settled in Redis but still on its way to the ledger explains a passing gap. Every replica may run it: the
- * comparison and the correction are one script, so two passes never correct twice. It also announces thresholds
- * a crash kept from being announced.
+ * corrects them. What is known to be used is the larger of the ledger's total and the units settled in Redis (usage
+ * settled but still on its way to the ledger counts, so a lagging ledger never lowers a counter): a counter behind it
+ * (Redis restarted or was flushed and lost units) is raised, one ahead of it and its live holds (units of a hold
+ * nobody will settle) is lowered. Every replica may run it: each comparison and correction is one script, so two
+ * passes never correct twice. It also announces thresholds a crash kept from being announced.
+ * <p>
+ * A Redis that comes back empty would admit everyone until the next pass: every second this looks for the gate's
+ * epoch marker ({@link QuotaGate#EPOCH_KEY}); when it is missing, a pass runs as soon as the ledger has recorded
+ * what was published ({@link LedgerLag}) and then writes it, and until then the gates refuse quota decisions
+ * ({@code tollgate.gate.await-counter-rebuild}).
  */
 @ApplicationScoped
 public class ReconcileCounters {
@@ -45,12 +51,14 @@ public class ReconcileCounters {
     private final CheckThresholds thresholds;
     private final MeterRegistry registry;
     private final AtomicLong lastDrift = new AtomicLong();
-    /** Gaps where Redis was ahead of the ledger on the last pass, by counter. */
-    private volatile Map<String, Long> aheadBefore = Map.of();
+    private final LedgerLag lag;
+    private final MeteringConfig config;
 
     public ReconcileCounters(LedgerRepository ledger, TenantPlans plans, QuotaGate gate, CheckThresholds thresholds,
-            MeterRegistry registry) {
+            MeterRegistry registry, LedgerLag lag, MeteringConfig config) {
         this.ledger = ledger;
+        this.lag = lag;
+        this.config = config;
         this.plans = plans;
         this.gate = gate;
         this.thresholds = thresholds;
@@ -64,7 +72,39 @@ public class ReconcileCounters {
                 e.getMessage())).onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** One pass; answers the total drift found, in units, before corrections. */
+    /** A Redis without the epoch marker (new, or back empty): every counter is rebuilt now, then it is marked. */
+    @Scheduled(identity = "counter-epoch", every = "${tollgate.metering.epoch-check-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> rebuildIfEmptied() {
+        return gate.rebuilt().chain(rebuilt -> {
+            if (rebuilt) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.warnf("reconcile: Redis holds no %s (it is new, or came back empty): rebuilding every quota counter "
+                    + "of the current periods from the ledger once it has recorded what was published; quota "
+                    + "decisions wait until then", QuotaGate.EPOCH_KEY);
+            long started = System.nanoTime();
+            return lag.awaitCaughtUp(config.rebuildWaitsForLedger()).invoke(behind -> {
+                if (behind != 0) {
+                    LOG.warnf("reconcile: the ledger %s; the counters are rebuilt from what it holds, and raised as "
+                            + "it catches up",
+                            behind < 0 ? "cannot be compared with Kafka"
+                                    : "is still " + behind
+                                            + " usage events behind");
+                }
+            }).chain(this::reconcile)
+                    .onFailure().invoke(e -> LOG.warnf("reconcile: rebuilding the counters failed, tried again in a "
+                            + "second: %s", e.toString()))
+                    .chain(drift -> gate.markRebuilt(UUID.randomUUID().toString()).invoke(() -> {
+                        registry.counter("tollgate.quota.rebuilds").increment();
+                        LOG.infof("reconcile: quota counters rebuilt from the ledger (%d units restored) in %d ms; quota "
+                                + "decisions go on", drift, (System.nanoTime() - started) / 1_000_000);
+                    }));
+        }).onFailure().invoke(e -> LOG.debugf("reconcile: the epoch could not be checked or marked: %s",
+                e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** One pass; answers the total drift corrected, in units. */
     public Uni<Long> reconcile() {
         Instant now = Instant.now();
         return ledger.periodsSince(now.minus(LONGEST_PERIOD))
@@ -84,33 +124,23 @@ public class ReconcileCounters {
     }
 
     private Uni<Long> correct(List<PeriodTotal> totals, Map<UUID, TenantPlan> tenantPlans, Instant now) {
-        Map<String, Long> aheadNow = new ConcurrentHashMap<>();
         return Multi.createFrom().iterable(totals)
-                .onItem().transformToUni(total -> correct(total, tenantPlans.get(total.tenantId()).period(now), aheadNow))
+                .onItem().transformToUni(total -> correct(total, tenantPlans.get(total.tenantId()).period(now)))
                 .merge(8)
-                .collect().with(Collectors.summingLong(Math::abs))
-                .invoke(() -> aheadBefore = aheadNow);
+                .collect().with(Collectors.summingLong(Math::abs));
     }
 
-    private Uni<Long> correct(PeriodTotal total, BillingPeriod period, Map<String, Long> aheadNow) {
-        String key = total.tenantId() + "/" + period.id() + "/" + total.metric();
-        Long before = aheadBefore.get(key);
-        return gate.reconcile(total.tenantId(), period.id(), period.end(), total.metric(), total.used(), false)
-                .chain(found -> found.drift() < 0 && before != null && before == found.drift()
-                        ? gate.reconcile(total.tenantId(), period.id(), period.end(), total.metric(), total.used(), true)
-                        : Uni.createFrom().item(found))
+    private Uni<Long> correct(PeriodTotal total, BillingPeriod period) {
+        return gate.reconcile(total.tenantId(), period.id(), period.end(), total.metric(), total.used())
                 .map(found -> {
                     long drift = found.drift();
-                    if (drift < 0 && (before == null || before != drift)) {
-                        aheadNow.put(key, drift);
-                    }
                     if (drift != 0) {
-                        boolean corrected = drift > 0 || (before != null && before == drift);
-                        registry.counter("tollgate.quota.drift.corrections", "direction", drift > 0 ? "up" : "down",
-                                "outcome", corrected ? "corrected" : "watched").increment();
-                        LOG.infof("reconcile: tenant %s %s in the period from %s: Redis %d (%d held), ledger %d, "
-                                + "drift %+d%s", total.tenantId(), total.metric(), period.start(), found.counter(),
-                                found.held(), total.used(), drift, corrected ? ", corrected" : ", watched until the next pass");
+                        registry.counter("tollgate.quota.drift.corrections", "direction", drift > 0 ? "up" : "down")
+                                .increment();
+                        LOG.infof("reconcile: tenant %s %s in the period from %s: Redis %d (%d held), settled %d, "
+                                + "ledger %d: corrected by %+d%s", total.tenantId(), total.metric(), period.start(),
+                                found.counter(), found.held(), found.settled(), total.used(), drift,
+                                drift > 0 ? " (Redis had lost units)" : " (units held for calls that never settled)");
                     }
                     return drift;
                 });

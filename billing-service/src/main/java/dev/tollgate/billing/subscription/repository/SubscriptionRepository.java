@@ -69,6 +69,39 @@ public class SubscriptionRepository implements PanacheRepositoryBase<TenantSubsc
                 .getResultList());
     }
 
+    /** Remembers that the tenant is on {@code plan} from {@code from}. */
+    public Uni<Void> rememberPlan(UUID tenantId, String plan, Instant from) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                insert into {h-schema}plan_history (tenant_id, valid_from, plan) values (:tenant, :from, :plan)
+                on conflict (tenant_id, valid_from) do update set plan = excluded.plan""")
+                .setParameter("tenant", tenantId)
+                .setParameter("from", from)
+                .setParameter("plan", plan)
+                .executeUpdate()).replaceWithVoid();
+    }
+
+    /**
+     * The plan the tenant was on at {@code at}: {@code ""} if it had none then (the free tier), null if no plan of the
+     * tenant was ever remembered (its subscription predates the history).
+     */
+    public Uni<String> planAt(UUID tenantId, Instant at) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                select coalesce((select plan from {h-schema}plan_history where tenant_id = :tenant
+                    and valid_from <= :at order by valid_from desc limit 1), '')
+                where exists (select 1 from {h-schema}plan_history where tenant_id = :tenant)""", String.class)
+                .setParameter("tenant", tenantId)
+                .setParameter("at", at)
+                .getResultList()).map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+
+    /** Forgets the tenant's plans (an erasure); answers how many rows went. */
+    public Uni<Integer> forgetPlans(UUID tenantId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "delete from {h-schema}plan_history where tenant_id = :tenant")
+                .setParameter("tenant", tenantId)
+                .executeUpdate());
+    }
+
     /** Records a Stripe event as applied; false if it was applied before. */
     public Uni<Boolean> firstTime(String eventId, String type, Instant created) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""

@@ -1,5 +1,6 @@
 package dev.tollgate.generation.record.repository;
 
+import dev.tollgate.generation.erasure.ErasedTenant;
 import dev.tollgate.generation.erasure.ErasedUser;
 import dev.tollgate.generation.record.Generation;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -29,6 +30,12 @@ public class GenerationRepository implements PanacheRepositoryBase<Generation, U
         // a primary-key find: a native query with a result class would add an entry to Hibernate's query
         // interpretation cache on every call
         return Panache.getSession().chain(session -> session.find(ErasedUser.class, userId)).map(erased -> erased != null);
+    }
+
+    /** Whether {@code tenantId} was erased here. */
+    public Uni<Boolean> tenantErased(UUID tenantId) {
+        return Panache.getSession().chain(session -> session.find(ErasedTenant.class, tenantId))
+                .map(erased -> erased != null);
     }
 
     /** The user's generation {@code id} in the tenant, or null: another user's generation is as good as absent. */
