@@ -9,15 +9,21 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.tollgate.generation.config.GenerationConfig;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An OpenAI-compatible provider through langchain4j's OpenAI client (in Quarkus, its REST client). One attempt
@@ -29,9 +35,11 @@ public final class OpenAiProvider implements ChatProvider {
     private final String modelName;
     private final ChatModel model;
     private final StreamingChatModel streaming;
+    private final Counter cancellations;
 
-    public OpenAiProvider(String name, GenerationConfig.Provider config) {
+    public OpenAiProvider(String name, GenerationConfig.Provider config, Counter cancellations) {
         this.name = name;
+        this.cancellations = cancellations;
         this.modelName = config.model();
         this.model = OpenAiChatModel.builder()
                 .baseUrl(config.baseUrl())
@@ -63,32 +71,58 @@ public final class OpenAiProvider implements ChatProvider {
         return completion(call, model.chat(request(call)));
     }
 
+    /**
+     * The answer piece by piece. A subscriber that cancels (the stream cut at its longest duration, a timeout)
+     * cancels the provider's stream too, so that it is not read, and paid, to its end.
+     */
     @Override
     public Multi<ChatChunk> stream(ChatCall call) {
         // the handler is called on the HTTP client's event loop: nothing in it blocks
-        return Multi.createFrom().emitter(emitter -> streaming.chat(request(call), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String text) {
-                if (text != null && !text.isEmpty()) {
-                    emitter.emit(new ChatChunk.Text(text));
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicBoolean ended = new AtomicBoolean();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            AtomicReference<StreamingHandle> handle = new AtomicReference<>();
+            emitter.onTermination(() -> {
+                if (!ended.get() && cancelled.compareAndSet(false, true)) {
+                    StreamingHandle provider = handle.get();
+                    if (provider != null) {
+                        provider.cancel();
+                    }
+                    cancellations.increment();
                 }
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                if (response.finishReason() == null) {
-                    emitter.fail(new StreamInterrupted("the provider ended the stream without a finish reason", null));
-                    return;
+            });
+            streaming.chat(request(call), new StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                    handle.set(context.streamingHandle());
+                    if (cancelled.get()) {
+                        context.streamingHandle().cancel(); // cancelled before its first piece
+                        return;
+                    }
+                    String text = partial.text();
+                    if (text != null && !text.isEmpty()) {
+                        emitter.emit(new ChatChunk.Text(text));
+                    }
                 }
-                emitter.emit(new ChatChunk.Done(completion(call, response)));
-                emitter.complete();
-            }
 
-            @Override
-            public void onError(Throwable error) {
-                emitter.fail(error);
-            }
-        }));
+                @Override
+                public void onCompleteResponse(ChatResponse response) {
+                    ended.set(true);
+                    if (response.finishReason() == null) {
+                        emitter.fail(new StreamInterrupted("the provider ended the stream without a finish reason", null));
+                        return;
+                    }
+                    emitter.emit(new ChatChunk.Done(completion(call, response)));
+                    emitter.complete();
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    ended.set(true);
+                    emitter.fail(error);
+                }
+            });
+        });
     }
 
     private static ChatRequest request(ChatCall call) {

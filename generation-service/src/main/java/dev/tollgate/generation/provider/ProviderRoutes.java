@@ -1,6 +1,7 @@
 package dev.tollgate.generation.provider;
 
 import dev.tollgate.generation.config.GenerationConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,10 +22,12 @@ public class ProviderRoutes {
     private static final Logger LOG = Logger.getLogger(ProviderRoutes.class);
 
     private final GenerationConfig config;
+    private final MeterRegistry registry;
     private volatile Map<String, List<ChatProvider>> routes;
 
-    public ProviderRoutes(GenerationConfig config) {
+    public ProviderRoutes(GenerationConfig config, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
     }
 
     /** The providers of {@code model}'s route, first choice first; empty for a model that is not offered. */
@@ -62,7 +65,8 @@ public class ProviderRoutes {
         Map<String, ChatProvider> providers = new LinkedHashMap<>();
         config.providers().forEach((name, provider) -> {
             if (provider.apiKey().filter(key -> !key.isBlank()).isPresent()) {
-                providers.put(name, new OpenAiProvider(name, provider));
+                providers.put(name, new OpenAiProvider(name, provider,
+                        registry.counter("tollgate.provider.streams.cancelled", "provider", name)));
             } else {
                 LOG.infof("providers: %s has no API key and is switched off", name);
             }

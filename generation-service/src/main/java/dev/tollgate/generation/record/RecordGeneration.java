@@ -3,6 +3,7 @@ package dev.tollgate.generation.record;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.common.security.Caller;
@@ -18,12 +19,15 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -188,8 +192,17 @@ public class RecordGeneration {
 
     private Uni<Void> publishDirectly(Answered answered) {
         UsageRecorded usage = usage(answered);
+        // as the outbox relay sends it: keyed by tenant, with its CloudEvents attributes
+        OutgoingCloudEventMetadata<String> cloudEvent = OutgoingCloudEventMetadata.<String> builder()
+                .withId(usage.eventId().toString())
+                .withType(EventType.USAGE_RECORDED.cloudEventType())
+                .withSource(URI.create("/tollgate/" + SOURCE))
+                .withSubject(usage.tenantId().toString())
+                .withTimestamp(usage.occurredAt().atZone(ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .build();
         return direct.sendMessage(Message.of(codec.encode(usage)).addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
-                .withKey(usage.tenantId().toString()).build()))
+                .withKey(usage.tenantId().toString()).build()).addMetadata(cloudEvent))
                 .invoke(() -> {
                     published.increment();
                     LOG.infof("record: the usage of generation %s went to Kafka directly (event %s)", answered.id(),

@@ -124,6 +124,34 @@ class StreamingTest {
     }
 
     @Test
+    void aStreamRunningPastItsLongestDurationIsCutAtTheProviderAndBilledForWhatWasSent() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        String marker = "endless-" + UUID.randomUUID();
+        // ten pieces over 8 s from a provider that waits 10 s for each: the whole runs past the 4 s a stream may
+        FakeOpenAi.server().stubFor(post(urlEqualTo("/narrow/v1/chat/completions")).withRequestBody(containing(marker))
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                        .withBody(FakeOpenAi.stream("stop", 12, 10, "one ", "two ", "three ", "four ", "five ", "six ",
+                                "seven ", "eight ", "nine ", "ten"))
+                        .withChunkedDribbleDelay(12, 8_000)));
+        double cancelled = cancellations();
+
+        List<String> events = events(stream(tenant, "narrow", marker, 40, true).then().statusCode(200).extract()
+                .asString());
+        JsonNode last = JSON.readTree(events.get(events.size() - 1));
+        assertEquals("stream-interrupted", last.at("/error/code").asText(), events.toString());
+        assertEquals(1, Sql.number("select count(*) from generation.generations where tenant_id = ? "
+                + "and outcome = 'interrupted'", tenant));
+        assertTrue(cancellations() >= cancelled + 1, "the provider's stream was cancelled, not read to its end");
+    }
+
+    private static double cancellations() {
+        String metrics = RestAssured.get("/q/metrics").then().extract().asString();
+        return metrics.lines()
+                .filter(line -> line.startsWith("tollgate_provider_streams_cancelled_total{provider=\"narrow\"}"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void aConnectionDroppedMidStreamEndsWithAnErrorEventBillsWhatWasSentAndOpensTheBreaker() throws Exception {
         UUID tenant = UUID.randomUUID();
         int before = ChoppyProvider.calls();
