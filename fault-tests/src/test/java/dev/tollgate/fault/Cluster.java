@@ -184,16 +184,26 @@ final class Cluster {
      * announce it), and waits until generation and metering hold it.
      */
     void subscribe(UUID tenant, long generations, long version) throws Exception {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
-        publish("subscription.changed", SubscriptionChanged.of(tenant, "pro", "active", start,
-                start.plus(Duration.ofDays(30)), new Entitlements(Map.of("generations", generations),
-                        new Entitlements.RateLimits(100_000, 1_000_000, 100_000, 1_000_000, 10_000), Set.of("small"),
-                        Set.of(), false),
-                version));
+        announcePlan(tenant, "pro", generations, version);
         for (String schema : List.of("generation", "metering")) {
             Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> number("select count(*) from " + schema
                     + ".entitlements where tenant_id = ? and version = ?", tenant, version) == 1);
         }
+    }
+
+    /**
+     * Publishes {@code tenant}'s {@code plan} with {@code generations} a month, the model {@code small} and rate limits
+     * out of the way, as billing would announce it: the event published.
+     */
+    SubscriptionChanged announcePlan(UUID tenant, String plan, long generations, long version) throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
+        SubscriptionChanged event = SubscriptionChanged.of(tenant, plan, "active", start,
+                start.plus(Duration.ofDays(30)), new Entitlements(Map.of("generations", generations),
+                        new Entitlements.RateLimits(100_000, 1_000_000, 100_000, 1_000_000, 10_000), Set.of("small"),
+                        Set.of(), false),
+                version);
+        publish("subscription.changed", event);
+        return event;
     }
 
     /** Publishes {@code event} as its producer's outbox would (keyed by tenant), acknowledged by the broker. */

@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.common.event.AuditRecorded;
-import dev.tollgate.common.event.Entitlements;
-import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.common.event.UsageRecorded;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -275,13 +272,7 @@ class FaultInjectionTest {
     }
 
     private static UUID plan(UUID tenant, String plan, long version) throws Exception {
-        Instant start = Instant.parse("2026-12-01T00:00:00Z");
-        SubscriptionChanged event = SubscriptionChanged.of(tenant, plan, "active", start,
-                start.plus(Duration.ofDays(31)), new Entitlements(Map.of("generations", 1000L + version),
-                        new Entitlements.RateLimits(60, 1000, 600, 10000, 10), Set.of("small"), Set.of(), false),
-                version);
-        cluster.publish("subscription.changed", event);
-        return event.eventId();
+        return cluster.announcePlan(tenant, plan, 1000L + version, version).eventId();
     }
 
     private static UUID usage(UUID tenant) throws Exception {

@@ -87,12 +87,12 @@ public class StartCheckout {
         this.registry = registry;
     }
 
-    public Uni<CheckoutStarted> checkout(Caller caller, String planName, String requestKey) {
+    public Uni<CheckoutStarted> checkout(Caller caller, String planName) {
         PlanCatalog.CatalogPlan plan = ManageSubscription.purchasable(catalog, planName);
         UUID tenant = caller.tenantId();
         long deadline = System.nanoTime() + WAIT.toNanos();
         return checkout(tenant, plan, deadline).invoke(started -> LOG.infof("billing: checkout %s for tenant %s, "
-                + "plan %s, by %s (request %s)", started.sessionId(), tenant, plan.name(), caller.userId(), requestKey));
+                + "plan %s, by %s", started.sessionId(), tenant, plan.name(), caller.userId()));
     }
 
     private Uni<CheckoutStarted> checkout(UUID tenant, PlanCatalog.CatalogPlan plan, long deadline) {

@@ -13,6 +13,8 @@ public final class Problems {
     /** Every problem type is this base plus a slug that never changes once published. */
     public static final String TYPE_BASE = "https://tollgate.dev/problems/";
 
+    private static final int MOST_REASON = 500;
+
     private Problems() {
     }
 
@@ -53,5 +55,18 @@ public final class Problems {
 
     public static HttpProblem forbidden(String detail) {
         return builder(Response.Status.FORBIDDEN, "forbidden", "Forbidden").withDetail(detail).build();
+    }
+
+    /**
+     * The reason an operator gives for closing something by hand, as one line of at most 500 characters (kept with
+     * what it closes and logged). A missing or blank reason is a 400 {@code reason-required} whose detail says what
+     * the reason is for, for example "the task is closed without calling Stripe".
+     */
+    public static String operatorReason(String reason, String why) {
+        if (reason == null || reason.isBlank()) {
+            throw badRequest("reason-required", "A reason is required", "say why " + why + ": {\"reason\": \"...\"}");
+        }
+        String line = reason.replaceAll("\\p{Cntrl}+", " ").strip();
+        return line.length() > MOST_REASON ? line.substring(0, MOST_REASON) : line;
     }
 }

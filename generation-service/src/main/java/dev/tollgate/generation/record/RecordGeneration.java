@@ -91,13 +91,6 @@ public class RecordGeneration {
         registry.gaugeCollectionSize("tollgate.generation.records.pending", List.of(), pending);
     }
 
-    /** Writes the generation and its usage in one transaction; fails when the database does. */
-    public Uni<Void> record(UUID id, Caller caller, String model, ChatCall call, Completion completion,
-            String outcome, long costMicros) {
-        Answered answered = new Answered(id, caller, model, call, completion, outcome, costMicros, Instant.now());
-        return Panache.withTransaction(() -> write(answered, false));
-    }
-
     /**
      * Writes the generation and its usage, or, when that fails, makes the usage durable another way and keeps the
      * write for later: never fails, so an answer the caller has is billed whatever the database does.

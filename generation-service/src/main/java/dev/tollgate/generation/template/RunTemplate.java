@@ -140,12 +140,14 @@ public class RunTemplate {
                     });
                 })
                 .onFailure().recoverWithItem(e -> ending(TemplateRuns.FAILED, answers, null, refusal(e), status(e)))
-                .chain(ending -> runs.finish(id, tenantId, userId, admitted.model(), ending)
-                        .call(() -> chat.settle(admitted.held(), ending.answered() ? Map.of(
-                                dev.tollgate.common.event.UsageRecorded.GENERATIONS, 1L,
-                                dev.tollgate.common.event.UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
-                                dev.tollgate.common.event.UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
-                                dev.tollgate.common.event.UsageRecorded.COST_MICROS, ending.costMicros()) : Map.of()))
+                // settled before the run is written, as a chat answer is: a reconciliation between the two would
+                // otherwise count the usage once in the ledger and once more in the still-held reservation
+                .chain(ending -> chat.settle(admitted.held(), ending.answered() ? Map.of(
+                        dev.tollgate.common.event.UsageRecorded.GENERATIONS, 1L,
+                        dev.tollgate.common.event.UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
+                        dev.tollgate.common.event.UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
+                        dev.tollgate.common.event.UsageRecorded.COST_MICROS, ending.costMicros()) : Map.of())
+                        .chain(() -> runs.finish(id, tenantId, userId, admitted.model(), ending))
                         .invoke(() -> {
                             registry.counter("tollgate.template.runs", "template", template.name(),
                                     "outcome", ending.status()).increment();

@@ -38,10 +38,9 @@ public class CheckoutResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A Stripe Checkout Session subscribing the tenant to a paid plan; send the customer to its url")
-    public Uni<StartCheckout.CheckoutStarted> checkout(CheckoutRequest request,
-            @HeaderParam(RequestKeys.HEADER) String idempotencyKey) {
-        return checkout.checkout(caller.require(), request == null ? null : request.plan(),
-                RequestKeys.of(idempotencyKey));
+    public Uni<StartCheckout.CheckoutStarted> checkout(CheckoutRequest request) {
+        // no Idempotency-Key: the tenant's one open session already makes a repeated checkout the same one
+        return checkout.checkout(caller.require(), request == null ? null : request.plan());
     }
 
     @POST

@@ -70,13 +70,9 @@ public class StripeTasksResource {
     @Access(operator = true)
     @Operation(summary = "Close a parked Stripe task without calling Stripe, with the reason (kept with it)")
     public Uni<StripeTaskView> discard(@RestPath UUID id, DiscardRequest request) {
-        if (request == null || request.reason() == null || request.reason().isBlank()) {
-            return Uni.createFrom().failure(Problems.badRequest("reason-required", "A reason is required",
-                    "say why the task is closed without calling Stripe: {\"reason\": \"...\"}"));
-        }
-        // one line, kept with the task and in the log
-        String reason = request.reason().replaceAll("\\p{Cntrl}+", " ").strip();
-        return parked.discard(id, reason.length() > 500 ? reason.substring(0, 500) : reason,
+        String reason = Problems.operatorReason(request == null ? null : request.reason(),
+                "the task is closed without calling Stripe");
+        return parked.discard(id, reason,
                 caller.require().userId()).map(task -> found(task, id));
     }
 

@@ -102,12 +102,9 @@ public abstract class DeadLetterEndpoints {
     @Access(operator = true)
     @Operation(summary = "Close one open dead letter without applying it, with the reason (kept with it)")
     public Uni<DeadLetterView> discard(@RestPath long id, DiscardRequest request) {
-        if (request == null || request.reason() == null || request.reason().isBlank()) {
-            return Uni.createFrom().failure(Problems.badRequest("reason-required", "A reason is required",
-                    "say why the dead letter is discarded: {\"reason\": \"...\"}"));
-        }
-        String reason = request.reason().strip();
-        return deadLetters.discard(id, reason.length() > 500 ? reason.substring(0, 500) : reason).map(letter -> {
+        String reason = Problems.operatorReason(request == null ? null : request.reason(),
+                "the dead letter is discarded");
+        return deadLetters.discard(id, reason).map(letter -> {
             if (letter == null) {
                 throw Problems.notFound("open dead letter", id);
             }
