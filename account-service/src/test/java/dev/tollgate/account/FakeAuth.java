@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -37,10 +38,22 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
 
     /** auth-service will say that {@code user} belongs to {@code tenants} and alone owns {@code soleOwned}. */
     public static void scope(UUID user, List<UUID> tenants, List<UUID> soleOwned) {
-        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
+        scope(user, tenants, soleOwned, Map.of());
+    }
+
+    /**
+     * As {@link #scope(UUID, List, List)}, with the other members of the tenants deleted with the user: tenant to
+     * (member to address); every such tenant is named "Rocket".
+     */
+    public static void scope(UUID user, List<UUID> tenants, List<UUID> soleOwned, Map<UUID, Map<UUID, String>> left) {
+        String members = left.entrySet().stream().flatMap(tenant -> tenant.getValue().entrySet().stream()
+                .map(member -> "{\"tenantId\":\"" + tenant.getKey() + "\",\"tenantName\":\"Rocket\",\"userId\":\""
+                        + member.getKey() + "\",\"email\":\"" + member.getValue() + "\"}"))
+                .collect(Collectors.joining(",", "[", "]"));
+        server().stubFor(post(urlPathEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
                 .withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer " + SERVICE_TOKEN))
                 .willReturn(okJson("{\"userId\":\"" + user + "\",\"tenants\":" + array(tenants)
-                        + ",\"soleOwnedTenants\":" + array(soleOwned) + "}")));
+                        + ",\"soleOwnedTenants\":" + array(soleOwned) + ",\"membersLeft\":" + members + "}")));
     }
 
     /** auth-service will say that {@code user} is written to at {@code email}. */
@@ -58,7 +71,7 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
 
     /** auth-service will fail when asked about {@code user}. */
     public static void down(UUID user) {
-        server().stubFor(get(urlEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
+        server().stubFor(post(urlPathEqualTo("/auth/internal/users/" + user + "/erasure-scope"))
                 .willReturn(aResponse().withStatus(503)));
     }
 

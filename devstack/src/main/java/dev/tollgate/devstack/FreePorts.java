@@ -32,18 +32,16 @@ public final class FreePorts {
         throw new IllegalStateException("no loopback port that was not handed out already");
     }
 
-    /** The preferred port when it is free, else any free port. */
+    /** The preferred port when it is free and not handed out already, else any free port. */
     public static int preferring(int port) {
-        if (port <= 0) {
+        if (port <= 0 || GIVEN.contains(port)) {
             return pick();
         }
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
-            // a server restarting on its own port asks for it again: that is no collision
-            GIVEN.add(port);
-            return port;
         } catch (IOException e) {
             return pick();
         }
+        return GIVEN.add(port) ? port : pick();
     }
 }

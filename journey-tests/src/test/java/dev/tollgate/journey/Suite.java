@@ -115,6 +115,16 @@ final class Suite {
         return LocalMailbox.lastSignInToken(services.get("auth").log(), email);
     }
 
+    /** The invitation auth-service last mailed to {@code email}. */
+    String lastInvitationToken(String email) {
+        return LocalMailbox.lastInvitationToken(services.get("auth").log(), email);
+    }
+
+    /** The Stripe emulator's port, to read what billing asked of Stripe. */
+    int stripePort() {
+        return stripe.port();
+    }
+
     private static void deleteLogs(Path logs) {
         if (Files.isDirectory(logs)) {
             try (var files = Files.list(logs)) {

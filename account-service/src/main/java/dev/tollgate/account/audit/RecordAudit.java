@@ -3,13 +3,18 @@ package dev.tollgate.account.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.audit.repository.AuditRepository;
+import dev.tollgate.common.config.ServiceConfig;
+import dev.tollgate.common.erasure.ErasureLocks;
 import dev.tollgate.common.event.AuditRecorded;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Appends an {@code audit.recorded} to the tenant's log (once: the inbox keeps the event id). An action of a user
@@ -19,12 +24,18 @@ import java.util.UUID;
 @ApplicationScoped
 public class RecordAudit {
 
+    private static final Logger LOG = Logger.getLogger(RecordAudit.class);
+
     private final AuditRepository log;
     private final ErasedUsers erased;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RecordAudit(AuditRepository log, ErasedUsers erased, ObjectMapper json, MeterRegistry registry) {
+    private final int lockSpace;
+
+    public RecordAudit(AuditRepository log, ErasedUsers erased, ObjectMapper json, MeterRegistry registry,
+            ServiceConfig service) {
+        this.lockSpace = ErasureLocks.space(service.schema());
         this.log = log;
         this.erased = erased;
         this.json = json;
@@ -70,9 +81,21 @@ public class RecordAudit {
                         entry.ip = null;
                     }
                 }).replaceWithVoid();
-        return pseudonymized.chain(() -> log.persist(entry))
-                .invoke(() -> registry.counter("tollgate.account.audit.entries", "service", event.service()).increment())
-                .replaceWithVoid();
+        // the tenant's erasure lock first, in a statement of its own: an erasure marking it meanwhile is then seen
+        return Panache.getSession().chain(session -> ErasureLocks.shared(session, lockSpace, List.of(event.tenantId())))
+                .chain(() -> erased.tenantErased(event.tenantId())).chain(tenantErased -> {
+                    if (tenantErased) {
+                        // the tenant's log was deleted with it: a late entry would bring part of it back
+                        registry.counter("tollgate.account.audit.entries.dropped", "reason", "tenant-erased").increment();
+                        LOG.debugf("audit: entry %s (%s) names tenant %s, deleted by an erasure; not kept", event.eventId(),
+                                event.action(), event.tenantId());
+                        return Uni.createFrom().voidItem();
+                    }
+                    return pseudonymized.chain(() -> log.persist(entry))
+                            .invoke(() -> registry.counter("tollgate.account.audit.entries", "service", event.service())
+                                    .increment())
+                            .replaceWithVoid();
+                });
     }
 
     private static UUID actorUser(String actor) {

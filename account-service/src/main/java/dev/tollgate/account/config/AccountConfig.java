@@ -77,7 +77,14 @@ public interface AccountConfig {
         @WithDefault("24h")
         Duration deadline();
 
-        /** How often overdue erasures are looked for. */
+        /**
+         * How long an erasure waits for the services' receipts before it is sent again to those still missing (the
+         * same deletion id; each service applies it once), and again after each such wait.
+         */
+        @WithDefault("15m")
+        Duration redriveAfter();
+
+        /** How often overdue and stalled erasures are looked for. */
         @WithDefault("1m")
         Duration checkEvery();
 

@@ -39,6 +39,18 @@ public class DeletionRequest extends PanacheEntityBase {
     @Column(name = "overdue_alerted_at")
     public Instant overdueAlertedAt;
 
+    /** Whether auth-service fixed the request's tenants (false: recorded by a release that did not). */
+    @Column(nullable = false)
+    public boolean scoped;
+
+    /** How many times the request was sent again to the services that had not receipted it. */
+    @Column(nullable = false)
+    public int redrives;
+
+    /** When it was last sent again; null if never. */
+    @Column(name = "redriven_at")
+    public Instant redrivenAt;
+
     /** Where the completion mail goes, captured before auth-service forgets it; null once the mail is sent. */
     @Column(name = "contact_email")
     public String contactEmail;

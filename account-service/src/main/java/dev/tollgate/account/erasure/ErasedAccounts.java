@@ -27,6 +27,11 @@ public class ErasedAccounts implements ErasedUsers {
         return deletions.ofUser(userId).map(request -> request == null ? null : request.id);
     }
 
+    @Override
+    public Uni<Boolean> tenantErased(UUID tenantId) {
+        return deletions.tenantErased(tenantId);
+    }
+
     /** Fails with 410 {@code account-deleted} if the user asked to be erased; runs in the caller's session. */
     public Uni<Void> requireActive(UUID userId) {
         return deletions.ofUser(userId).invoke(request -> {

@@ -24,8 +24,8 @@ public class ErasureStatus {
     }
 
     /** {@code status}: {@code complete}, {@code pending}, or {@code overdue} (pending past its deadline). */
-    public record Matrix(UUID id, String status, boolean tenantDeleted, Instant requestedAt, Instant deadlineAt,
-            Instant completedAt, List<ServicePart> services) {
+    public record Matrix(UUID id, String status, boolean tenantDeleted, List<UUID> tenantsDeleted, Instant requestedAt,
+            Instant deadlineAt, Instant completedAt, List<ServicePart> services) {
     }
 
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
@@ -46,16 +46,16 @@ public class ErasureStatus {
             if (request == null || !request.userId.equals(caller.userId())) {
                 throw Problems.notFound("deletion", deletionId);
             }
-            return deletions.receipts(deletionId).map(receipts -> {
+            return deletions.tenantsOf(deletionId).chain(tenants -> deletions.receipts(deletionId).map(receipts -> {
                 List<ServicePart> parts = config.erasure().services().stream().map(service -> receipts.stream()
                         .filter(receipt -> receipt.service.equals(service)).findFirst()
                         .map(receipt -> new ServicePart(service, "done", receipt.receivedAt, counts(receipt.counts)))
                         .orElse(new ServicePart(service, "pending", null, null))).toList();
                 String status = request.completedAt != null ? "complete"
                         : Instant.now().isAfter(request.deadlineAt) ? "overdue" : "pending";
-                return new Matrix(request.id, status, request.tenantDeleted, request.requestedAt, request.deadlineAt,
-                        request.completedAt, parts);
-            });
+                return new Matrix(request.id, status, request.tenantDeleted, tenants, request.requestedAt,
+                        request.deadlineAt, request.completedAt, parts);
+            }));
         }));
     }
 

@@ -6,6 +6,7 @@ import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,8 +37,28 @@ public class InternalServices {
                         : Uni.createFrom().item(response));
     }
 
+    /** POST {@code url} (no body) with the service token; the response whatever its status. */
+    public Uni<HttpResponse<Buffer>> post(String url) {
+        return serviceToken(false).chain(token -> send(web.postAbs(url), token))
+                .chain(response -> response.statusCode() == 401
+                        ? serviceToken(true).chain(token -> send(web.postAbs(url), token))
+                        : Uni.createFrom().item(response));
+    }
+
+    /** DELETE {@code url} with the service token; the response whatever its status. */
+    public Uni<HttpResponse<Buffer>> delete(String url) {
+        return serviceToken(false).chain(token -> send(web.deleteAbs(url), token))
+                .chain(response -> response.statusCode() == 401
+                        ? serviceToken(true).chain(token -> send(web.deleteAbs(url), token))
+                        : Uni.createFrom().item(response));
+    }
+
     private Uni<HttpResponse<Buffer>> send(String url, String token) {
-        return web.getAbs(url).bearerTokenAuthentication(token).timeout(config.timeout().toMillis()).send();
+        return send(web.getAbs(url), token);
+    }
+
+    private Uni<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, String token) {
+        return request.bearerTokenAuthentication(token).timeout(config.timeout().toMillis()).send();
     }
 
     private Uni<String> serviceToken(boolean renew) {

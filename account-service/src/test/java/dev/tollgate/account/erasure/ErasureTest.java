@@ -1,6 +1,7 @@
 package dev.tollgate.account.erasure;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.account.FakeAuth;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
+import dev.tollgate.common.event.AuditRecorded;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
+import dev.tollgate.testing.AuthorizationMatrix;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.TestIssuer;
@@ -27,6 +30,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.Test;
@@ -53,13 +57,35 @@ class ErasureTest {
     void aRecentlySignedInUserIsErasedEverywhereAndEveryReceiptCompletesIt() {
         UUID user = UUID.randomUUID();
         UUID tenant = UUID.randomUUID();
-        FakeAuth.scope(user, List.of(tenant, UUID.randomUUID()), List.of(tenant));
+        UUID team = UUID.randomUUID();
+        UUID member = UUID.randomUUID();
+        String memberAddress = "member-" + member + "@example.com";
+        FakeAuth.scope(user, List.of(tenant, team, UUID.randomUUID()), List.of(tenant, team),
+                Map.of(team, Map.of(member, memberAddress)));
         String address = "leaving-" + user + "@example.com";
         FakeAuth.contact(user, address);
         signedIn(user, tenant, 60).body("{\"displayName\":\"Ada\"}").patch("/account/me").then().statusCode(200);
+        AuditRecorded before = AuditRecorded.of(team, "auth", "auth.member-invited", user.toString(), member, null,
+                Map.of());
+        Topics.send("audit.recorded", team.toString(), codec.encode(before));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from account.audit_log where tenant_id = ?",
+                team) == 1);
 
         Response deleted = signedIn(user, tenant, 60).delete("/account/me");
-        deleted.then().statusCode(202).body("tenantDeleted", equalTo(true)).body("existing", equalTo(false));
+        deleted.then().statusCode(202).body("tenantDeleted", equalTo(true)).body("existing", equalTo(false))
+                .body("tenantsDeleted", containsInAnyOrder(tenant.toString(), team.toString()));
+        // the deleted team's log goes with it, and what arrives about it later is not kept
+        assertEquals(0, Sql.number("select count(*) from account.audit_log where tenant_id = ?", team));
+        AuditRecorded late = AuditRecorded.of(team, "auth", "auth.member-removed", user.toString(), member, null,
+                Map.of());
+        Topics.send("audit.recorded", team.toString(), codec.encode(late));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from account.inbox where event_id = ?",
+                late.eventId()) == 1);
+        assertEquals(0, Sql.number("select count(*) from account.audit_log where tenant_id = ?", team));
+        // the team's other member is told, once
+        await().atMost(PATIENCE).until(() -> mailbox.getMailsSentTo(memberAddress) != null
+                && mailbox.getMailsSentTo(memberAddress).size() == 1);
+        assertTrue(mailbox.getMailsSentTo(memberAddress).get(0).getText().contains("the team Rocket"));
         UUID deletion = UUID.fromString(deleted.path("deletionId"));
         assertTrue(deleted.header("Location").endsWith("/account/deletions/" + deletion));
         assertEquals(0, Sql.number("select count(*) from account.profiles where user_id = ?", user));
@@ -68,9 +94,11 @@ class ErasureTest {
         assertEquals(user, announced.userId());
         assertEquals(tenant, announced.tenantId());
         assertTrue(announced.tenantDeleted(), "the user alone owned the tenant");
+        assertEquals(Set.of(tenant, team), Set.copyOf(announced.erasedTenants()));
 
         signedIn(user, tenant, 60).get("/account/deletions/" + deletion).then().statusCode(200)
                 .body("status", equalTo("pending"))
+                .body("tenantsDeleted", containsInAnyOrder(tenant.toString(), team.toString()))
                 .body("services.find { it.service == 'account' }.status", equalTo("done"))
                 .body("services.find { it.service == 'account' }.counts.profiles", equalTo(1))
                 .body("services.find { it.service == 'account' }.counts.notifications", equalTo(0))
@@ -108,6 +136,51 @@ class ErasureTest {
         assertEquals("Your Tollgate account is deleted", mailbox.getMailsSentTo(address).get(0).getSubject());
         assertEquals(0, Sql.number("select count(*) from account.deletion_requests where id = ? and contact_email is not null",
                 deletion));
+    }
+
+    @Test
+    void aStalledErasureIsSentAgainToTheServicesMissingAndAnOperatorMaySendItAgain() {
+        UUID user = UUID.randomUUID();
+        UUID tenant = UUID.randomUUID();
+        UUID team = UUID.randomUUID();
+        FakeAuth.scope(user, List.of(tenant, team), List.of(tenant, team));
+        UUID deletion = UUID.fromString(signedIn(user, tenant, 60).delete("/account/me").then().statusCode(202)
+                .extract().path("deletionId"));
+        AccountDeleted announced = codec.decode(Sql.text("select payload from account.outbox where topic = 'account.deleted' "
+                + "and payload like ?", "%" + deletion + "%"), EventType.ACCOUNT_DELETED);
+        for (String service : List.of("auth", "billing", "generation")) {
+            Topics.send("account.purged", tenant.toString(), codec.encode(AccountPurged.of(announced, service, Map.of())));
+        }
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from account.deletion_receipts where deletion_id = ?",
+                deletion) == 4);
+
+        // metering has said nothing for longer than tollgate.account.erasure.redrive-after
+        Sql.update("update account.deletion_requests set requested_at = requested_at - interval '1 hour' where id = ?",
+                deletion);
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from account.outbox where topic = 'account.deleted' "
+                + "and payload like ?", "%" + deletion + "%") == 2);
+        AccountDeleted again = codec.decode(Sql.text("select payload from account.outbox where topic = 'account.deleted' "
+                + "and payload like ? order by id desc limit 1", "%" + deletion + "%"), EventType.ACCOUNT_DELETED);
+        assertEquals(deletion, again.deletionId());
+        assertEquals(List.of("metering"), again.services());
+        assertEquals(Set.of(tenant, team), Set.copyOf(again.erasedTenants()));
+        assertTrue(!again.eventId().equals(announced.eventId()), "a new event, which metering's inbox has not seen");
+
+        // an operator sees it waiting for metering, and sends it again at once; the user may not
+        signedIn(AuthorizationMatrix.OPERATOR, tenant, 60).get("/account/operator/erasures").then().statusCode(200)
+                .body("find { it.id == '" + deletion + "' }.missing", equalTo(List.of("metering")))
+                .body("find { it.id == '" + deletion + "' }.redrives", equalTo(1));
+        signedIn(user, tenant, 60).get("/account/operator/erasures").then().statusCode(403);
+        signedIn(AuthorizationMatrix.OPERATOR, tenant, 60).post("/account/operator/erasures/" + deletion + "/redrive")
+                .then().statusCode(200).body("redrives", equalTo(2)).body("missing", equalTo(List.of("metering")));
+        assertEquals(3, Sql.number("select count(*) from account.outbox where topic = 'account.deleted' and payload like ?",
+                "%" + deletion + "%"));
+
+        Topics.send("account.purged", tenant.toString(), codec.encode(AccountPurged.of(again, "metering", Map.of())));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from account.deletion_requests where id = ? "
+                + "and completed_at is not null", deletion) == 1);
+        signedIn(AuthorizationMatrix.OPERATOR, tenant, 60).post("/account/operator/erasures/" + deletion + "/redrive")
+                .then().statusCode(409).body("type", equalTo("https://tollgate.dev/problems/erasure-complete"));
     }
 
     @Test

@@ -17,8 +17,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Erases what auth-service holds about a user: their sign-in identities, sessions, API keys, memberships,
- * pending invitations and sign-in links, and the user. Tenants the user was the only owner of are deleted with
- * everything in them. The user's API keys are announced revoked, and the receipt ({@code account.purged})
+ * pending invitations and sign-in links, and the user. The tenants the request names (those the user alone owned
+ * when they asked, held unchanged since) are deleted with everything in them. The user's API keys are announced revoked, and
+ * the receipt ({@code account.purged})
  * goes out through the outbox in the same transaction. Runs inside the inbox's transaction.
  */
 @ApplicationScoped
@@ -34,9 +35,15 @@ public class EraseAccount {
     }
 
     public Uni<Void> erase(AccountDeleted request) {
+        if (!request.addressedTo(SERVICE)) {
+            return Uni.createFrom().voidItem();
+        }
         UUID user = request.userId();
         Map<String, Long> counts = new LinkedHashMap<>();
-        return Panache.getSession().chain(session -> soleOwnerTenants(session, user)
+        // the tenants fixed when the user asked (schema 2); an older request names none, so they are found now
+        return Panache.getSession().chain(session -> (request.tenantsDeleted() != null
+                ? Uni.createFrom().item(request.tenantsDeleted())
+                : soleOwnerTenants(session, user))
                 .chain(tenants -> revokedKeys(session, user, tenants)
                         .chain(keys -> announce(keys).invoke(() -> counts.put("api_keys", (long) keys.size())))
                         .chain(() -> endedMemberships(session, user, tenants))

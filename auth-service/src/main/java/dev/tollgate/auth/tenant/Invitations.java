@@ -10,6 +10,7 @@ import dev.tollgate.common.error.Problems;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.Locale;
@@ -29,9 +30,10 @@ public class Invitations {
     private final TenantAccess access;
     private final InvitationMail mail;
     private final AuthConfig config;
+    private final ErasureHolds holds;
 
     public Invitations(InvitationRepository invitations, MembershipRepository memberships, TenantRepository tenants,
-            UserRepository users, TenantAccess access, InvitationMail mail, AuthConfig config) {
+            UserRepository users, TenantAccess access, InvitationMail mail, AuthConfig config, ErasureHolds holds) {
         this.invitations = invitations;
         this.memberships = memberships;
         this.tenants = tenants;
@@ -39,6 +41,7 @@ public class Invitations {
         this.access = access;
         this.mail = mail;
         this.config = config;
+        this.holds = holds;
     }
 
     /** What an invitation says once sent: whom, as what, until when. */
@@ -74,7 +77,8 @@ public class Invitations {
                     "this invitation is not known"));
         }
         return Panache.withTransaction(() -> invitations.lockByHash(OpaqueTokens.hash(token))
-                .chain(invitation -> users.findById(userId).chain(user -> {
+                // the user's row shared-locked: an erasure fixing its scope meanwhile sees this or refuses it
+                .chain(invitation -> users.findById(userId, LockModeType.PESSIMISTIC_READ).chain(user -> {
                     if (invitation == null) {
                         return Uni.createFrom().failure(Problems.of(Response.Status.BAD_REQUEST, "invitation-unknown",
                                 "this invitation is not known"));
@@ -92,9 +96,15 @@ public class Invitations {
                         return Uni.createFrom().failure(Problems.of(Response.Status.GONE, "invitation-expired",
                                 "this invitation has expired; ask for a new one"));
                     }
-                    invitation.acceptedAt = Instant.now();
-                    invitation.acceptedBy = userId;
-                    return join(invitation, userId);
+                    // the tenant's memberships are locked as Members locks them, so an erasure fixing its scope
+                    // meanwhile either sees this member or refuses them
+                    return memberships.lockByTenant(invitation.tenantId)
+                            .call(() -> holds.requireNoneIn(invitation.tenantId, userId))
+                            .chain(() -> {
+                                invitation.acceptedAt = Instant.now();
+                                invitation.acceptedBy = userId;
+                                return join(invitation, userId);
+                            });
                 })));
     }
 

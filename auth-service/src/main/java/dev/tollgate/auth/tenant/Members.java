@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Changing roles and removing members. Owners manage everyone; admins manage admins and members; anyone may
- * leave. A tenant always keeps an owner. A removed member's sessions and API keys in the tenant end at once, and
+ * leave. A tenant always keeps an owner, and keeps its memberships while one of its members is being erased. A removed member's
+ * sessions and API keys in the tenant end at once, and
  * every change is announced on {@code member.changed} so that no service trusts the role an older token carries.
  */
 @ApplicationScoped
@@ -30,9 +31,11 @@ public class Members {
     private final UserRepository users;
     private final MemberKeys keys;
     private final Outbox outbox;
+    private final ErasureHolds holds;
 
     public Members(MembershipRepository memberships, RefreshFamilyRepository sessions, UserRepository users,
-            MemberKeys keys, Outbox outbox) {
+            MemberKeys keys, Outbox outbox, ErasureHolds holds) {
+        this.holds = holds;
         this.keys = keys;
         this.outbox = outbox;
         this.memberships = memberships;
@@ -42,7 +45,7 @@ public class Members {
 
     @WithTransaction
     public Uni<MemberView> changeRole(UUID actorId, UUID tenantId, UUID userId, String role) {
-        return memberships.lockByTenant(tenantId).chain(members -> {
+        return memberships.lockByTenant(tenantId).call(() -> holds.requireNoneIn(tenantId, userId)).chain(members -> {
             Membership actor = find(members, actorId, tenantId);
             Membership target = find(members, userId, null);
             requireAllowed(actor, target, role);
@@ -62,7 +65,7 @@ public class Members {
 
     @WithTransaction
     public Uni<Void> remove(UUID actorId, UUID tenantId, UUID userId) {
-        return memberships.lockByTenant(tenantId).chain(members -> {
+        return memberships.lockByTenant(tenantId).call(() -> holds.requireNoneIn(tenantId, userId)).chain(members -> {
             Membership actor = find(members, actorId, tenantId);
             Membership target = find(members, userId, null);
             if (!actorId.equals(userId)) {

@@ -8,6 +8,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,11 @@ public class Tenants {
     private final MembershipRepository memberships;
     private final UserRepository users;
     private final TenantAccess access;
+    private final ErasureHolds holds;
 
     public Tenants(TenantRepository tenants, MembershipRepository memberships, UserRepository users,
-            TenantAccess access) {
+            TenantAccess access, ErasureHolds holds) {
+        this.holds = holds;
         this.tenants = tenants;
         this.memberships = memberships;
         this.users = users;
@@ -48,7 +51,9 @@ public class Tenants {
         owner.userId = userId;
         owner.role = Membership.OWNER;
         owner.createdAt = tenant.createdAt;
-        return tenants.persist(tenant).chain(() -> memberships.persist(owner))
+        // the user's row is shared-locked: an erasure fixing its scope locks it, so it sees this tenant or refuses it
+        return users.findById(userId, LockModeType.PESSIMISTIC_READ).call(() -> holds.requireNotHeld(userId))
+                .chain(() -> tenants.persist(tenant)).chain(() -> memberships.persist(owner))
                 .invoke(() -> LOG.infof("audit: user %s created tenant %s", userId, tenant.id))
                 .map(saved -> TenantView.of(tenant, Membership.OWNER));
     }

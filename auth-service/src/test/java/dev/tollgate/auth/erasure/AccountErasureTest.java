@@ -119,8 +119,8 @@ class AccountErasureTest {
                 .basic("account", "test-only-secret-of-the-account-client")
                 .contentType(ContentType.URLENC).formParam("grant_type", "client_credentials")
                 .post("/auth/token").then().statusCode(200).extract().path("access_token");
-        RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + user + "/erasure-scope")
-                .then().statusCode(200)
+        RestAssured.given().auth().oauth2(serviceToken).post("/auth/internal/users/" + user + "/erasure-scope?deletion="
+                + UUID.randomUUID()).then().statusCode(200)
                 .body("tenants", containsInAnyOrder(personal, othersTeam))
                 .body("soleOwnedTenants", contains(personal));
         RestAssured.given().auth().oauth2(serviceToken).get("/auth/internal/users/" + user + "/export")
@@ -139,9 +139,140 @@ class AccountErasureTest {
                 .then().statusCode(200).body("email", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(email)));
         // a user's own token is not a service's
         RestAssured.given().auth().oauth2(leaving.<String> path("access_token"))
-                .get("/auth/internal/users/" + user + "/erasure-scope").then().statusCode(403);
+                .post("/auth/internal/users/" + user + "/erasure-scope?deletion=" + UUID.randomUUID()).then()
+                .statusCode(403);
         RestAssured.given().auth().oauth2(leaving.<String> path("access_token"))
                 .get("/auth/internal/users/" + user + "/export").then().statusCode(403);
+    }
+
+    @Test
+    void theScopeIsFixedWhenTheUserAsksAndHeldUntilTheErasureDeletesExactlyIt() throws Exception {
+        String email = newAddress();
+        Response leaving = SignInFlow.signIn(mailbox, email);
+        UUID user = UUID.fromString(SignInFlow.verify(leaving.path("access_token")).getSubject());
+        UUID personal = UUID.fromString(leaving.path("tenant_id"));
+        String ownTeam = team(leaving);
+        String memberEmail = newAddress();
+        Response member = SignInFlow.signIn(mailbox, memberEmail);
+        UUID memberId = UUID.fromString(SignInFlow.verify(member.path("access_token")).getSubject());
+        join(leaving, ownTeam, memberEmail, member);
+        // a team the member owns, where the leaving user is a member: it stays, and so does its owner
+        String membersTeam = team(member);
+        join(member, membersTeam, email, leaving);
+
+        String serviceToken = serviceToken();
+        UUID deletion = UUID.randomUUID();
+        String scope = "/auth/internal/users/" + user + "/erasure-scope?deletion=" + deletion;
+        RestAssured.given().auth().oauth2(serviceToken).post(scope).then().statusCode(200)
+                .body("tenants", containsInAnyOrder(personal.toString(), ownTeam, membersTeam))
+                .body("soleOwnedTenants", containsInAnyOrder(personal.toString(), ownTeam))
+                .body("membersLeft.userId", contains(memberId.toString()))
+                .body("membersLeft[0].email", equalTo(memberEmail))
+                .body("membersLeft[0].tenantId", equalTo(ownTeam))
+                .body("membersLeft[0].tenantName", equalTo("Other's team"));
+
+        // held: no membership of the user's tenants changes, and the user starts no tenant
+        given().auth().oauth2(leaving.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("role", "owner")).patch("/auth/tenants/" + ownTeam + "/members/" + memberId)
+                .then().statusCode(409).body("type", org.hamcrest.Matchers.endsWith("/erasure-in-progress"));
+        given().auth().oauth2(member.path("access_token")).delete("/auth/tenants/" + ownTeam + "/members/" + memberId)
+                .then().statusCode(409);
+        given().auth().oauth2(member.path("access_token")).delete("/auth/tenants/" + membersTeam + "/members/" + user)
+                .then().statusCode(409);
+        given().auth().oauth2(leaving.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("name", "Escape")).post("/auth/tenants").then().statusCode(409);
+        // the member, not being erased, still starts tenants of their own
+        team(member);
+        // asked again: the same answer; another erasure's release does not end the hold
+        RestAssured.given().auth().oauth2(serviceToken).post(scope).then().statusCode(200)
+                .body("soleOwnedTenants", containsInAnyOrder(personal.toString(), ownTeam));
+        RestAssured.given().auth().oauth2(serviceToken).delete("/auth/internal/users/" + user + "/erasure-scope?deletion="
+                + UUID.randomUUID()).then().statusCode(404);
+        given().auth().oauth2(member.path("access_token")).delete("/auth/tenants/" + ownTeam + "/members/" + memberId)
+                .then().statusCode(409);
+
+        send(AccountDeleted.of(personal, deletion, user, List.of(personal, UUID.fromString(ownTeam))));
+        AccountPurged receipt = awaitReceipt(deletion);
+        assertEquals(2L, receipt.counts().get("tenants"));
+        assertEquals(0, Sql.number("select count(*) from auth.tenants where id in (?, ?)", personal,
+                UUID.fromString(ownTeam)));
+        assertEquals(1, Sql.number("select count(*) from auth.tenants where id = ?", UUID.fromString(membersTeam)));
+        assertEquals(0, Sql.number("select count(*) from auth.memberships where tenant_id = ?", UUID.fromString(ownTeam)));
+        assertEquals(1, Sql.number("select count(*) from auth.memberships where tenant_id = ?",
+                UUID.fromString(membersTeam)));
+        assertEquals(0, Sql.number("select count(*) from auth.erasure_holds where user_id = ?", user));
+        // the member learns at every service that they left the deleted team
+        assertEquals(1, Sql.number("select count(*) from auth.outbox where topic = 'member.changed' and message_key = ? "
+                + "and payload like ?", ownTeam, "%" + memberId + "%"));
+    }
+
+    @Test
+    void coOwnersErasedOneAfterTheOtherLeaveNoTenantWithoutAnOwner() throws Exception {
+        Response first = SignInFlow.signIn(mailbox, newAddress());
+        UUID firstId = UUID.fromString(SignInFlow.verify(first.path("access_token")).getSubject());
+        String secondEmail = newAddress();
+        Response second = SignInFlow.signIn(mailbox, secondEmail);
+        UUID secondId = UUID.fromString(SignInFlow.verify(second.path("access_token")).getSubject());
+        String team = team(first);
+        join(first, team, secondEmail, second);
+        given().auth().oauth2(first.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("role", "owner")).patch("/auth/tenants/" + team + "/members/" + secondId)
+                .then().statusCode(200);
+
+        // the first owner leaves while the second stays: the team stays
+        RestAssured.given().auth().oauth2(serviceToken()).post("/auth/internal/users/" + firstId
+                + "/erasure-scope?deletion=" + UUID.randomUUID()).then().statusCode(200)
+                .body("soleOwnedTenants", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(team)));
+        // then the second asks too, before the first erasure is applied: the team goes with the second
+        RestAssured.given().auth().oauth2(serviceToken()).post("/auth/internal/users/" + secondId
+                + "/erasure-scope?deletion=" + UUID.randomUUID()).then().statusCode(200)
+                .body("soleOwnedTenants", org.hamcrest.Matchers.hasItem(team))
+                .body("membersLeft.userId", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(firstId.toString())));
+    }
+
+    @Test
+    void aHoldWhoseRequestWasNotRecordedIsReleased() throws Exception {
+        Response owner = SignInFlow.signIn(mailbox, newAddress());
+        UUID user = UUID.fromString(SignInFlow.verify(owner.path("access_token")).getSubject());
+        String team = team(owner);
+        String memberEmail = newAddress();
+        Response member = SignInFlow.signIn(mailbox, memberEmail);
+        UUID memberId = UUID.fromString(SignInFlow.verify(member.path("access_token")).getSubject());
+        join(owner, team, memberEmail, member);
+        UUID deletion = UUID.randomUUID();
+        String scope = "/auth/internal/users/" + user + "/erasure-scope?deletion=" + deletion;
+        RestAssured.given().auth().oauth2(serviceToken()).post(scope).then().statusCode(200);
+        RestAssured.given().auth().oauth2(serviceToken()).post("/auth/internal/users/" + user + "/erasure-scope")
+                .then().statusCode(400).body("type", org.hamcrest.Matchers.endsWith("/deletion-required"));
+        given().auth().oauth2(owner.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("role", "admin")).patch("/auth/tenants/" + team + "/members/" + memberId)
+                .then().statusCode(409);
+
+        RestAssured.given().auth().oauth2(serviceToken()).delete(scope).then().statusCode(204);
+        given().auth().oauth2(owner.path("access_token")).contentType(ContentType.JSON)
+                .body(Map.of("role", "admin")).patch("/auth/tenants/" + team + "/members/" + memberId)
+                .then().statusCode(200);
+        RestAssured.given().auth().oauth2(serviceToken()).delete(scope).then().statusCode(404);
+    }
+
+    @Test
+    void aRequestSentAgainToOtherServicesIsNotAppliedHere() throws Exception {
+        Response staying = SignInFlow.signIn(mailbox, newAddress());
+        UUID user = UUID.fromString(SignInFlow.verify(staying.path("access_token")).getSubject());
+        UUID personal = UUID.fromString(staying.path("tenant_id"));
+        AccountDeleted elsewhere = AccountDeleted.of(personal, UUID.randomUUID(), user, true).resentTo(List.of("billing"));
+        send(elsewhere);
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from auth.inbox where topic = 'account.deleted' "
+                + "and event_id = ?", elsewhere.eventId()) == 1);
+        assertEquals(1, Sql.number("select count(*) from auth.users where id = ?", user));
+        assertEquals(0, Sql.number("select count(*) from auth.outbox where topic = 'account.purged' and payload like ?",
+                "%" + elsewhere.deletionId() + "%"));
+    }
+
+    private static String serviceToken() {
+        return RestAssured.given().auth().preemptive().basic("account", "test-only-secret-of-the-account-client")
+                .contentType(ContentType.URLENC).formParam("grant_type", "client_credentials")
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
     }
 
     private static String apiKey(Response user) {

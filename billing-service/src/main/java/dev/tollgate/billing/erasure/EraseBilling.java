@@ -1,5 +1,8 @@
 package dev.tollgate.billing.erasure;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.model.Subscription;
 import com.stripe.model.checkout.Session;
@@ -18,25 +21,32 @@ import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.outbox.Outbox;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Billing's part of an erasure. Billing keeps no data of a single user, so a user's deletion is receipted at once.
- * A deleted tenant is recorded as erased (Stripe's later events about it change nothing), its invoices keep the
- * amounts and dates the books need but lose the customer's email and name, its subscription and customer rows
- * go, and its Stripe side is queued as a {@link StripeTask}: the subscription cancelled now, the customer deleted
- * or anonymized as configured. The receipt ({@code account.purged}) goes out when Stripe has done its part.
+ * Billing's part of an erasure. Billing keeps no data of a single user, so a deletion that deletes no tenant is
+ * receipted at once. Each deleted tenant the request names is recorded as erased (Stripe's later events about it
+ * change nothing), its invoices keep the amounts and dates the books need but lose the customer's email and name,
+ * its subscription and customer rows go, and its Stripe side is queued as a {@link StripeTask}: the subscription
+ * cancelled now, the customer deleted or anonymized as configured. The receipt ({@code account.purged}) goes out
+ * once, when Stripe has done its part for every tenant.
  */
 @ApplicationScoped
 public class EraseBilling implements StripeTaskHandler {
 
     public static final String SERVICE = "billing";
+    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
+    };
     private static final Logger LOG = Logger.getLogger(EraseBilling.class);
 
     private final SubscriptionRepository subscriptions;
@@ -47,10 +57,12 @@ public class EraseBilling implements StripeTaskHandler {
     private final BillingConfig config;
     private final ErasedTenantRepository erasedTenants;
     private final CheckoutSessionRepository checkoutSessions;
+    private final ObjectMapper json;
 
     public EraseBilling(SubscriptionRepository subscriptions, InvoiceRepository invoices, StripeTaskRepository tasks,
             StripeApi stripe, Outbox outbox, BillingConfig config, ErasedTenantRepository erasedTenants,
-            CheckoutSessionRepository checkoutSessions) {
+            CheckoutSessionRepository checkoutSessions, ObjectMapper json) {
+        this.json = json;
         this.subscriptions = subscriptions;
         this.checkoutSessions = checkoutSessions;
         this.erasedTenants = erasedTenants;
@@ -63,22 +75,85 @@ public class EraseBilling implements StripeTaskHandler {
 
     /** Runs inside the inbox's transaction. */
     public Uni<Void> erase(AccountDeleted request) {
-        if (!request.tenantDeleted()) {
+        if (!request.addressedTo(SERVICE)) {
+            return Uni.createFrom().voidItem();
+        }
+        // the erasure's row first: a second delivery of the same request waits here for the first, then sees it
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                insert into {h-schema}erasures (deletion_id, user_id, tenant_id, counts)
+                values (:deletion, :user, :tenant, '{}') on conflict (deletion_id) do nothing""")
+                .setParameter("deletion", request.deletionId())
+                .setParameter("user", request.userId())
+                .setParameter("tenant", request.tenantId())
+                .executeUpdate())
+                .chain(inserted -> BillingErasure.<BillingErasure> findById(request.deletionId(),
+                        LockModeType.PESSIMISTIC_WRITE).chain(
+                                erasure -> inserted == 0 ? again(request, erasure)
+                                        : StripeTask.<StripeTask> list("deletionId = ?1 and kind = ?2", request.deletionId(),
+                                                StripeTask.ERASE_CUSTOMER).chain(
+                                                        earlier -> earlier.isEmpty()
+                                                                ? first(request, erasure)
+                                                                : queuedBefore(request, erasure, earlier))));
+    }
+
+    /** Sent again: a receipt already given is given again (it may be what went missing); else the tasks go on. */
+    private Uni<Void> again(AccountDeleted request, BillingErasure erasure) {
+        LOG.infof("billing: deletion %s was applied here before (%s)", request.deletionId(),
+                erasure.receiptedAt == null ? "its Stripe tasks are under way" : "receipted again");
+        return erasure.receiptedAt == null ? Uni.createFrom().voidItem()
+                : outbox.append(AccountPurged.of(request, SERVICE, read(erasure.counts)));
+    }
+
+    /** A request the previous release applied (one task, no erasure row): receipted again once its task is done. */
+    private Uni<Void> queuedBefore(AccountDeleted request, BillingErasure erasure, List<StripeTask> earlier) {
+        if (earlier.stream().anyMatch(task -> task.doneAt == null || discarded(task))) {
+            LOG.infof("billing: deletion %s was queued here before; its Stripe task is under way", request.deletionId());
+            return Uni.createFrom().voidItem();
+        }
+        erasure.counts = write(stripeCounts(earlier));
+        erasure.receiptedAt = Instant.now();
+        return outbox.append(AccountPurged.of(request, SERVICE, stripeCounts(earlier)));
+    }
+
+    /** The first time: every tenant the request deletes. */
+    private Uni<Void> first(AccountDeleted request, BillingErasure erasure) {
+        List<UUID> tenants = request.erasedTenants();
+        if (tenants.isEmpty()) {
             LOG.infof("audit: billing holds no personal data of user %s (deletion %s)", request.userId(),
                     request.deletionId());
-            return outbox.append(AccountPurged.of(request, SERVICE, Map.of()));
         }
-        UUID tenant = request.tenantId();
         Map<String, Long> counts = new LinkedHashMap<>();
+        Uni<Integer> queued = Uni.createFrom().item(0);
+        for (UUID tenant : tenants) {
+            queued = queued.chain(sum -> eraseTenant(request, tenant, counts).map(task -> sum + (task ? 1 : 0)));
+        }
+        return queued.chain(tasks -> {
+            erasure.counts = write(counts);
+            if (tasks > 0) {
+                return Uni.createFrom().voidItem();
+            }
+            // no Stripe side at all: receipted now
+            erasure.receiptedAt = Instant.now();
+            return outbox.append(AccountPurged.of(request, SERVICE, counts));
+        });
+    }
+
+    /**
+     * Erases one deleted tenant's billing here and queues its Stripe side; answers whether a Stripe task was queued
+     * (the tenant had a Stripe customer).
+     */
+    private Uni<Boolean> eraseTenant(AccountDeleted request, UUID tenant, Map<String, Long> counts) {
         return erasedTenants.markErased(tenant, request.deletionId())
-                .chain(() -> invoices.anonymize(tenant)).invoke(rows -> counts.put("invoices_anonymized", (long) rows))
+                .chain(() -> invoices.anonymize(tenant))
+                .invoke(rows -> counts.merge("invoices_anonymized", (long) rows, Long::sum))
                 .chain(() -> subscriptions.forgetPlans(tenant))
                 .chain(() -> checkoutSessions.findById(tenant))
                 .chain(checkout -> {
                     // an open checkout could still be paid: it is expired at Stripe with the customer's erasure
                     String open = checkout == null || checkout.completedAt != null ? null : checkout.stripeSessionId;
                     return checkout == null ? Uni.createFrom().item((String) null)
-                            : checkoutSessions.delete(checkout).invoke(() -> counts.put("checkout_sessions", 1L))
+                            : checkoutSessions.delete(checkout)
+                                    .invoke(() -> counts.merge("checkout_sessions", 1L, Long::sum))
                                     .replaceWith(open);
                 })
                 .chain(openCheckout -> subscriptions.findById(tenant)
@@ -89,24 +164,25 @@ public class EraseBilling implements StripeTaskHandler {
                                     ? subscription.stripeSubscriptionId
                                     : null;
                             Uni<Void> removeRows = (subscription == null ? Uni.createFrom().voidItem()
-                                    : subscriptions.delete(subscription).invoke(() -> counts.put("subscriptions", 1L)))
+                                    : subscriptions.delete(subscription)
+                                            .invoke(() -> counts.merge("subscriptions", 1L, Long::sum)))
                                     .chain(() -> customerId == null ? Uni.createFrom().voidItem()
                                             : subscriptions.forgetCustomer(tenant, customerId));
                             if (customerId == null) {
-                                LOG.infof("audit: erased billing of tenant %s for deletion %s: %s (no Stripe customer)", tenant,
-                                        request.deletionId(), counts);
-                                return removeRows.chain(() -> outbox.append(AccountPurged.of(request, SERVICE, counts)));
+                                LOG.infof("audit: erased billing of tenant %s for deletion %s (no Stripe customer)",
+                                        tenant, request.deletionId());
+                                return removeRows.replaceWith(false);
                             }
-                            StripeTask task = StripeTask.of(taskId(request), StripeTask.ERASE_CUSTOMER, tenant, customerId,
-                                    request.occurredAt());
+                            StripeTask task = StripeTask.of(taskId(request.deletionId(), tenant),
+                                    StripeTask.ERASE_CUSTOMER, tenant, customerId, request.occurredAt());
                             task.stripeSubscriptionId = live;
                             task.checkoutSessionId = openCheckout;
                             task.deletionId = request.deletionId();
                             task.userId = request.userId();
-                            LOG.infof(
-                                    "audit: erased billing of tenant %s for deletion %s: %s; Stripe customer %s queued for %s",
-                                    tenant, request.deletionId(), counts, customerId, config.erasure().customer());
-                            return removeRows.chain(() -> tasks.addOnce(task)).replaceWithVoid();
+                            LOG.infof("audit: erased billing of tenant %s for deletion %s; Stripe customer %s queued "
+                                    + "for %s%s", tenant, request.deletionId(), customerId, config.erasure().customer(),
+                                    live == null ? "" : ", subscription " + live + " for cancellation");
+                            return removeRows.chain(() -> tasks.addOnce(task)).replaceWith(true);
                         })));
     }
 
@@ -166,20 +242,73 @@ public class EraseBilling implements StripeTaskHandler {
 
     @Override
     public Uni<Void> done(StripeTask task) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        counts.put("stripe_subscriptions_cancelled", task.stripeSubscriptionId == null ? 0L : 1L);
-        counts.put(config.erasure().customer() == BillingConfig.CustomerErasure.DELETE
-                ? "stripe_customers_deleted"
-                : "stripe_customers_anonymized", 1L);
-        AccountDeleted request = new AccountDeleted(task.id, task.occurredAt, task.tenantId,
-                AccountDeleted.SCHEMA_VERSION, task.deletionId, task.userId, true);
         LOG.infof("audit: Stripe customer %s of erased tenant %s: %s (deletion %s)", task.stripeCustomerId,
-                task.tenantId, counts, task.deletionId);
-        return outbox.append(AccountPurged.of(request, SERVICE, counts));
+                task.tenantId, task.stripeSubscriptionId == null ? "no live subscription"
+                        : "subscription "
+                                + task.stripeSubscriptionId + " cancelled",
+                task.deletionId);
+        return BillingErasure.<BillingErasure> findById(task.deletionId, LockModeType.PESSIMISTIC_WRITE)
+                .chain(erasure -> {
+                    if (erasure == null) {
+                        // a task of a release that queued one task per erasure and kept no erasure row
+                        return outbox.append(AccountPurged.of(task.tenantId, task.deletionId, task.userId, SERVICE,
+                                stripeCounts(List.of(task))));
+                    }
+                    if (erasure.receiptedAt != null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    // the erasure's row is locked: of two tasks done at once, the second sees the first done
+                    return StripeTask.<StripeTask> list("deletionId = ?1 and kind = ?2", task.deletionId,
+                            StripeTask.ERASE_CUSTOMER).chain(all -> {
+                                // a task an operator discarded (its Stripe side done by hand, or not at all)
+                                // gives no receipt: the runbook retries it instead
+                                boolean open = all.stream().anyMatch(other -> !other.id.equals(task.id)
+                                        && (other.doneAt == null || discarded(other)));
+                                if (open) {
+                                    return Uni.createFrom().voidItem();
+                                }
+                                Map<String, Long> counts = new LinkedHashMap<>(read(erasure.counts));
+                                counts.putAll(stripeCounts(all));
+                                erasure.receiptedAt = Instant.now();
+                                LOG.infof("audit: billing's part of deletion %s is done: %s", task.deletionId, counts);
+                                return outbox.append(AccountPurged.of(erasure.tenantId, erasure.deletionId,
+                                        erasure.userId, SERVICE, counts));
+                            });
+                });
     }
 
-    /** One erasure task per deletion request. */
-    private static UUID taskId(AccountDeleted request) {
-        return UUID.nameUUIDFromBytes(("billing-erasure:" + request.deletionId()).getBytes(StandardCharsets.UTF_8));
+    private static boolean discarded(StripeTask task) {
+        return task.resolution != null && task.resolution.startsWith("discarded");
+    }
+
+    /** What the erasure's Stripe tasks did. */
+    private Map<String, Long> stripeCounts(List<StripeTask> done) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("stripe_subscriptions_cancelled", done.stream().filter(t -> t.stripeSubscriptionId != null).count());
+        counts.put(config.erasure().customer() == BillingConfig.CustomerErasure.DELETE
+                ? "stripe_customers_deleted"
+                : "stripe_customers_anonymized", (long) done.size());
+        return counts;
+    }
+
+    private String write(Map<String, Long> counts) {
+        try {
+            return json.writeValueAsString(counts);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, Long> read(String counts) {
+        try {
+            return json.readValue(counts, COUNTS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One erasure task per deleted tenant of a deletion request. */
+    private static UUID taskId(UUID deletionId, UUID tenant) {
+        return UUID.nameUUIDFromBytes(("billing-erasure:" + deletionId + ":" + tenant).getBytes(StandardCharsets.UTF_8));
     }
 }

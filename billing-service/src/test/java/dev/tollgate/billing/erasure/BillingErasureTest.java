@@ -22,6 +22,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,45 @@ class BillingErasureTest {
         StripeEvents.post(StripeEvents.subscription("customer.subscription.deleted", t + 600, tenant, "sub_" + tenant,
                 "cus_" + tenant, StripeEvents.PRICE_PRO, "canceled", false, t)).then().statusCode(200);
         assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
+    }
+
+    @Test
+    void everyTenantOfTheRequestIsCancelledAtStripeAndReceiptedOnce() {
+        UUID personal = UUID.randomUUID();
+        UUID team = UUID.randomUUID();
+        long t = System.currentTimeMillis() / 1000 - 60;
+        StripeEvents.subscribe(personal, StripeEvents.PRICE_PRO, t);
+        StripeEvents.subscribe(team, StripeEvents.PRICE_PRO, t);
+
+        AccountDeleted deletion = AccountDeleted.of(personal, UUID.randomUUID(), UUID.randomUUID(), List.of(personal, team));
+        Topics.send("account.deleted", personal.toString(), codec.encode(deletion));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from billing.outbox where topic = 'account.purged' "
+                + "and payload like ?", "%" + deletion.deletionId() + "%") == 1);
+        String receipt = Topics.find("account.purged", PATIENCE, record -> record.contains(deletion.deletionId().toString()));
+        AccountPurged purged = codec.decode(receipt, EventType.ACCOUNT_PURGED);
+        assertEquals(2L, purged.counts().get("stripe_subscriptions_cancelled"));
+        assertEquals(2L, purged.counts().get("stripe_customers_deleted"));
+        assertEquals(2L, purged.counts().get("subscriptions"));
+        for (UUID tenant : List.of(personal, team)) {
+            assertEquals(1, stripe.find(deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_" + tenant))).size());
+            assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
+            assertEquals(1, Sql.number("select count(*) from billing.erased_tenants where tenant_id = ?", tenant));
+        }
+
+        // sent again to billing alone (its receipt went missing): receipted again, nothing called twice at Stripe
+        Topics.send("account.deleted", personal.toString(), codec.encode(deletion.resentTo(List.of("billing"))));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from billing.outbox where topic = 'account.purged' "
+                + "and payload like ?", "%" + deletion.deletionId() + "%") == 2);
+        // sent again to another service: nothing here
+        AccountDeleted elsewhere = deletion.resentTo(List.of("generation"));
+        Topics.send("account.deleted", personal.toString(), codec.encode(elsewhere));
+        await().atMost(PATIENCE).until(() -> Sql.number("select count(*) from billing.inbox where event_id = ?",
+                elsewhere.eventId()) == 1);
+        assertEquals(2, Sql.number("select count(*) from billing.outbox where topic = 'account.purged' and payload like ?",
+                "%" + deletion.deletionId() + "%"));
+        for (UUID tenant : List.of(personal, team)) {
+            assertEquals(1, stripe.find(deleteRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_" + tenant))).size());
+        }
     }
 
     @Test

@@ -26,7 +26,13 @@ public record AccountPurged(
     }
 
     public static AccountPurged of(AccountDeleted request, String service, Map<String, Long> counts) {
-        return new AccountPurged(UUID.randomUUID(), Instant.now(), request.tenantId(), SCHEMA_VERSION,
-                request.deletionId(), request.userId(), service, counts);
+        return of(request.tenantId(), request.deletionId(), request.userId(), service, counts);
+    }
+
+    /** The receipt of deletion {@code deletionId} of {@code userId}, announced under {@code tenantId}. */
+    public static AccountPurged of(UUID tenantId, UUID deletionId, UUID userId, String service,
+            Map<String, Long> counts) {
+        return new AccountPurged(UUID.randomUUID(), Instant.now(), tenantId, SCHEMA_VERSION, deletionId, userId,
+                service, counts);
     }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * Faults that pass by themselves: the database unreachable or restarting, a connection closed under the work, the
- * pool closed or out of connections, a serialization failure or a deadlock. An event whose effect failed with one of
+ * pool closed or out of connections, a serialization failure, a deadlock, or a lock not granted within the
+ * transaction's {@code lock_timeout} (an erasure waiting for writes in flight). An event whose effect failed with one of
  * these is applied again for as long as the fault lasts; it never goes to the dead letters for it. A statement that
  * times out, a constraint violated or any other error of the effect itself is not one of them.
  */
@@ -19,11 +20,12 @@ public final class TransientFaults {
 
     /**
      * SQLSTATE classes and codes that name a passing fault: connection exceptions (08), serialization failure and
-     * deadlock (40001, 40P01), insufficient resources (53, e.g. too many connections), a server shutting down or
+     * deadlock (40001, 40P01), a lock not available in time (55P03), insufficient resources (53, e.g. too many connections), a
+     * server shutting down or
      * restarting (57P01, 57P02, 57P03).
      */
     private static final Set<String> CLASSES = Set.of("08", "53");
-    private static final Set<String> CODES = Set.of("40001", "40P01", "57P01", "57P02", "57P03");
+    private static final Set<String> CODES = Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03");
 
     private TransientFaults() {
     }

@@ -41,7 +41,8 @@ public class ApplySubscriptionChange {
                                 event.plan(), event.status(), anchor);
                     } else {
                         LOG.infof("entitlements: tenant %s: subscription.changed %s of %s is older than the one "
-                                + "applied; ignored", event.tenantId(), event.eventId(), event.occurredAt());
+                                + "applied, or the tenant was erased; ignored", event.tenantId(), event.eventId(),
+                                event.occurredAt());
                     }
                 })
                 .replaceWithVoid();

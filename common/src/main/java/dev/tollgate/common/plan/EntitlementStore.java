@@ -3,6 +3,7 @@ package dev.tollgate.common.plan;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.config.ServiceConfig;
+import dev.tollgate.common.erasure.ErasureLocks;
 import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.SubscriptionChanged;
 import io.smallrye.mutiny.Uni;
@@ -16,13 +17,15 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * The service's replica of tenants' entitlements, as subscriptions announced them, in its own schema's
- * {@code entitlements} table (each service that keeps one creates it in a migration of its own). Reads on the
+ * {@code entitlements} table (each service that keeps one creates it, and {@code erased_tenants}, in a migration of
+ * its own). Reads on the
  * reactive pool; writes in the inbox's transaction.
  */
 @ApplicationScoped
@@ -31,8 +34,10 @@ public class EntitlementStore {
     private final Pool pool;
     private final ObjectMapper json;
     private final String find;
+    private final int lockSpace;
 
     public EntitlementStore(Pool pool, ObjectMapper json, ServiceConfig service) {
+        this.lockSpace = ErasureLocks.space(service.schema());
         this.pool = pool;
         this.json = json;
         this.find = "select tenant_id, plan, status, period_anchor, entitlements::text as entitlements from "
@@ -55,15 +60,18 @@ public class EntitlementStore {
     /**
      * Stores what the event says unless a newer announcement was stored already (events may arrive out of order):
      * newer by the tenant's announcement count, or by time when either side was not counted; answers whether it
-     * was stored.
+     * was stored. Nothing is stored for a tenant of the schema's {@code erased_tenants}.
      */
     public Uni<Boolean> store(Mutiny.Session session, SubscriptionChanged event, Instant anchor,
             Entitlements entitlements) {
-        return session.createNativeQuery("""
+        // the tenant's erasure lock first, in a statement of its own: an erasure marking it meanwhile is then seen
+        return ErasureLocks.shared(session, lockSpace, List.of(event.tenantId())).chain(() -> session.createNativeQuery("""
                 -- through text: the driver would send a String bound to jsonb as a JSON string value
                 insert into {h-schema}entitlements (tenant_id, plan, status, period_anchor, entitlements, changed_at,
                     version)
-                values (:tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed, :version)
+                select :tenant, :plan, :status, :anchor, cast(cast(:entitlements as text) as jsonb), :changed, :version
+                -- a tenant deleted by an erasure keeps nothing, whatever arrives late about it
+                where not exists (select 1 from {h-schema}erased_tenants e where e.tenant_id = :tenant)
                 on conflict (tenant_id) do update set plan = excluded.plan, status = excluded.status,
                     period_anchor = excluded.period_anchor, entitlements = excluded.entitlements,
                     changed_at = excluded.changed_at, version = excluded.version, updated_at = now()
@@ -78,7 +86,7 @@ public class EntitlementStore {
                 .setParameter("entitlements", write(entitlements))
                 .setParameter("changed", OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC))
                 .setParameter("version", event.version())
-                .executeUpdate()
+                .executeUpdate())
                 .map(changed -> changed == 1);
     }
 

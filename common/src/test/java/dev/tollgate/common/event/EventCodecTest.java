@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -50,6 +51,36 @@ class EventCodecTest {
         String older = codec.encode(counted).replace(",\"version\":7", "").replace("\"version\":7,", "");
         assertTrue(!older.contains("version"), older);
         assertEquals(0, codec.decode(older, EventType.SUBSCRIPTION_CHANGED).version());
+    }
+
+    @Test
+    void anErasureOfSchemaOneNamesAtMostItsOwnTenant() {
+        UUID tenant = UUID.randomUUID();
+        String v1 = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"occurredAt\":\"2026-12-01T10:00:00Z\",\"tenantId\":\""
+                + tenant + "\",\"schemaVersion\":1,\"deletionId\":\"" + UUID.randomUUID() + "\",\"userId\":\""
+                + UUID.randomUUID() + "\",\"tenantDeleted\":true}";
+        AccountDeleted read = codec.decode(v1, EventType.ACCOUNT_DELETED);
+        assertEquals(List.of(tenant), read.erasedTenants());
+        assertTrue(read.addressedTo("metering"));
+        AccountDeleted kept = codec.decode(v1.replace("\"tenantDeleted\":true", "\"tenantDeleted\":false"),
+                EventType.ACCOUNT_DELETED);
+        assertEquals(List.of(), kept.erasedTenants());
+    }
+
+    @Test
+    void anErasureOfSchemaTwoNamesEveryTenantAndWhomItIsSentTo() {
+        UUID tenant = UUID.randomUUID();
+        UUID team = UUID.randomUUID();
+        AccountDeleted request = AccountDeleted.of(tenant, UUID.randomUUID(), UUID.randomUUID(), List.of(tenant,
+                team));
+        assertTrue(request.tenantDeleted(), "a schema 1 consumer still erases the tenant it was asked from");
+        AccountDeleted again = codec.decode(codec.encode(request.resentTo(List.of("billing"))),
+                EventType.ACCOUNT_DELETED);
+        assertEquals(List.of(tenant, team), again.erasedTenants());
+        assertEquals(request.deletionId(), again.deletionId());
+        assertTrue(!again.eventId().equals(request.eventId()), "a new event, which no inbox has seen");
+        assertTrue(again.addressedTo("billing"));
+        assertTrue(!again.addressedTo("generation"));
     }
 
     @Test

@@ -167,15 +167,12 @@ public class RecordGeneration {
             if (already) {
                 return Uni.createFrom().voidItem();
             }
-            // a generation answered while its user (or, written late, its tenant) was being erased is not stored; its
-            // usage still counts (metering records it without the user)
-            Uni<Boolean> gone = again ? generations.tenantErased(answered.caller().tenantId())
-                    .chain(tenant -> tenant ? Uni.createFrom().item(true) : generations.erased(answered.caller().userId()))
-                    : generations.erased(answered.caller().userId());
-            return gone.chain(erased -> {
+            // a generation answered while its user or tenant was being erased is not stored; its usage still goes
+            // out (metering records it without the user, or not at all for a deleted tenant)
+            return generations.erased(answered.caller().userId(), answered.caller().tenantId()).chain(erased -> {
                 if (erased) {
-                    LOG.infof("audit: user %s was erased while generation %s was answered; not stored",
-                            answered.caller().userId(), answered.id());
+                    LOG.infof("audit: user %s or tenant %s was erased while generation %s was answered; not stored",
+                            answered.caller().userId(), answered.caller().tenantId(), answered.id());
                     return outbox.append(usage);
                 }
                 return generations.persist(generation(answered)).call(() -> outbox.append(usage)).replaceWithVoid();

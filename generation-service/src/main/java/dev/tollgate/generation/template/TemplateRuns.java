@@ -68,7 +68,7 @@ public class TemplateRuns {
         run.updatedAt = run.createdAt;
         run.leaseUntil = run.createdAt.plus(lease);
         // a run would store an erased user's input again
-        return generations.erased(caller.userId())
+        return generations.erased(caller.userId(), caller.tenantId())
                 .chain(erased -> {
                     if (erased) {
                         throw Problems.of(Response.Status.FORBIDDEN, "account-erased",
@@ -90,7 +90,7 @@ public class TemplateRuns {
      * Ends the run and, if a provider answered, appends its usage: both or neither, once. The row is locked: a run
      * that another replica ended first (it took the run over while this one was slow) is left as it is, and this
      * ending is neither stored nor billed. A run whose row is gone (its user was erased meanwhile; asking about
-     * the erasure waits for it) still has its usage counted.
+     * the erasure's locks waits for its marks) still has its usage counted.
      */
     @WithTransaction
     public Uni<Generation> finish(UUID id, UUID tenantId, UUID userId, String model, Ending ending) {
@@ -101,7 +101,7 @@ public class TemplateRuns {
                         Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
                                 UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
                                 UsageRecorded.COST_MICROS, ending.costMicros())));
-        return generations.erased(userId)
+        return generations.erased(userId, tenantId)
                 .chain(() -> generations.findById(id, LockModeType.PESSIMISTIC_WRITE)).chain(run -> {
                     if (run == null) {
                         return usage.replaceWith((Generation) null);

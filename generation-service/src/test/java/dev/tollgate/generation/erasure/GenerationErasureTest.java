@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
+import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
+import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
@@ -20,7 +22,12 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** account.deleted: the user's prompts and outputs are deleted, once, and the receipt names how many. */
@@ -62,6 +69,44 @@ class GenerationErasureTest {
         assertEquals(0, Sql.number("select count(*) from generation.generations where user_id = ?", leaving));
         assertEquals(3, Sql.number("select count(*) from generation.outbox where topic = 'usage.recorded' "
                 + "and payload like ?", "%" + leaving + "%"));
+    }
+
+    @Test
+    void everyTenantOfTheRequestGoesAndALatePlanBringsNothingBack() {
+        UUID personal = UUID.randomUUID();
+        UUID team = UUID.randomUUID();
+        UUID leaving = UUID.randomUUID();
+        UUID member = UUID.randomUUID();
+        generate(personal, leaving);
+        generate(team, leaving);
+        generate(team, member);
+        Topics.send("subscription.changed", team.toString(), codec.encode(plan(team, 1)));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Sql.number(
+                "select count(*) from generation.entitlements where tenant_id = ?", team) == 1);
+
+        AccountDeleted request = AccountDeleted.of(personal, UUID.randomUUID(), leaving, List.of(personal, team));
+        Topics.send("account.deleted", personal.toString(), codec.encode(request));
+        String found = Topics.find("account.purged", Duration.ofSeconds(60),
+                value -> value.contains(request.deletionId().toString()) && value.contains("\"generation\""));
+        assertNotNull(found, "generation-service sent its receipt");
+        assertEquals(3L, codec.decode(found, EventType.ACCOUNT_PURGED).counts().get("generations"));
+        assertEquals(0, Sql.number("select count(*) from generation.generations where tenant_id in (?, ?)", personal,
+                team));
+        assertEquals(0, Sql.number("select count(*) from generation.entitlements where tenant_id = ?", team));
+
+        // billing's announcement of the cancellation it made at Stripe arrives after the erasure: nothing comes back
+        SubscriptionChanged late = plan(team, 2);
+        Topics.send("subscription.changed", team.toString(), codec.encode(late));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> Sql.number(
+                "select count(*) from generation.inbox where event_id = ?", late.eventId()) == 1);
+        assertEquals(0, Sql.number("select count(*) from generation.entitlements where tenant_id = ?", team));
+    }
+
+    private static SubscriptionChanged plan(UUID tenant, long version) {
+        return SubscriptionChanged.of(tenant, "pro", "active", Instant.now(), Instant.now().plus(Duration.ofDays(30)),
+                new Entitlements(Map.of("generations", 1000L), new Entitlements.RateLimits(60, 1000, 600, 10_000, 10),
+                        Set.of("premium"), Set.of(), false),
+                version);
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.UUID;
 
 /**
  * The audit log. Reads name the tenant; the log is append-only (a trigger refuses updates and deletes), except
- * for the two maintenance statements here, which open the way for their own transaction.
+ * for the maintenance statements here, which open the way for their own transaction.
  */
 @ApplicationScoped
 public class AuditRepository implements PanacheRepositoryBase<AuditEntry, Long> {
@@ -60,6 +60,17 @@ public class AuditRepository implements PanacheRepositoryBase<AuditEntry, Long> 
                         .setParameter("userText", userId.toString())
                         .setParameter("pseudonym", pseudonym)
                         .setParameter("actor", actor)
+                        .executeUpdate()));
+    }
+
+    /** Deletes every entry of tenants deleted by an erasure; answers how many. */
+    public Uni<Integer> eraseTenants(List<UUID> tenants) {
+        if (tenants.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Panache.getSession().chain(session -> openMaintenance(session)
+                .chain(() -> session.createNativeQuery("delete from {h-schema}audit_log where tenant_id = any(:tenants)")
+                        .setParameter("tenants", tenants.toArray(UUID[]::new))
                         .executeUpdate()));
     }
 

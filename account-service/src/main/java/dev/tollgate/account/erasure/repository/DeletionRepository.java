@@ -2,6 +2,8 @@ package dev.tollgate.account.erasure.repository;
 
 import dev.tollgate.account.erasure.DeletionReceipt;
 import dev.tollgate.account.erasure.DeletionRequest;
+import dev.tollgate.account.erasure.ErasedTenant;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +28,42 @@ public class DeletionRepository implements PanacheRepositoryBase<DeletionRequest
 
     public Uni<List<DeletionReceipt>> receipts(UUID deletionId) {
         return DeletionReceipt.list("deletionId = ?1 order by receivedAt", deletionId);
+    }
+
+    /** The tenants deleted with the request's user. */
+    public Uni<List<UUID>> tenantsOf(UUID deletionId) {
+        return ErasedTenant.<ErasedTenant> list("deletionId = ?1 order by tenantId", deletionId)
+                .map(tenants -> tenants.stream().map(tenant -> tenant.tenantId).toList());
+    }
+
+    /** Records the tenants deleted with the request's user; needs a transaction. */
+    public Uni<Void> scope(UUID deletionId, List<UUID> tenants) {
+        if (tenants.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                insert into {h-schema}erased_tenants (tenant_id, deletion_id)
+                select t, :deletion from unnest(cast(:tenants as uuid[])) as t on conflict (tenant_id) do nothing""")
+                .setParameter("deletion", deletionId)
+                .setParameter("tenants", tenants.toArray(UUID[]::new))
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** Whether the tenant was deleted by an erasure. */
+    public Uni<Boolean> tenantErased(UUID tenantId) {
+        return ErasedTenant.findById(tenantId).map(found -> found != null);
+    }
+
+    /** Open requests last sent (or asked) before {@code before}, oldest first. */
+    public Uni<List<DeletionRequest>> stalled(Instant before) {
+        return list("completedAt is null and coalesce(redrivenAt, requestedAt) < :before order by requestedAt",
+                Parameters.with("before", before));
+    }
+
+    /** Every open request, oldest first (at most 500). */
+    public Uni<List<DeletionRequest>> open() {
+        return find("completedAt is null order by requestedAt").page(0, 500).list();
     }
 
     /** Open requests past their deadline. */

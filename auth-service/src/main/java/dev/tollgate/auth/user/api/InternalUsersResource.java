@@ -1,6 +1,5 @@
 package dev.tollgate.auth.user.api;
 
-import dev.tollgate.auth.erasure.ErasureScope;
 import dev.tollgate.auth.export.ExportUserData;
 import dev.tollgate.auth.tenant.TenantsRun;
 import dev.tollgate.auth.user.UserContacts;
@@ -16,21 +15,19 @@ import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * For other services only (client-credentials tokens): what account-service needs about a user for their erasure
- * and their export, and the tenants a user runs, which billing-service asks before it exports their billing.
+ * For other services only (client-credentials tokens): what account-service needs about a user for their export
+ * and notifications, and the tenants a user runs, which billing-service asks before it exports their billing.
  */
 @Access(services = "account")
 @Path("/auth/internal/users")
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalUsersResource {
 
-    private final ErasureScope scope;
     private final ExportUserData export;
     private final UserContacts contacts;
     private final TenantsRun tenantsRun;
 
-    public InternalUsersResource(ErasureScope scope, ExportUserData export, UserContacts contacts, TenantsRun tenantsRun) {
-        this.scope = scope;
+    public InternalUsersResource(ExportUserData export, UserContacts contacts, TenantsRun tenantsRun) {
         this.export = export;
         this.contacts = contacts;
         this.tenantsRun = tenantsRun;
@@ -41,13 +38,6 @@ public class InternalUsersResource {
     @Operation(summary = "The user's address, for notifications")
     public Uni<UserContacts.Contact> contact(@PathParam("userId") UUID userId) {
         return contacts.of(userId).onItem().ifNull().failWith(() -> Problems.notFound("user", userId));
-    }
-
-    @GET
-    @Path("{userId}/erasure-scope")
-    @Operation(summary = "The user's tenants and those they alone own (erased with them)")
-    public Uni<ErasureScope.Scope> erasureScope(@PathParam("userId") UUID userId) {
-        return scope.of(userId);
     }
 
     @GET

@@ -1,5 +1,7 @@
 package dev.tollgate.generation.record.repository;
 
+import dev.tollgate.common.config.ServiceConfig;
+import dev.tollgate.common.erasure.ErasureLocks;
 import dev.tollgate.generation.erasure.ErasedTenant;
 import dev.tollgate.generation.erasure.ErasedUser;
 import dev.tollgate.generation.record.Generation;
@@ -16,6 +18,12 @@ import java.util.UUID;
 @ApplicationScoped
 public class GenerationRepository implements PanacheRepositoryBase<Generation, UUID> {
 
+    private final int lockSpace;
+
+    public GenerationRepository(ServiceConfig service) {
+        this.lockSpace = ErasureLocks.space(service.schema());
+    }
+
     /** One page of a user's generations in a tenant, newest first. */
     public Uni<List<Generation>> pageOf(UUID tenantId, UUID userId, int page, int size) {
         return find("tenantId = ?1 and userId = ?2", Sort.descending("createdAt").and("id"), tenantId, userId)
@@ -23,19 +31,15 @@ public class GenerationRepository implements PanacheRepositoryBase<Generation, U
     }
 
     /**
-     * Whether {@code userId} was erased. Erasure locks {@code erased_users}, so a transaction asking while a user
-     * is being erased waits for the answer: an access token outlives its user's erasure by minutes.
+     * Whether the user or the tenant was erased. Takes their erasure locks first, shared, in a statement of its own:
+     * an erasure marking them meanwhile is waited for and then seen, and one that comes later waits for this
+     * transaction (an access token outlives its user's erasure by minutes). Needs a transaction.
      */
-    public Uni<Boolean> erased(UUID userId) {
-        // a primary-key find: a native query with a result class would add an entry to Hibernate's query
-        // interpretation cache on every call
-        return Panache.getSession().chain(session -> session.find(ErasedUser.class, userId)).map(erased -> erased != null);
-    }
-
-    /** Whether {@code tenantId} was erased here. */
-    public Uni<Boolean> tenantErased(UUID tenantId) {
-        return Panache.getSession().chain(session -> session.find(ErasedTenant.class, tenantId))
-                .map(erased -> erased != null);
+    public Uni<Boolean> erased(UUID userId, UUID tenantId) {
+        return Panache.getSession().chain(session -> ErasureLocks.shared(session, lockSpace, List.of(userId, tenantId))
+                .chain(() -> session.find(ErasedUser.class, userId))
+                .chain(user -> user != null ? Uni.createFrom().item(true)
+                        : session.find(ErasedTenant.class, tenantId).map(tenant -> tenant != null)));
     }
 
     /** The user's generation {@code id} in the tenant, or null: another user's generation is as good as absent. */

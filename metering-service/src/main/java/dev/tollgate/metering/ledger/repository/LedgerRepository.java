@@ -1,6 +1,7 @@
 package dev.tollgate.metering.ledger.repository;
 
 import dev.tollgate.common.config.ServiceConfig;
+import dev.tollgate.common.erasure.ErasureLocks;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.metering.ledger.PeriodTotal;
 import dev.tollgate.metering.ledger.TenantPeriod;
@@ -23,7 +24,7 @@ import java.util.UUID;
 /**
  * Writes a batch of usage events and their totals in one statement on the reactive PostgreSQL client: the
  * ledger insert skips event ids it already holds, and only the rows it really inserted are added to the totals.
- * One round trip per batch is what lets the ledger keep up with the gateway.
+ * One statement per batch (after the batch's erasure locks) is what lets the ledger keep up with the gateway.
  */
 @ApplicationScoped
 public class LedgerRepository {
@@ -42,6 +43,8 @@ public class LedgerRepository {
                             $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
                     as t(event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
                 left join %1$s.erased_users x on x.user_id = t.user_id
+                -- a tenant deleted by an erasure keeps nothing, whatever usage arrives late about it
+                where not exists (select 1 from %1$s.erased_tenants e where e.tenant_id = t.tenant_id)
             ), inserted as (
                 insert into %1$s.usage_events
                     (event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
@@ -74,8 +77,10 @@ public class LedgerRepository {
     private final String sql;
     private final String totals;
     private final String active;
+    private final int lockSpace;
 
     public LedgerRepository(Pool pool, ServiceConfig service) {
+        this.lockSpace = ErasureLocks.space(service.schema());
         this.pool = pool;
         this.sql = RECORD.formatted(service.schema(), NO_USER);
         this.totals = TOTALS.formatted(service.schema());
@@ -137,6 +142,13 @@ public class LedgerRepository {
         }
         Tuple args = Tuple.tuple(Arrays.asList(ids, tenants, users, sources, models, subjects, quantities, occurred,
                 periods));
-        return pool.preparedQuery(sql).execute(args).map(rows -> rows.iterator().next().getInteger("recorded"));
+        // the batch's users and tenants are locked shared first, in a statement of its own, so an erasure marking
+        // one of them is waited for and then seen by the insert, or waits for this batch to commit
+        List<UUID> locked = new ArrayList<>(Arrays.asList(users));
+        locked.addAll(Arrays.asList(tenants));
+        Tuple stripes = Tuple.of(lockSpace, ErasureLocks.stripes(locked));
+        return pool.withTransaction(connection -> connection.preparedQuery(ErasureLocks.SHARED).execute(stripes)
+                .chain(() -> connection.preparedQuery(sql).execute(args)))
+                .map(rows -> rows.iterator().next().getInteger("recorded"));
     }
 }
