@@ -54,7 +54,10 @@ class QuotaGateTest {
 
     @Test
     void theLastTenUnitsGoToExactlyTenOfAThousandConcurrentRequests() {
-        QuotaGate replica = new QuotaGate(replicaRedis, vertx, config, registry);
+        // reservations outlive the burst (the tests' 1 s would let a slow machine give back the first holds)
+        GateConfig lasting = new Configured(config, Duration.ofMinutes(2), config.awaitCounterRebuild());
+        QuotaGate gate = new QuotaGate(redis, vertx, lasting, registry);
+        QuotaGate replica = new QuotaGate(replicaRedis, vertx, lasting, registry);
         UUID tenant = UUID.randomUUID();
         GateDecision.Allowed first = allowed(gate.reserve(generations(tenant, UUID.randomUUID(), 90, 100)));
         assertTrue(await(gate.settle(first.reservation(), Map.of("generations", 90L))));
@@ -142,7 +145,7 @@ class QuotaGateTest {
 
     @Test
     void quotaDecisionsWaitForTheEpochOfRebuiltCountersWhereMeteringKeepsThem() {
-        QuotaGate awaiting = new QuotaGate(redis, vertx, new AwaitingRebuild(config), registry);
+        QuotaGate awaiting = new QuotaGate(redis, vertx, new Configured(config, config.reservationTtl(), true), registry);
         UUID tenant = UUID.randomUUID();
         UUID user = UUID.randomUUID();
         await(redis.execute("DEL", QuotaGate.EPOCH_KEY));
@@ -190,11 +193,13 @@ class QuotaGateTest {
         assertTrue(await(gate.settle(live.reservation(), Map.of("generations", 5L))), "the call settles after all");
     }
 
-    /** The gate's configuration, waiting for the counters' epoch as where metering-service runs. */
-    private record AwaitingRebuild(GateConfig config) implements GateConfig {
-        public Duration reservationTtl() {
-            return config.reservationTtl();
-        }
+    /**
+     * The gate's configuration with another reservation lifetime, and waiting or not for the counters' epoch (as
+     * where metering-service runs).
+     */
+    private record Configured(GateConfig config, Duration reservationTtl, boolean awaitCounterRebuild)
+            implements
+                GateConfig {
 
         public Duration counterRetention() {
             return config.counterRetention();
@@ -202,10 +207,6 @@ class QuotaGateTest {
 
         public Duration longestHold() {
             return config.longestHold();
-        }
-
-        public boolean awaitCounterRebuild() {
-            return true;
         }
 
         public Duration redisTimeout() {
