@@ -1,7 +1,7 @@
 package dev.tollgate.account.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.erasure.ErasureCounts;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -38,11 +38,7 @@ public class DeletionReceipt extends PanacheEntityBase {
         DeletionReceipt receipt = new DeletionReceipt();
         receipt.deletionId = deletionId;
         receipt.service = service;
-        try {
-            receipt.counts = json.writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        receipt.counts = ErasureCounts.write(json, counts);
         receipt.receivedAt = Instant.now();
         return receipt;
     }

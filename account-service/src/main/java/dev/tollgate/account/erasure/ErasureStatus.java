@@ -1,10 +1,9 @@
 package dev.tollgate.account.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.account.config.AccountConfig;
 import dev.tollgate.account.erasure.repository.DeletionRepository;
+import dev.tollgate.common.erasure.ErasureCounts;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -27,9 +26,6 @@ public class ErasureStatus {
     public record Matrix(UUID id, String status, boolean tenantDeleted, List<UUID> tenantsDeleted, Instant requestedAt,
             Instant deadlineAt, Instant completedAt, List<ServicePart> services) {
     }
-
-    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
-    };
 
     private final DeletionRepository deletions;
     private final AccountConfig config;
@@ -60,10 +56,6 @@ public class ErasureStatus {
     }
 
     private Map<String, Long> counts(String value) {
-        try {
-            return json.readValue(value, COUNTS);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ErasureCounts.read(json, value);
     }
 }

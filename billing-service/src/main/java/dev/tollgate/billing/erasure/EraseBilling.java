@@ -1,7 +1,5 @@
 package dev.tollgate.billing.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.model.Subscription;
@@ -18,6 +16,7 @@ import dev.tollgate.billing.stripe.repository.StripeTaskRepository;
 import dev.tollgate.billing.subscription.ManageSubscription;
 import dev.tollgate.billing.subscription.repository.CheckoutSessionRepository;
 import dev.tollgate.billing.subscription.repository.SubscriptionRepository;
+import dev.tollgate.common.erasure.ErasureCounts;
 import dev.tollgate.common.event.AccountDeleted;
 import dev.tollgate.common.event.AccountPurged;
 import dev.tollgate.common.outbox.Outbox;
@@ -45,8 +44,6 @@ import org.jboss.logging.Logger;
 public class EraseBilling implements StripeTaskHandler {
 
     public static final String SERVICE = "billing";
-    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
-    };
     private static final Logger LOG = Logger.getLogger(EraseBilling.class);
 
     private final SubscriptionRepository subscriptions;
@@ -292,19 +289,11 @@ public class EraseBilling implements StripeTaskHandler {
     }
 
     private String write(Map<String, Long> counts) {
-        try {
-            return json.writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ErasureCounts.write(json, counts);
     }
 
     private Map<String, Long> read(String counts) {
-        try {
-            return json.readValue(counts, COUNTS);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ErasureCounts.read(json, counts);
     }
 
     /** One erasure task per deleted tenant of a deletion request. */

@@ -1,7 +1,5 @@
 package dev.tollgate.common.erasure;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.config.ServiceConfig;
 import dev.tollgate.common.event.AccountDeleted;
@@ -38,8 +36,6 @@ import org.jboss.logging.Logger;
 public class ErasureJobs {
 
     private static final Logger LOG = Logger.getLogger(ErasureJobs.class);
-    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() {
-    };
     /** How long one pass goes on with jobs before it leaves the rest to the next. */
     private static final Duration PASS = Duration.ofSeconds(20);
 
@@ -218,18 +214,10 @@ public class ErasureJobs {
     }
 
     private String write(Map<String, Long> counts) {
-        try {
-            return json.writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ErasureCounts.write(json, counts);
     }
 
     private Map<String, Long> read(String counts) {
-        try {
-            return json.readValue(counts, COUNTS);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return ErasureCounts.read(json, counts);
     }
 }

@@ -16,8 +16,27 @@ public interface ErasureSteps {
     /** The service, as its receipt names it. */
     String service();
 
-    /** Marks the user and the request's tenants erased; runs in the erasure's first transaction, under its locks. */
-    Uni<Void> mark(Mutiny.Session session, AccountDeleted request);
+    /**
+     * Marks the user and the request's tenants erased; runs in the erasure's first transaction, under its locks.
+     * By default in the schema's {@code erased_users} and {@code erased_tenants} (each with the deletion id).
+     */
+    default Uni<Void> mark(Mutiny.Session session, AccountDeleted request) {
+        Uni<Integer> chain = session.createNativeQuery("""
+                insert into {h-schema}erased_users (user_id, deletion_id) values (:user, :deletion)
+                on conflict do nothing""")
+                .setParameter("user", request.userId())
+                .setParameter("deletion", request.deletionId())
+                .executeUpdate();
+        for (UUID tenant : request.erasedTenants()) {
+            chain = chain.chain(() -> session.createNativeQuery("""
+                    insert into {h-schema}erased_tenants (tenant_id, deletion_id) values (:tenant, :deletion)
+                    on conflict do nothing""")
+                    .setParameter("tenant", tenant)
+                    .setParameter("deletion", request.deletionId())
+                    .executeUpdate());
+        }
+        return chain.replaceWithVoid();
+    }
 
     /** The statements, in order; each touches at most {@code :batch} rows and answers how many. */
     List<Step> steps(Job job);

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Deletes what generation-service holds about a user: their generations and their ratings of them (prompts and
@@ -37,23 +36,6 @@ public class EraseGenerations implements ErasureSteps {
     @Override
     public String service() {
         return SERVICE;
-    }
-
-    @Override
-    public Uni<Void> mark(Mutiny.Session session, AccountDeleted request) {
-        Uni<Integer> chain = session.createNativeQuery("insert into {h-schema}erased_users (user_id, deletion_id) "
-                + "values (:user, :deletion) on conflict do nothing")
-                .setParameter("user", request.userId())
-                .setParameter("deletion", request.deletionId())
-                .executeUpdate();
-        for (UUID tenant : request.erasedTenants()) {
-            chain = chain.chain(() -> session.createNativeQuery("insert into {h-schema}erased_tenants (tenant_id, "
-                    + "deletion_id) values (:tenant, :deletion) on conflict do nothing")
-                    .setParameter("tenant", tenant)
-                    .setParameter("deletion", request.deletionId())
-                    .executeUpdate());
-        }
-        return chain.replaceWithVoid();
     }
 
     @Override

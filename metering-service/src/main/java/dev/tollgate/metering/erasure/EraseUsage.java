@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Pseudonymizes a user's usage: the ledger keeps every event and every total of a remaining tenant (invoices are
@@ -41,25 +40,6 @@ public class EraseUsage implements ErasureSteps {
     @Override
     public String service() {
         return SERVICE;
-    }
-
-    @Override
-    public Uni<Void> mark(Mutiny.Session session, AccountDeleted request) {
-        Uni<Integer> chain = session.createNativeQuery("""
-                insert into {h-schema}erased_users (user_id, deletion_id) values (:user, :deletion)
-                on conflict do nothing""")
-                .setParameter("user", request.userId())
-                .setParameter("deletion", request.deletionId())
-                .executeUpdate();
-        for (UUID tenant : request.erasedTenants()) {
-            chain = chain.chain(() -> session.createNativeQuery("""
-                    insert into {h-schema}erased_tenants (tenant_id, deletion_id) values (:tenant, :deletion)
-                    on conflict do nothing""")
-                    .setParameter("tenant", tenant)
-                    .setParameter("deletion", request.deletionId())
-                    .executeUpdate());
-        }
-        return chain.replaceWithVoid();
     }
 
     @Override
