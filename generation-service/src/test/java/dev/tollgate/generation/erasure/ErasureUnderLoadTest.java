@@ -26,6 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -64,19 +67,15 @@ class ErasureUnderLoadTest {
         AtomicBoolean erasing = new AtomicBoolean(true);
         AtomicLong longestWaitMillis = new AtomicLong();
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-        ExecutorService load = Executors.newFixedThreadPool(5);
+        ExecutorService load = Executors.newFixedThreadPool(4);
         List<Future<?>> running = new ArrayList<>();
-        // what PostgreSQL says of the sessions waiting for a lock, every 20 ms
-        running.add(load.submit(() -> {
-            while (erasing.get()) {
-                long waited = Sql.number("""
+        // what PostgreSQL says of the sessions waiting for a lock, every 20 ms until the erasure is done
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        ScheduledFuture<?> sampling = sampler.scheduleWithFixedDelay(() -> longestWaitMillis.accumulateAndGet(
+                Sql.number("""
                         select coalesce(max(extract(epoch from clock_timestamp() - state_change) * 1000), 0)::bigint
-                        from pg_stat_activity where wait_event_type = 'Lock' and state = 'active'""");
-                longestWaitMillis.accumulateAndGet(waited, Math::max);
-                sleep(20);
-            }
-            return null;
-        }));
+                        from pg_stat_activity where wait_event_type = 'Lock' and state = 'active'"""), Math::max),
+                0, 20, TimeUnit.MILLISECONDS);
         // other tenants' users keep asking, four at a time (each its own tenant, so no quota ends the run)
         for (int i = 0; i < 4; i++) {
             running.add(load.submit(() -> {
@@ -101,6 +100,9 @@ class ErasureUnderLoadTest {
             task.get();
         }
         load.shutdown();
+        sampling.cancel(false);
+        sampler.shutdown();
+        assertTrue(sampler.awaitTermination(10, TimeUnit.SECONDS), "the last sample ended");
 
         assertNotNull(found, "the erasure completed");
         AccountPurged receipt = codec.decode(found, EventType.ACCOUNT_PURGED);
@@ -110,13 +112,5 @@ class ErasureUnderLoadTest {
         assertEquals(Map.of(200, statuses.get(200)), statuses, "every completion was answered");
         assertTrue(longestWaitMillis.get() < lockTimeout.toMillis(), "the longest wait on a lock was "
                 + longestWaitMillis.get() + " ms, the erasure's lock timeout " + lockTimeout.toMillis() + " ms");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
