@@ -93,9 +93,9 @@ public final class AuthBench {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String[] lastAccess = new String[1];
             runRefreshes(http, base, chains, Duration.ofSeconds(warmup), lastAccess);
-            long cpuBefore = cpuMillis(auth.pid());
+            long cpuBefore = BenchReport.cpuMillis(auth.pid());
             Result refresh = runRefreshes(http, base, chains, Duration.ofSeconds(seconds), lastAccess);
-            long cpuMillis = cpuMillis(auth.pid()) - cpuBefore;
+            long cpuMillis = BenchReport.cpuMillis(auth.pid()) - cpuBefore;
             double perSecond = refresh.count() / refresh.seconds();
             double perCpuSecond = cpuMillis > 0 ? refresh.count() / (cpuMillis / 1000.0) : Double.NaN;
             report.put("refresh rotations/s (wall, whole machine)", format(perSecond));
@@ -246,14 +246,6 @@ public final class AuthBench {
 
     private static String sha256(String value) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** User plus system CPU time of a process, from /proc (Linux). */
-    private static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return ticks * 1000 / 100;
     }
 
     private static int freePort() throws IOException {

@@ -21,6 +21,16 @@ final class BenchReport {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
     }
 
+    /**
+     * User plus system CPU time a process has used, in milliseconds, from {@code /proc/<pid>/stat} (Linux; the
+     * kernel counts in ticks of 10 ms).
+     */
+    static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10; // utime + stime, 100 ticks a second
+    }
+
     /** Prints {@code report} and writes it to {@code file} in {@code folder}, saying where. */
     static void write(Path folder, String file, CharSequence report) throws IOException {
         System.out.println();

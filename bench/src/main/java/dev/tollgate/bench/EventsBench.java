@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -63,7 +62,6 @@ public final class EventsBench {
              "usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}""";
     private static final String BODY = "{\"model\":\"small\",\"max_tokens\":64,"
             + "\"messages\":[{\"role\":\"user\",\"content\":\"Suggest a name for a bakery\"}]}";
-    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
 
     private EventsBench() {
     }
@@ -164,13 +162,13 @@ public final class EventsBench {
                     + "'{\"n\":' || n || ',\"text\":\"' || repeat('x', 300) || '\"}', now(), now() "
                     + "from generate_series(1, " + rows + ") n");
         }
-        long cpuBefore = cpuTicks(generation.pid());
+        long cpuBefore = BenchReport.cpuMillis(generation.pid());
         long started = System.nanoTime();
         stack.kafka().restart();
         await(stack, "select count(*) from generation.outbox where topic = 'bench.drain' and published_at is null", 0,
                 Duration.ofMinutes(30));
         double seconds = (System.nanoTime() - started) / 1e9;
-        double cpu = (cpuTicks(generation.pid()) - cpuBefore) / (double) CLOCK_TICKS;
+        double cpu = (BenchReport.cpuMillis(generation.pid()) - cpuBefore) / 1000.0;
         line(report, String.format("time to drain %,d outbox rows (1,000 tenants) once Kafka is back", rows),
                 String.format("%.1f s (%,.0f rows/s)", seconds, rows / seconds));
         line(report, "generation's CPU for the drain", String.format("%.1f s (%.2f CPU s per 10,000 rows)", cpu,
@@ -277,12 +275,6 @@ public final class EventsBench {
     private static long commits(DevStack stack) throws Exception {
         return single(stack, "select xact_commit + xact_rollback from pg_stat_database where datname = '"
                 + PostgresServer.DATABASE + "'");
-    }
-
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
     }
 
     private static long single(DevStack stack, String query) throws Exception {

@@ -69,37 +69,18 @@ public final class GatewayBench {
         int tenants = Integer.getInteger("bench.tenants", 100);
 
         DevStack stack = DevStack.start(work.resolve("devstack-gateway"), DevStack.Ports.ANY, false);
-        WireMockServer upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
-                .containerThreads(200).disableRequestJournal());
-        upstream.start();
-        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
-                .willReturn(okJson(ANSWER).withFixedDelay(upstreamMs)));
+        WireMockServer upstream = upstream(upstreamMs);
         TestIssuer issuer = TestIssuer.shared();
         ServiceProcess generation = null;
         Vertx vertx = Vertx.vertx();
         try {
             int port = FreePorts.pick();
-            Map<String, String> config = serviceConfig(stack, issuer, upstream.port());
-            config.put("tollgate.generation.providers.bench.breaker-request-volume", "100000");
-            // every step stays on; the limits are high enough that the run is never refused
-            for (String metric : List.of("generations", "input_tokens", "output_tokens", "cost_micros")) {
-                config.put("tollgate.free-tier.quotas." + metric, "1000000000000");
-            }
-            config.put("tollgate.free-tier.rate-limits.user-per-minute", "1000000");
-            config.put("tollgate.free-tier.rate-limits.user-per-hour", "10000000");
-            config.put("tollgate.free-tier.rate-limits.tenant-per-minute", "1000000");
-            config.put("tollgate.free-tier.rate-limits.tenant-per-hour", "10000000");
-            config.put("tollgate.free-tier.rate-limits.burst-per-second", "100000");
+            Map<String, String> config = unrefused(serviceConfig(stack, issuer, upstream.port()));
             generation = ServiceProcess.launch(root, "generation", port, config,
                     List.of(System.getProperty("bench.jvm", "-Xmx512m").trim().split("\\s+")),
                     work.resolve("bench-generation.log"));
             generation.ready(Duration.ofMinutes(3));
-            List<String> tokens = new ArrayList<>();
-            for (int i = 0; i < tenants * 10; i++) {
-                var claims = TestIssuer.claims(UUID.randomUUID(), new UUID(0, i / 10 + 1), "member");
-                claims.setExpirationTimeMinutesInTheFuture(120);
-                tokens.add(issuer.sign(claims));
-            }
+            List<String> tokens = tokens(issuer, tenants);
             HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                     new PoolOptions().setHttp1MaxSize(400).setMaxWaitQueueSize(100_000));
             Target gateway = new Target("127.0.0.1", port, "/v1/chat/completions", tokens);
@@ -151,6 +132,44 @@ public final class GatewayBench {
         return config;
     }
 
+    /**
+     * {@code config} with every step still on but limits high enough that a run is never refused, and a breaker
+     * that never opens on the run's volume.
+     */
+    static Map<String, String> unrefused(Map<String, String> config) {
+        config.put("tollgate.generation.providers.bench.breaker-request-volume", "100000");
+        for (String metric : List.of("generations", "input_tokens", "output_tokens", "cost_micros")) {
+            config.put("tollgate.free-tier.quotas." + metric, "1000000000000");
+        }
+        config.put("tollgate.free-tier.rate-limits.user-per-minute", "1000000");
+        config.put("tollgate.free-tier.rate-limits.user-per-hour", "10000000");
+        config.put("tollgate.free-tier.rate-limits.tenant-per-minute", "1000000");
+        config.put("tollgate.free-tier.rate-limits.tenant-per-hour", "10000000");
+        config.put("tollgate.free-tier.rate-limits.burst-per-second", "100000");
+        return config;
+    }
+
+    /** {@code count} access tokens of {@code tenants} tenants with ten users each, valid for two hours. */
+    static List<String> tokens(TestIssuer issuer, int tenants) {
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < tenants * 10; i++) {
+            var claims = TestIssuer.claims(UUID.randomUUID(), new UUID(0, i / 10 + 1), "member");
+            claims.setExpirationTimeMinutesInTheFuture(120);
+            tokens.add(issuer.sign(claims));
+        }
+        return tokens;
+    }
+
+    /** An upstream speaking OpenAI's protocol that answers every chat completion after {@code delayMillis}. */
+    static WireMockServer upstream(int delayMillis) {
+        WireMockServer upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+                .containerThreads(200).disableRequestJournal());
+        upstream.start();
+        upstream.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(okJson(ANSWER).withFixedDelay(delayMillis)));
+        return upstream;
+    }
+
     record Target(String host, int port, String path, List<String> keys) {
     }
 
@@ -168,7 +187,7 @@ public final class GatewayBench {
      * Sends {@code rate} requests a second for {@code seconds}, open-loop: a request leaves on schedule whether or
      * not earlier ones have answered, and its latency counts from its scheduled time.
      */
-    private static Result run(Vertx vertx, HttpClient client, Target target, int rate, int seconds)
+    static Result run(Vertx vertx, HttpClient client, Target target, int rate, int seconds)
             throws InterruptedException {
         int total = rate * seconds;
         long[] latencies = new long[total];

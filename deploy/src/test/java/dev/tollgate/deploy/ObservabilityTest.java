@@ -266,6 +266,55 @@ class ObservabilityTest {
     }
 
     @Test
+    void slowAndFailedRequestsLeadToTheirTraces() throws IOException {
+        List<String> problems = new ArrayList<>();
+        Map<String, JsonNode> variables = new LinkedHashMap<>();
+        dashboard.path("templating").path("list").forEach(v -> variables.put(v.path("name").asText(), v));
+        if (!"textbox".equals(variables.getOrDefault("traces", JSON.createObjectNode()).path("type").asText())) {
+            problems.add("no textbox variable 'traces' naming the trace viewer's URL");
+        }
+        for (JsonNode panel : panels()) {
+            String name = "panel \"" + panel.path("title").asText() + "\"";
+            List<String> exprs = new ArrayList<>();
+            panel.path("targets").forEach(target -> exprs.add(target.path("expr").asText()));
+            List<String> links = new ArrayList<>();
+            panel.path("fieldConfig").path("defaults").path("links").forEach(link -> links.add(link.path("url").asText()));
+            boolean latency = exprs.stream().anyMatch(e -> e.contains("http_server_requests_seconds_bucket"));
+            boolean failures = exprs.stream().anyMatch(e -> e.contains("status=~\"5..\""));
+            if (latency || exprs.stream().anyMatch(e -> e.contains("_bucket"))) {
+                panel.path("targets").forEach(target -> {
+                    if (target.path("expr").asText().contains("_bucket") && !target.path("exemplar").asBoolean()) {
+                        problems.add(name + " target " + target.path("refId").asText()
+                                + " is a histogram without exemplars: its requests cannot open their traces");
+                    }
+                });
+            }
+            if (latency && links.stream().noneMatch(url -> url.startsWith("${traces}/search")
+                    && url.contains("minDuration="))) {
+                problems.add(name + " shows latency but links to no search for slow requests in ${traces}");
+            }
+            if ((latency || failures) && links.stream().noneMatch(url -> url.startsWith("${traces}/search")
+                    && url.contains("error") && url.contains("service=${__field.labels.job}"))) {
+                problems.add(name + " links to no search for the failed requests of the service clicked");
+            }
+        }
+        // an exemplar's trace id opens in a data source docker-compose's Grafana has
+        JsonNode sources = YAML.readTree(root.resolve("deploy/grafana/provisioning/datasources/datasources.yml")
+                .toFile()).path("datasources");
+        Set<String> uids = new HashSet<>();
+        sources.forEach(source -> uids.add(source.path("uid").asText()));
+        List<String> destinations = new ArrayList<>();
+        sources.forEach(source -> source.path("jsonData").path("exemplarTraceIdDestinations")
+                .forEach(to -> destinations.add(to.path("name").asText() + "->" + to.path("datasourceUid").asText())));
+        if (destinations.isEmpty()) {
+            problems.add("no data source sends exemplars' trace ids anywhere");
+        }
+        destinations.stream().filter(to -> !to.startsWith("trace_id->") || !uids.contains(to.split("->")[1]))
+                .forEach(to -> problems.add("exemplar destination " + to + " is not trace_id into a provisioned source"));
+        assertTrue(problems.isEmpty(), () -> DASHBOARD + ":\n  " + String.join("\n  ", problems));
+    }
+
+    @Test
     void everyRuleCanBeRoutedAndActedOn() {
         List<String> problems = new ArrayList<>();
         List<String> keys = new ArrayList<>();

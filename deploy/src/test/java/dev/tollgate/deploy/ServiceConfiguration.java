@@ -42,6 +42,7 @@ final class ServiceConfiguration {
             Map.entry("quarkus-messaging-kafka", List.of("kafka.", "mp.messaging.")),
             Map.entry("quarkus-mailer", List.of("quarkus.mailer.")),
             Map.entry("quarkus-oidc-client", List.of("quarkus.oidc-client.")),
+            Map.entry("quarkus-opentelemetry", List.of("quarkus.otel.")),
             Map.entry("quarkus-smallrye-jwt", List.of("mp.jwt.", "smallrye.jwt.")));
     private static final Pattern DEPENDENCY = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
     private static final Pattern ARTIFACT = Pattern.compile("<artifactId>([^<]+)</artifactId>");

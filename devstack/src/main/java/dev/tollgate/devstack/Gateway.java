@@ -18,8 +18,10 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * The local run's one front door: a reverse proxy (Vert.x) that sends each path to the service that owns it, so a
@@ -37,6 +39,9 @@ public final class Gateway implements AutoCloseable {
     public static final Map<String, String> ROUTES = routes();
 
     private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+    private static final String REQUEST_ID = "X-Request-Id";
+    /** The request ids the services take from a caller (common's RequestIds); others are replaced. */
+    private static final Pattern PLAIN_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -138,10 +143,18 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * The gateway's own problems name a request id as the services' do: the caller's {@code X-Request-Id} when it is
+     * a plain token, else a new one.
+     */
     private static void problem(HttpServerRequest request, int status, String slug, String title, String detail) {
+        String given = request.getHeader(REQUEST_ID);
+        String id = given != null && PLAIN_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .putHeader(REQUEST_ID, id)
                 .end("{\"type\":\"https://tollgate.dev/problems/" + slug + "\",\"title\":\"" + title + "\",\"status\":"
-                        + status + ",\"detail\":\"" + detail.replace("\"", "'") + "\"}");
+                        + status + ",\"detail\":\"" + detail.replace("\"", "'").replace("\\", "/")
+                        + "\",\"requestId\":\"" + id + "\"}");
     }
 
     private static Map<String, String> routes() {

@@ -55,6 +55,20 @@ public final class LocalRun {
         return config;
     }
 
+    /**
+     * Traces the services, which the local profile does not, to the OTLP/HTTP collector at {@code endpoint} (such
+     * as {@code http://localhost:4318}; {@code ./tollgate up} with {@code TOLLGATE_TRACES} set): each span is sent
+     * within {@code delay}.
+     */
+    public static Map<String, String> tracing(String endpoint, Duration delay) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.otel.sdk.disabled", "false");
+        config.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
+        config.put("quarkus.otel.exporter.otlp.traces.endpoint", endpoint);
+        config.put("quarkus.otel.bsp.schedule.delay", delay.toMillis() + "ms");
+        return config;
+    }
+
     /** The servers of {@code stack}, the {@code local} profile and loopback: what any service alone needs locally. */
     public static Map<String, String> localProfile(DevStack stack) {
         Map<String, String> config = stack.quarkusConfig();
@@ -106,6 +120,11 @@ public final class LocalRun {
         Map<String, Integer> ports = new LinkedHashMap<>();
         SERVICES.forEach(service -> ports.put(service.name(), FreePorts.preferring(service.preferredPort())));
         Map<String, String> config = serviceConfig(stack, stripe == null ? null : stripe.apiBase(), ports);
+        String traces = System.getenv("TOLLGATE_TRACES");
+        if (traces != null && !traces.isBlank()) {
+            config.putAll(tracing(traces.strip(), Duration.ofSeconds(1)));
+            out.println("tollgate: tracing the services to " + traces.strip() + " (OTLP over HTTP)");
+        }
         for (Service service : SERVICES) {
             running.add(ServiceProcess.launch(root, service.name(), ports.get(service.name()), config, SERVICE_JVM,
                     data.resolve("logs").resolve(service.name() + ".log")));

@@ -95,6 +95,15 @@ class GatewayTest {
         assertEquals(404, unknown.statusCode());
         assertEquals("application/problem+json", unknown.headers().firstValue("content-type").orElse(""));
         assertTrue(unknown.body().contains("no Tollgate service serves /nowhere"), unknown.body());
+        String id = unknown.headers().firstValue("X-Request-Id").orElseThrow();
+        assertTrue(unknown.body().contains("\"requestId\":\"" + id + "\""), "the problem names its request id: " + id);
+        HttpResponse<String> quoted = send(HttpRequest.newBuilder(uri("/nowhere")).header("X-Request-Id", "ticket-42")
+                .build());
+        assertEquals("ticket-42", quoted.headers().firstValue("X-Request-Id").orElse(""));
+        assertTrue(quoted.body().contains("\"requestId\":\"ticket-42\""), quoted.body());
+        HttpResponse<String> forged = send(HttpRequest.newBuilder(uri("/nowhere"))
+                .header("X-Request-Id", "a\",\"x\":\"b").build());
+        assertTrue(!forged.body().contains("\"x\""), "an id that is no plain token is replaced: " + forged.body());
         assertEquals(502, send(HttpRequest.newBuilder(uri("/billing/plans")).build()).statusCode());
     }
 

@@ -25,7 +25,8 @@ import java.util.UUID;
 /**
  * The packaged services of this build as processes, on free ports, over one set of servers (PostgreSQL, Redis,
  * Kafka), the Stripe emulator and the local gateway in front of them, under {@code target/journey}, in the
- * {@code local} profile (mail to the log, local secrets): what {@code ./tollgate up} runs, started once per test JVM.
+ * {@code local} profile (mail to the log, local secrets), traced to a collector of its own: what
+ * {@code ./tollgate up} runs, started once per test JVM.
  */
 final class Suite {
 
@@ -39,6 +40,7 @@ final class Suite {
     private final StripeEmulator stripe;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Gateway gateway;
+    private final TraceCollector traces;
     private final Map<String, String> config;
     private final Path root;
     private final Path dir;
@@ -51,8 +53,11 @@ final class Suite {
         stripe = StripeEmulator.start(FreePorts.pick());
         Map<String, Integer> ports = new LinkedHashMap<>();
         names.forEach(name -> ports.put(name, FreePorts.pick()));
+        traces = TraceCollector.start(FreePorts.pick());
         config = LocalRun.serviceConfig(stack, stripe.apiBase(), ports);
         config.put("tollgate.security.operators", OPERATOR.toString());
+        // traced as ./tollgate up with TOLLGATE_TRACES traces, each span sent within a fifth of a second
+        config.putAll(LocalRun.tracing(traces.endpoint(), Duration.ofMillis(200)));
         List<ServiceProcess> started = new ArrayList<>();
         for (String name : names) {
             started.add(launch(name, ports.get(name)));
@@ -120,6 +125,11 @@ final class Suite {
         return LocalMailbox.lastInvitationToken(services.get("auth").log(), email);
     }
 
+    /** The collector every service sends its spans to. */
+    TraceCollector traces() {
+        return traces;
+    }
+
     /** The Stripe emulator's port, to read what billing asked of Stripe. */
     int stripePort() {
         return stripe.port();
@@ -142,6 +152,7 @@ final class Suite {
         // together: each takes seconds to close its consumers, and surefire gives the JVM 30 s to exit
         ServiceProcess.stopAll(services.values(), Duration.ofSeconds(15));
         stripe.close();
+        traces.close();
         stack.close();
     }
 }

@@ -1,13 +1,18 @@
 package dev.tollgate.gate;
 
+import dev.tollgate.common.trace.Spans;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -51,7 +56,12 @@ public class QuotaGate {
     /** How often the gate says at most that it refuses quota decisions for want of rebuilt counters. */
     private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
+    private static final String TRACER = "tollgate-quota-gate";
+    private static final AttributeKey<String> TENANT = AttributeKey.stringKey("tollgate.tenant.id");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("tollgate.gate.outcome");
+
     private final ReactiveRedisDataSource redis;
+    private final Tracer tracer;
     private final Vertx vertx;
     private final GateConfig config;
     private final MeterRegistry registry;
@@ -69,8 +79,16 @@ public class QuotaGate {
     /** Each held reservation's keep-alive timer, by reservation id. */
     private final Map<String, Long> keptAlive = new ConcurrentHashMap<>();
 
+    /** A gate that traces nothing (benchmarks, tests). */
     public QuotaGate(ReactiveRedisDataSource redis, Vertx vertx, GateConfig config, MeterRegistry registry) {
+        this(redis, vertx, config, registry, OpenTelemetry.noop().getTracer(TRACER));
+    }
+
+    @Inject
+    public QuotaGate(ReactiveRedisDataSource redis, Vertx vertx, GateConfig config, MeterRegistry registry,
+            Tracer tracer) {
         this.redis = redis;
+        this.tracer = tracer;
         this.vertx = vertx;
         this.config = config;
         this.registry = registry;
@@ -88,8 +106,13 @@ public class QuotaGate {
     }
 
     public Uni<GateDecision> reserve(GateRequest request) {
-        // where metering-service rebuilds the counters, a tenant's counters are trusted once its epoch was seen
-        return reserveInRedis(request, !config.awaitCounterRebuild()).invoke(this::count);
+        return Spans.around(() -> tracer.spanBuilder("quota gate reserve")
+                .setAttribute(TENANT, request.tenantId().toString()),
+                // where metering-service rebuilds the counters, a tenant's counters are trusted once its epoch was seen
+                span -> reserveInRedis(request, !config.awaitCounterRebuild()).invoke(decision -> {
+                    count(decision);
+                    span.setAttribute(OUTCOME, outcome(decision));
+                }));
     }
 
     /**
@@ -156,6 +179,13 @@ public class QuotaGate {
      * reservation that already expired counts its actual units in full. Answers false for a repeat.
      */
     public Uni<Boolean> settle(Reservation reservation, Map<String, Long> actual) {
+        return Spans.around(() -> tracer.spanBuilder("quota gate settle")
+                .setAttribute(TENANT, reservation.tenantId().toString()),
+                span -> settleInRedis(reservation, actual)
+                        .invoke(first -> span.setAttribute(OUTCOME, first ? "settled" : "repeat")));
+    }
+
+    private Uni<Boolean> settleInRedis(Reservation reservation, Map<String, Long> actual) {
         stopKeepingAlive(reservation.id());
         Keys keys = new Keys(reservation.tenantId());
         List<String> keyList = new ArrayList<>(List.of(keys.reservations(), keys.reservation(reservation.id()),
@@ -372,6 +402,13 @@ public class QuotaGate {
                 emitter.fail(failure);
             });
         });
+    }
+
+    /** The decision as the metric and the span name it. */
+    private static String outcome(GateDecision decision) {
+        return decision instanceof GateDecision.Allowed ? "allowed"
+                : decision instanceof GateDecision.RateLimited ? "rate-limited"
+                        : decision instanceof GateDecision.QuotaExceeded ? "quota-exceeded" : "unavailable";
     }
 
     private void count(GateDecision decision) {

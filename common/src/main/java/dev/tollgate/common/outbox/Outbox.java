@@ -3,6 +3,7 @@ package dev.tollgate.common.outbox;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.TollgateEvent;
+import dev.tollgate.common.trace.TraceParents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -38,6 +39,7 @@ public class Outbox {
         message.payload = codec.encode(event);
         message.occurredAt = event.occurredAt();
         message.createdAt = Instant.now();
+        message.traceParent = TraceParents.current();
         return repository.persist(message).invoke(() -> {
             if (started.started()) {
                 relay.wake(); // it looks once this transaction may have committed

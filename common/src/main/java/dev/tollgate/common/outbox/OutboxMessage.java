@@ -55,6 +55,10 @@ public class OutboxMessage extends PanacheEntityBase {
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;
 
+    /** The trace of the request that wrote it (W3C traceparent): its publication and consumers join it. */
+    @Column(name = "trace_parent")
+    public String traceParent;
+
     /** When the relay gave up on it: it waits for an operator, and so do the later rows of its key. */
     @Column(name = "parked_at")
     public Instant parkedAt;

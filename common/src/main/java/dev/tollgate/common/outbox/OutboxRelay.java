@@ -2,6 +2,7 @@ package dev.tollgate.common.outbox;
 
 import dev.tollgate.common.config.ServiceConfig;
 import dev.tollgate.common.schedule.JobRuns;
+import dev.tollgate.common.trace.TraceParents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -13,6 +14,7 @@ import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.Context;
@@ -367,6 +369,11 @@ public class OutboxRelay {
                 .withTimestamp(row.occurredAt.atZone(ZoneOffset.UTC))
                 .withDataContentType("application/json")
                 .build();
-        return emitter.sendMessage(Message.of(row.payload).addMetadata(kafka).addMetadata(cloudEvent));
+        Message<String> message = Message.of(row.payload).addMetadata(kafka).addMetadata(cloudEvent);
+        if (row.traceParent != null) {
+            // published in the trace of the request that wrote it: the producer span and the consumers' spans join it
+            message = message.addMetadata(TracingMetadata.withCurrent(TraceParents.context(row.traceParent)));
+        }
+        return emitter.sendMessage(message);
     }
 }

@@ -43,11 +43,13 @@ public class ProviderGuards {
     private final GenerationConfig config;
     private final MeterRegistry registry;
     private final Vertx vertx;
+    private final ProviderSpans spans;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> states = new ConcurrentHashMap<>();
 
-    public ProviderGuards(GenerationConfig config, MeterRegistry registry, Vertx vertx) {
+    public ProviderGuards(GenerationConfig config, MeterRegistry registry, Vertx vertx, ProviderSpans spans) {
         this.config = config;
+        this.spans = spans;
         this.registry = registry;
         this.vertx = vertx;
     }
@@ -56,7 +58,8 @@ public class ProviderGuards {
     public Uni<Completion> complete(ChatProvider provider, ChatCall call) {
         // unordered: an ordered executeBlocking runs one call at a time per event loop (91 requests/s in the
         // gateway bench); calls of different requests have nothing to wait for each other
-        Uni<Completion> attempt = Uni.createFrom().deferred(() -> vertx.executeBlocking(() -> provider.complete(call), false));
+        Uni<Completion> attempt = spans.chat(provider, call, false,
+                Uni.createFrom().deferred(() -> vertx.executeBlocking(() -> provider.complete(call), false)));
         if (provider instanceof OfflineProvider) {
             return attempt;
         }
@@ -73,7 +76,7 @@ public class ProviderGuards {
         AtomicBoolean started = new AtomicBoolean();
         Duration timeout = provider instanceof OfflineProvider ? Duration.ofSeconds(30)
                 : config.providers().get(provider.name()).timeout();
-        Uni<Completion> attempt = Uni.createFrom().deferred(() -> provider.stream(call)
+        Uni<Completion> attempt = spans.chat(provider, call, true, Uni.createFrom().deferred(() -> provider.stream(call)
                 .ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout))
                 .onItem().invoke(chunk -> {
                     if (chunk instanceof ChatChunk.Text text) {
@@ -90,7 +93,7 @@ public class ProviderGuards {
                 .map(done -> ((ChatChunk.Done) done).completion())
                 .onFailure(e -> started.get() && !(e instanceof StreamInterrupted))
                 .transform(e -> new StreamInterrupted("the stream broke after part of the answer was sent: "
-                        + e.getMessage(), e)));
+                        + e.getMessage(), e))));
         return provider instanceof OfflineProvider ? attempt : guarded(provider, attempt);
     }
 
