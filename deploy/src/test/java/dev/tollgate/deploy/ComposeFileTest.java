@@ -490,6 +490,11 @@ class ComposeFileTest {
                 problems.add("nginx.conf should set " + header + " for every route (auth-service reads it)");
             }
         }
+        for (String header : List.of("traceparent", "tracestate")) {
+            if (!nginx.inherited("proxy_set_header").contains(header + " \"\"")) {
+                problems.add("nginx.conf should clear " + header + " for every route: a trace begins at the gateway");
+            }
+        }
         nginx.routes().forEach((prefix, location) -> {
             if (!location.values("proxy_set_header").isEmpty()) {
                 problems.add("nginx.conf's " + prefix + " sets its own proxy_set_header, which drops the inherited"

@@ -2,6 +2,7 @@ package dev.tollgate.deploy;
 
 import com.github.javaparser.ast.CompilationUnit;
 import com.github.javaparser.ast.ImportDeclaration;
+import com.github.javaparser.ast.body.ClassOrInterfaceDeclaration;
 import com.github.javaparser.ast.body.Parameter;
 import com.github.javaparser.ast.body.TypeDeclaration;
 import com.github.javaparser.ast.expr.AnnotationExpr;
@@ -24,12 +25,15 @@ import java.util.Set;
  * is read by a service when the service's main sources, or the {@code common} classes they reach, name its
  * interface or use one of its properties in a {@code ${...}} expression, or when the properties the service loads
  * (common's shared ones and its own) do. {@code common} classes that run without being called (a scheduled job, a
- * health check, a start-up or event observer, a Kafka consumer) are reached from every service.
+ * health check, a start-up or event observer, a Kafka consumer, a sampler or span processor of the traces) are
+ * reached from every service.
  */
 final class ConfigReferenceReaders {
 
     private static final Set<String> SELF_STARTING = Set.of("Scheduled", "Readiness", "Liveness", "Startup",
             "Observes", "ObservesAsync", "Incoming");
+    /** The OpenTelemetry interfaces whose CDI beans Quarkus installs in the tracer: a sampler, a span processor. */
+    private static final Set<String> TRACING_HOOKS = Set.of("Sampler", "SpanProcessor");
 
     private final ConfigReferenceSources sources;
     private final Map<SourceFile, Uses> uses = new HashMap<>();
@@ -166,7 +170,11 @@ final class ConfigReferenceReaders {
             boolean selfStarting = unit.findAll(AnnotationExpr.class).stream()
                     .anyMatch(annotation -> SELF_STARTING.contains(annotation.getName().getIdentifier())
                             && (!annotation.getName().getIdentifier().startsWith("Observes")
-                                    || annotation.getParentNode().filter(Parameter.class::isInstance).isPresent()));
+                                    || annotation.getParentNode().filter(Parameter.class::isInstance).isPresent()))
+                    // a bean OpenTelemetry takes for each span: Quarkus looks it up, nothing of ours calls it
+                    || unit.findAll(ClassOrInterfaceType.class).stream().anyMatch(type -> type.getParentNode()
+                            .filter(ClassOrInterfaceDeclaration.class::isInstance).isPresent()
+                            && TRACING_HOOKS.contains(type.getNameAsString()));
             return new Uses(pkg, imports, wildcards, simpleNames, text.toString(), selfStarting);
         }
 

@@ -270,8 +270,12 @@ class ObservabilityTest {
         List<String> problems = new ArrayList<>();
         Map<String, JsonNode> variables = new LinkedHashMap<>();
         dashboard.path("templating").path("list").forEach(v -> variables.put(v.path("name").asText(), v));
-        if (!"textbox".equals(variables.getOrDefault("traces", JSON.createObjectNode()).path("type").asText())) {
+        JsonNode traces = variables.getOrDefault("traces", JSON.createObjectNode());
+        if (!"textbox".equals(traces.path("type").asText())) {
             problems.add("no textbox variable 'traces' naming the trace viewer's URL");
+        } else if (!traces.path("skipUrlSync").asBoolean()) {
+            problems.add("the variable 'traces' is read from the dashboard's URL: a crafted link would send the trace"
+                    + " links elsewhere (set skipUrlSync)");
         }
         for (JsonNode panel : panels()) {
             String name = "panel \"" + panel.path("title").asText() + "\"";

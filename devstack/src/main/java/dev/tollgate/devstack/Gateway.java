@@ -129,7 +129,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * The services learn the client from {@code X-Forwarded-For}, so the gateway sets it to the address the
-     * connection came from, replacing whatever the client sent (and {@code Forwarded}, which it might also forge).
+     * connection came from, replacing whatever the client sent (and {@code Forwarded}, which it might also forge);
+     * a client's trace context ({@code traceparent}, {@code tracestate}) is dropped.
      */
     private static final class ClientIsThePeer implements ProxyInterceptor {
 
@@ -138,6 +139,8 @@ public final class Gateway implements AutoCloseable {
             HttpServerRequest incoming = context.request().proxiedRequest();
             String peer = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
             context.request().headers().remove("Forwarded").remove("X-Forwarded-Host").remove("X-Forwarded-Proto")
+                    // a trace begins here: no caller picks the trace id a request is recorded under, or whether
+                    .remove("traceparent").remove("tracestate")
                     .set("X-Forwarded-For", peer);
             return context.sendRequest();
         }

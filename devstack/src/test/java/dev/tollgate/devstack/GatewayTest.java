@@ -33,6 +33,7 @@ class GatewayTest {
                         .onSuccess(body -> request.response().putHeader("content-type", "text/plain")
                                 .putHeader("x-seen-forwarded-for", String.valueOf(request.getHeader("X-Forwarded-For")))
                                 .putHeader("x-seen-forwarded", String.valueOf(request.getHeader("Forwarded")))
+                                .putHeader("x-seen-traceparent", String.valueOf(request.getHeader("traceparent")))
                                 .end("auth " + request.method() + " " + request.uri() + " " + body)))
                 .listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -73,6 +74,16 @@ class GatewayTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
         assertEquals("127.0.0.1", forged.headers().firstValue("x-seen-forwarded-for").orElseThrow());
         assertEquals("null", forged.headers().firstValue("x-seen-forwarded").orElseThrow());
+    }
+
+    @Test
+    void aCallersTraceContextStopsAtTheGateway() throws Exception {
+        HttpResponse<String> traced = send(HttpRequest.newBuilder(uri("/auth/magic-link"))
+                .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertEquals(200, traced.statusCode());
+        assertEquals("null", traced.headers().firstValue("x-seen-traceparent").orElseThrow(),
+                "no caller picks the trace a request is recorded under");
     }
 
     @Test

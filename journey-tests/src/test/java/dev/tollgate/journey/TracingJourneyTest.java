@@ -74,8 +74,13 @@ class TracingJourneyTest {
                 "billing-service")), "the trace crosses the services: " + services);
         assertTrue(has(trace, "auth-service", span -> span.kind().equals("SPAN_KIND_SERVER")
                 && span.name().contains("/auth/internal/api-keys/verify")), "auth-service checked the key in it");
-        assertTrue(has(trace, "generation-service", span -> span.name().equals("quota gate reserve")
-                && "allowed".equals(span.attribute("tollgate.gate.outcome"))), "the gate admitted it");
+        ReceivedSpan reserve = trace.stream().filter(span -> span.name().equals("quota gate reserve")).findFirst()
+                .orElse(null);
+        assertNotNull(reserve, "the gate's reservation is a span:\n" + TraceCollector.describe(trace));
+        assertEquals("allowed", reserve.attribute("tollgate.gate.outcome"), "the gate admitted it");
+        assertEquals(request.spanId(), reserve.parentSpanId(), "within the request");
+        assertTrue(has(trace, "generation-service", span -> "redis".equals(span.attribute("db.system"))
+                && "evalsha".equals(span.attribute("db.operation"))), "its Redis round trips are traced");
         assertTrue(has(trace, "generation-service", span -> span.name().equals("quota gate settle")
                 && "settled".equals(span.attribute("tollgate.gate.outcome"))), "and settled it");
 

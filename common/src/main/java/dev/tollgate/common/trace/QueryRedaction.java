@@ -11,7 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Keeps query strings' values off the spans: a sign-in link's token ({@code /auth/magic-link/confirm?token=...}) or
  * any other value a URL carries would otherwise reach whoever reads the traces. The names stay
- * ({@code token=REDACTED}), so a span still says which parameters a request had.
+ * ({@code token=REDACTED}), so a span still says which parameters a request had; a parameter without {@code =} is
+ * taken for a value.
  */
 @ApplicationScoped
 public class QueryRedaction implements SpanProcessor {
@@ -36,7 +37,7 @@ public class QueryRedaction implements SpanProcessor {
         }
     }
 
-    /** {@code a=1&b&c=x} as {@code a=REDACTED&b&c=REDACTED}. */
+    /** {@code a=1&b&c=x} as {@code a=REDACTED&REDACTED&c=REDACTED}. */
     static String redact(String query) {
         StringBuilder redacted = new StringBuilder(query.length());
         for (String parameter : query.split("&", -1)) {
@@ -44,7 +45,9 @@ public class QueryRedaction implements SpanProcessor {
                 redacted.append('&');
             }
             int equals = parameter.indexOf('=');
-            redacted.append(equals < 0 ? parameter : parameter.substring(0, equals + 1) + REDACTED);
+            // a parameter without a name (?<value>) is all value
+            redacted.append(equals < 0 ? (parameter.isEmpty() ? "" : REDACTED)
+                    : parameter.substring(0, equals + 1) + REDACTED);
         }
         return redacted.toString();
     }

@@ -18,8 +18,10 @@ public final class Spans {
 
     /**
      * Starts a span as {@code builder} says (a child of the current one) when the answer is subscribed to, hands it
-     * to {@code work} (to note what it learns), and ends it when the answer comes, fails (an error span, naming the
-     * error) or is cancelled. Each subscription, a retry's included, is a span of its own.
+     * to {@code work} (to note what it learns), and ends it when the answer comes, fails (an error span naming the
+     * error's class; its message, which may quote a provider's answer, stays out) or is cancelled. Each
+     * subscription, a retry's included, is a span of its own. What the work calls (Redis, HTTP) is traced by its
+     * client beside this span, under the request's.
      */
     public static <T> Uni<T> around(Supplier<SpanBuilder> builder, Function<Span, Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
@@ -27,9 +29,12 @@ public final class Spans {
             Uni<T> answer;
             try {
                 answer = work.apply(span);
-            } catch (RuntimeException e) {
+                if (answer == null) {
+                    throw new NullPointerException("the traced work answered null");
+                }
+            } catch (Throwable e) {
                 failed(span, e);
-                throw e;
+                return Uni.createFrom().failure(e);
             }
             return answer.onItemOrFailure().invoke((item, failure) -> {
                 if (failure != null) {
@@ -45,7 +50,7 @@ public final class Spans {
     }
 
     private static void failed(Span span, Throwable failure) {
-        span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        span.setStatus(StatusCode.ERROR);
         span.setAttribute(ERROR_TYPE, failure.getClass().getName());
         span.end();
     }

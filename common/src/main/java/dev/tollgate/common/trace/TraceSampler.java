@@ -10,13 +10,14 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * What is traced: requests and events, as {@code quarkus.otel.traces.sampler} (and its {@code .arg}) says, but not
- * the statements housekeeping runs on its own. A database or Redis call outside any request or event (the outbox
+ * What is traced: requests and events, the share {@code tollgate.traces.ratio} says (a trace begun elsewhere in the
+ * suite as its beginning was), but not the statements housekeeping runs on its own. A database or Redis call outside any
+ * request or event (the outbox
  * relay's poll, a scheduled clean-up, a lease check) would otherwise be a trace of one span, several a second per
- * service, burying the requests in the trace viewer and the collector's bill.
+ * service, burying the requests in the trace viewer and the collector's bill. Quarkus takes this sampler instead of
+ * the one {@code quarkus.otel.traces.sampler} names (fixed at build time).
  */
 @ApplicationScoped
 public class TraceSampler implements Sampler {
@@ -26,25 +27,8 @@ public class TraceSampler implements Sampler {
 
     private final Sampler configured;
 
-    public TraceSampler(
-            @ConfigProperty(name = "quarkus.otel.traces.sampler", defaultValue = "parentbased_always_on") String name,
-            @ConfigProperty(name = "quarkus.otel.traces.sampler.arg", defaultValue = "1.0") double ratio) {
-        this.configured = of(name, ratio);
-    }
-
-    /** The sampler OpenTelemetry's autoconfiguration names {@code name}. */
-    static Sampler of(String name, double ratio) {
-        return switch (name) {
-            case "always_on" -> Sampler.alwaysOn();
-            case "always_off" -> Sampler.alwaysOff();
-            case "traceidratio" -> Sampler.traceIdRatioBased(ratio);
-            case "parentbased_always_on" -> Sampler.parentBased(Sampler.alwaysOn());
-            case "parentbased_always_off" -> Sampler.parentBased(Sampler.alwaysOff());
-            case "parentbased_traceidratio" -> Sampler.parentBased(Sampler.traceIdRatioBased(ratio));
-            default -> throw new IllegalArgumentException("quarkus.otel.traces.sampler=" + name + " is none of "
-                    + "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, "
-                    + "parentbased_traceidratio");
-        };
+    public TraceSampler(TraceConfig config) {
+        this.configured = Sampler.parentBased(Sampler.traceIdRatioBased(config.ratio()));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.tollgate.common.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -20,7 +19,7 @@ class TraceSamplerTest {
     private static final Attributes STATEMENT = Attributes.builder().put("db.system", "postgresql")
             .put("db.statement", "select 1").build();
 
-    private final TraceSampler sampler = new TraceSampler("parentbased_always_on", 1.0);
+    private final TraceSampler sampler = new TraceSampler(() -> 1.0);
 
     @Test
     void aStatementOutsideAnyRequestIsNotTraced() {
@@ -42,10 +41,14 @@ class TraceSamplerTest {
         assertEquals(SamplingDecision.RECORD_AND_SAMPLE, decide(Context.root(), SpanKind.CONSUMER, Attributes.empty()));
         assertEquals(SamplingDecision.RECORD_AND_SAMPLE, decide(Context.root(), SpanKind.CLIENT,
                 Attributes.builder().put("http.request.method", "POST").build()));
-        TraceSampler none = new TraceSampler("parentbased_always_off", 1.0);
+        TraceSampler none = new TraceSampler(() -> 0.0);
         assertEquals(SamplingDecision.DROP, none.shouldSample(Context.root(), TRACE, "GET /", SpanKind.SERVER,
                 Attributes.empty(), List.of()).getDecision());
-        assertThrows(IllegalArgumentException.class, () -> new TraceSampler("jaeger_remote", 1.0));
+        Context sampledElsewhere = Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(TRACE,
+                "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.getDefault())));
+        assertEquals(SamplingDecision.RECORD_AND_SAMPLE, none.shouldSample(sampledElsewhere, TRACE, "POST /",
+                SpanKind.SERVER, Attributes.empty(), List.of()).getDecision(),
+                "a trace begun by another service is recorded whole");
     }
 
     private SamplingDecision decide(Context parent, SpanKind kind, Attributes attributes) {

@@ -55,16 +55,17 @@ public class ProviderGuards {
     }
 
     /** Asks {@code provider} under its guard, off the event loop. */
-    public Uni<Completion> complete(ChatProvider provider, ChatCall call) {
+    public Uni<Completion> complete(ChatProvider provider, ChatCall request) {
         // unordered: an ordered executeBlocking runs one call at a time per event loop (91 requests/s in the
         // gateway bench); calls of different requests have nothing to wait for each other
-        Uni<Completion> attempt = spans.chat(provider, call, false,
-                Uni.createFrom().deferred(() -> vertx.executeBlocking(() -> provider.complete(call), false)));
+        Uni<Completion> call = Uni.createFrom().deferred(() -> vertx.executeBlocking(() -> provider.complete(request), false));
         if (provider instanceof OfflineProvider) {
-            return attempt;
+            return spans.chat(provider, request, false, call);
         }
         Duration timeout = config.providers().get(provider.name()).timeout();
-        return guarded(provider, attempt.ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout)));
+        // the timeout inside the span: an attempt that times out is an error span naming the TimeoutException
+        return guarded(provider, spans.chat(provider, request, false,
+                call.ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout))));
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.outbox.Outbox;
+import dev.tollgate.common.outbox.OutboxRelay;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
@@ -119,8 +120,11 @@ public class RecordGeneration {
                 });
     }
 
-    /** The writes kept for later, tried again: each one that succeeds is done. */
-    @Scheduled(identity = "generation-records-retry", every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * The writes kept for later, tried again: each one that succeeds is done. Not before the application has started:
+     * a first run would create this bean before its Kafka channel is wired, and fail.
+     */
+    @Scheduled(identity = "generation-records-retry", every = "2s", skipExecutionIf = OutboxRelay.UntilStarted.class, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> retryPending() {
         List<Answered> waiting = List.copyOf(pending);
         if (waiting.isEmpty()) {
