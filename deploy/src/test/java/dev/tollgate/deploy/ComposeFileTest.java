@@ -295,6 +295,28 @@ class ComposeFileTest {
     }
 
     @Test
+    void whatShowsTheTracesListensOnThisMachineOnly() {
+        // the traces hold clients' addresses and tenants: Jaeger's UI, and Grafana with Jaeger as a data source
+        List<String> problems = new ArrayList<>();
+        for (String name : List.of("jaeger", "grafana")) {
+            Service service = COMPOSE.service(name).orElse(null);
+            if (service == null) {
+                problems.add("no service " + name);
+                continue;
+            }
+            if (service.node().path("ports").isEmpty()) {
+                problems.add(name + " publishes no port");
+            }
+            service.node().path("ports").forEach(port -> {
+                if (!port.isTextual() || !port.asText().startsWith("127.0.0.1:")) {
+                    problems.add(name + " publishes " + port + " beyond this machine; write it 127.0.0.1:<port>:<port>");
+                }
+            });
+        }
+        assertNoProblems(problems);
+    }
+
+    @Test
     void containersAreCheckedRestartedAndStartedAfterWhatTheyNeed() {
         List<String> problems = new ArrayList<>();
         Set<String> names = COMPOSE.serviceNames();

@@ -93,9 +93,12 @@ final class KubernetesRoutes {
                         continue;
                     }
                     routed.computeIfAbsent(prefix, key -> new ArrayList<>()).add(route.describe());
-                    boolean traceStops = rule.getFilters().stream().anyMatch(filter -> filter.getRequestHeaderModifier() != null
-                            && filter.getRequestHeaderModifier().getRemove() != null
-                            && filter.getRequestHeaderModifier().getRemove().containsAll(List.of("traceparent", "tracestate")));
+                    boolean traceStops = rule.getFilters().stream()
+                            .anyMatch(filter -> "RequestHeaderModifier".equals(filter.getType())
+                                    && filter.getRequestHeaderModifier() != null
+                                    && filter.getRequestHeaderModifier().getRemove() != null
+                                    && filter.getRequestHeaderModifier().getRemove()
+                                            .containsAll(List.of("traceparent", "tracestate")));
                     if (!traceStops) {
                         problems.add(where + ": passes a caller's traceparent and tracestate on to " + prefix
                                 + "; a trace begins at the gateway (a RequestHeaderModifier removing both)");

@@ -34,6 +34,7 @@ class GatewayTest {
                                 .putHeader("x-seen-forwarded-for", String.valueOf(request.getHeader("X-Forwarded-For")))
                                 .putHeader("x-seen-forwarded", String.valueOf(request.getHeader("Forwarded")))
                                 .putHeader("x-seen-traceparent", String.valueOf(request.getHeader("traceparent")))
+                                .putHeader("x-seen-tracestate", String.valueOf(request.getHeader("tracestate")))
                                 .end("auth " + request.method() + " " + request.uri() + " " + body)))
                 .listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -80,10 +81,11 @@ class GatewayTest {
     void aCallersTraceContextStopsAtTheGateway() throws Exception {
         HttpResponse<String> traced = send(HttpRequest.newBuilder(uri("/auth/magic-link"))
                 .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+                .header("TraceState", "vendor=value").POST(HttpRequest.BodyPublishers.ofString("{}")).build());
         assertEquals(200, traced.statusCode());
         assertEquals("null", traced.headers().firstValue("x-seen-traceparent").orElseThrow(),
                 "no caller picks the trace a request is recorded under");
+        assertEquals("null", traced.headers().firstValue("x-seen-tracestate").orElseThrow());
     }
 
     @Test

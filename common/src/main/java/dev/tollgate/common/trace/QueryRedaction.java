@@ -40,8 +40,10 @@ public class QueryRedaction implements SpanProcessor {
     /** {@code a=1&b&c=x} as {@code a=REDACTED&REDACTED&c=REDACTED}. */
     static String redact(String query) {
         StringBuilder redacted = new StringBuilder(query.length());
-        for (String parameter : query.split("&", -1)) {
-            if (redacted.length() > 0) {
+        String[] parameters = query.split("&", -1);
+        for (int i = 0; i < parameters.length; i++) {
+            String parameter = parameters[i];
+            if (i > 0) {
                 redacted.append('&');
             }
             int equals = parameter.indexOf('=');

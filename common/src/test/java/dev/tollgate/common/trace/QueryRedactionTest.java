@@ -11,6 +11,7 @@ class QueryRedactionTest {
         assertEquals("token=REDACTED", QueryRedaction.redact("token=tg_ml_secret"));
         assertEquals("a=REDACTED&REDACTED&b=REDACTED&=REDACTED", QueryRedaction.redact("a=1&tg_ml_secret&b=x=y&=z"));
         assertEquals("a=REDACTED&", QueryRedaction.redact("a=1&"));
+        assertEquals("&a=REDACTED", QueryRedaction.redact("&a=1"));
         assertEquals("", QueryRedaction.redact(""));
     }
 }
