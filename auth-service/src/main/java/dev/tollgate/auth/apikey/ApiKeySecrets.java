@@ -1,20 +1,19 @@
 package dev.tollgate.auth.apikey;
 
 import dev.tollgate.auth.security.OpaqueTokens;
+import dev.tollgate.common.security.ApiKeyShape;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The shape of API keys: {@code tg_live_<prefix>_<secret>}. The prefix (12 lower-case letters and digits) is
- * public and finds the key; the secret is 256 random bits. Only the hash of the whole key is stored.
+ * New API keys and their hashes, in the shape every service checks ({@link ApiKeyShape}: {@code
+ * tg_live_<prefix>_<secret>}). The prefix (12 lower-case letters and digits) is public and finds the key; the
+ * secret is 256 random bits. Only the hash of the whole key is stored.
  */
 public final class ApiKeySecrets {
 
-    public static final String MARKER = "tg_live_";
-    private static final Pattern SHAPE = Pattern.compile("tg_live_([a-z0-9]{12})_([A-Za-z0-9_-]{43})");
+    public static final String MARKER = ApiKeyShape.MARKER;
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -35,11 +34,7 @@ public final class ApiKeySecrets {
 
     /** The prefix of a well-formed key, or null for anything else. */
     public static String prefixOf(String presented) {
-        if (presented == null) {
-            return null;
-        }
-        Matcher matcher = SHAPE.matcher(presented);
-        return matcher.matches() ? matcher.group(1) : null;
+        return ApiKeyShape.prefixOf(presented);
     }
 
     public static String hash(String key) {

@@ -1,5 +1,9 @@
 package dev.tollgate.generation.apikey;
 
+import dev.tollgate.common.security.ApiKeyShape;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -13,13 +17,17 @@ import java.util.Set;
 
 /**
  * Reads {@code Authorization: Bearer tg_live_...}: an API key, as OpenAI SDKs send their key. Any other bearer
- * token is left to smallrye-jwt (this mechanism runs first and passes it on).
+ * token is left to smallrye-jwt (this mechanism runs first and passes it on). A credential that starts like a key
+ * but has not the shape of one ({@link ApiKeyShape}) is refused here (401), without a question to auth-service.
  */
 @ApplicationScoped
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
-    /** How every Tollgate API key starts. */
-    public static final String MARKER = "tg_live_";
+    private final Counter malformed;
+
+    public ApiKeyMechanism(MeterRegistry registry) {
+        this.malformed = registry.counter("tollgate.api_keys.lookups", "answer", "malformed");
+    }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
@@ -28,8 +36,13 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().nullItem();
         }
         String credential = header.substring(7).trim();
-        if (!credential.startsWith(MARKER)) {
+        if (!credential.startsWith(ApiKeyShape.MARKER)) {
             return Uni.createFrom().nullItem();
+        }
+        if (!ApiKeyShape.wellFormed(credential)) {
+            malformed.increment();
+            return Uni.createFrom().failure(new AuthenticationFailedException("the API key is not of the shape "
+                    + "Tollgate issues"));
         }
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(credential), context));
     }
