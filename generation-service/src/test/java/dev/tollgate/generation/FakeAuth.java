@@ -3,6 +3,8 @@ package dev.tollgate.generation;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -19,8 +21,9 @@ import java.util.stream.Collectors;
 
 /**
  * auth-service's side of API-key verification at the wire level (WireMock): the token endpoint hands generation's
- * client a service token, and the verify endpoint knows the keys tests register; any other key it cannot verify
- * now (503), as when auth-service is away. The journey tests verify real keys at a real auth-service.
+ * client a service token, and the verify endpoint knows the keys tests register, refuses keys whose prefix starts
+ * with {@code flood} (404), and cannot verify any other now (503), as when auth-service is away. The journey tests verify real
+ * keys at a real auth-service.
  */
 public class FakeAuth implements QuarkusTestResourceLifecycleManager {
 
@@ -36,6 +39,10 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
                     + "\",\"token_type\":\"Bearer\",\"expires_in\":900,\"scope\":\"internal api-keys:verify\"}")));
             server.stubFor(post(urlEqualTo("/auth/internal/api-keys/verify")).atPriority(10)
                     .willReturn(aResponse().withStatus(503)));
+            // keys of the prefixes flood... are unknown to it: 404, as auth-service answers a key it never issued
+            server.stubFor(post(urlEqualTo("/auth/internal/api-keys/verify")).atPriority(5)
+                    .withRequestBody(matchingJsonPath("$.key", matching("tg_live_flood[a-z0-9]{7}_.*")))
+                    .willReturn(aResponse().withStatus(404)));
         }
         return server;
     }

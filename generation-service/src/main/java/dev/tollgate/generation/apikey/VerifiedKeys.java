@@ -4,6 +4,10 @@ import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CaffeineCache;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +38,9 @@ import org.jboss.logging.Logger;
  * a key is asked about once ({@code POST /auth/internal/api-keys/verify}, with this service's client-credentials
  * token) and trusted until {@code cache-ttl} or its own end, whichever is first; an unknown key is refused without
  * asking again for {@code refusal-ttl}; concurrent first uses share one question; {@code apikey.revoked} drops a
- * key at once. If auth-service cannot be reached, keys already verified go on working and new ones get 503.
+ * key at once. Verified keys and refused ones live in two bounded caches (Quarkus' cache: {@code api-keys-verified},
+ * {@code max-entries}; {@code api-keys-refused}, {@code max-refusals}), so unknown keys, however many, push out
+ * only older refusals. If auth-service cannot be reached, keys already verified go on working and new ones get 503.
  */
 @ApplicationScoped
 public class VerifiedKeys {
@@ -45,11 +51,10 @@ public class VerifiedKeys {
     public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil) {
     }
 
-    /** One key's answer: null for a refused key, until {@code until}. */
-    private record Entry(CompletableFuture<VerifiedKey> answer, Instant until) {
-    }
-
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final CaffeineCache verified;
+    private final CaffeineCache refused;
+    /** The questions to auth-service under way, one per key: concurrent first uses wait for the same answer. */
+    private final Map<String, CompletableFuture<VerifiedKey>> asking = new ConcurrentHashMap<>();
     /** Keys revoked lately, until a verification asked before the revocation can no longer be cached. */
     private final Map<UUID, Instant> revoked = new ConcurrentHashMap<>();
     private final GenerationConfig.ApiKeys config;
@@ -58,12 +63,22 @@ public class VerifiedKeys {
     private final MeterRegistry registry;
     private volatile Tokens serviceToken;
 
-    public VerifiedKeys(GenerationConfig config, OidcClient client, Vertx vertx, MeterRegistry registry) {
+    public VerifiedKeys(GenerationConfig config, OidcClient client, Vertx vertx, MeterRegistry registry,
+            @CacheName("api-keys-verified") Cache verified, @CacheName("api-keys-refused") Cache refused) {
         this.config = config.apiKeys();
         this.client = client;
         this.web = WebClient.create(vertx);
         this.registry = registry;
-        registry.gaugeMapSize("tollgate.api_keys.cached", List.of(), entries);
+        this.verified = verified.as(CaffeineCache.class);
+        this.refused = refused.as(CaffeineCache.class);
+        this.verified.setMaximumSize(this.config.maxEntries());
+        this.verified.setExpireAfterWrite(this.config.cacheTtl());
+        this.refused.setMaximumSize(this.config.maxRefusals());
+        this.refused.setExpireAfterWrite(this.config.refusalTtl());
+        registry.gauge("tollgate.api_keys.cached", List.of(Tag.of("answer", "verified")), this.verified,
+                cache -> cache.keySet().size());
+        registry.gauge("tollgate.api_keys.cached", List.of(Tag.of("answer", "refused")), this.refused,
+                cache -> cache.keySet().size());
     }
 
     @PreDestroy
@@ -75,36 +90,35 @@ public class VerifiedKeys {
     public Uni<VerifiedKey> verify(String key) {
         String hash = sha256(key);
         Instant now = Instant.now();
-        Entry cached = entries.get(hash);
-        if (cached != null && cached.until().isAfter(now)) {
-            if (cached.answer().isDone() && !cached.answer().isCompletedExceptionally()) {
-                VerifiedKey known = cached.answer().join();
-                if (known == null || ((known.validUntil() == null || known.validUntil().isAfter(now))
-                        && !revoked.containsKey(known.keyId()))) {
-                    registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
-                    return Uni.createFrom().item(known);
-                }
-            } else if (!cached.answer().isDone()) {
-                return Uni.createFrom().completionStage(cached.answer());
+        CompletableFuture<VerifiedKey> known = verified.getIfPresent(hash);
+        if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
+            VerifiedKey cached = known.join();
+            if (cached != null && (cached.validUntil() == null || cached.validUntil().isAfter(now))
+                    && !revoked.containsKey(cached.keyId())) {
+                registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
+                return Uni.createFrom().item(cached);
             }
+            drop(verified, hash); // its end came, or it was revoked: ask again
+        }
+        if (refused.getIfPresent(hash) != null) {
+            registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
+            return Uni.createFrom().nullItem();
         }
         CompletableFuture<VerifiedKey> answer = new CompletableFuture<>();
-        Entry mine = new Entry(answer, now.plus(config.cacheTtl()));
-        Entry raced = entries.merge(hash, mine, (old, fresh) -> !old.answer().isDone() ? old : fresh);
-        if (raced != mine) {
-            return Uni.createFrom().completionStage(raced.answer());
+        CompletableFuture<VerifiedKey> asked = asking.putIfAbsent(hash, answer);
+        if (asked != null) {
+            return Uni.createFrom().completionStage(asked);
         }
-        if (entries.size() > config.maxEntries()) {
-            entries.clear(); // a flood of distinct keys: start over rather than grow without bound
-            entries.put(hash, mine);
-        }
-        ask(key).map(this::unlessRevoked).subscribe().with(verified -> {
-            Instant until = verified == null ? Instant.now().plus(config.refusalTtl())
-                    : earliest(Instant.now().plus(config.cacheTtl()), verified.validUntil());
-            entries.replace(hash, mine, new Entry(answer, until));
-            answer.complete(verified);
+        ask(key).map(this::unlessRevoked).subscribe().with(found -> {
+            if (found == null) {
+                refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
+            } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
+                verified.put(hash, CompletableFuture.completedFuture(found));
+            }
+            asking.remove(hash, answer);
+            answer.complete(found);
         }, failure -> {
-            entries.remove(hash, mine);
+            asking.remove(hash, answer);
             answer.completeExceptionally(failure);
         });
         return Uni.createFrom().completionStage(answer);
@@ -125,17 +139,22 @@ public class VerifiedKeys {
         Instant now = Instant.now();
         revoked.values().removeIf(until -> until.isBefore(now));
         revoked.put(keyId, now.plus(config.cacheTtl()));
-        List<String> gone = new ArrayList<>();
-        entries.forEach((hash, entry) -> {
-            if (entry.answer().isDone() && !entry.answer().isCompletedExceptionally()) {
-                VerifiedKey key = entry.answer().join();
-                if (key != null && key.keyId().equals(keyId)) {
-                    gone.add(hash);
-                }
+        int dropped = 0;
+        for (Object hash : verified.keySet()) {
+            CompletableFuture<VerifiedKey> entry = verified.getIfPresent(hash);
+            if (entry != null && entry.isDone() && !entry.isCompletedExceptionally() && entry.join() != null
+                    && entry.join().keyId().equals(keyId)) {
+                drop(verified, hash);
+                dropped++;
             }
+        }
+        return dropped;
+    }
+
+    /** Removes {@code hash} from {@code cache} now (Caffeine's invalidation runs as it is subscribed to). */
+    private static void drop(CaffeineCache cache, Object hash) {
+        cache.invalidate(hash).subscribe().with(ignored -> {
         });
-        gone.forEach(entries::remove);
-        return gone.size();
     }
 
     private VerifiedKey unlessRevoked(VerifiedKey key) {
@@ -194,10 +213,6 @@ public class VerifiedKeys {
         return new VerifiedKey(UUID.fromString(body.getString("keyId")), UUID.fromString(body.getString("tenantId")),
                 UUID.fromString(body.getString("userId")), List.copyOf(scopes),
                 validUntil == null ? null : Instant.parse(validUntil));
-    }
-
-    private static Instant earliest(Instant a, Instant b) {
-        return b == null || a.isBefore(b) ? a : b;
     }
 
     private static String sha256(String key) {

@@ -64,10 +64,18 @@ public interface GenerationConfig {
         @WithDefault("3s")
         Duration timeout();
 
-        /** The most keys kept in memory. */
+        /** The most verified keys kept in memory (the least used go first). */
         @WithDefault("100000")
         @Positive
         int maxEntries();
+
+        /**
+         * The most refused keys kept in memory, apart from the verified ones: a flood of unknown keys pushes out
+         * older refusals, never a verified key.
+         */
+        @WithDefault("10000")
+        @Positive
+        int maxRefusals();
     }
 
     interface Templates {
