@@ -4,12 +4,12 @@ import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
 import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.Tokens;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,9 +40,12 @@ import org.jboss.logging.Logger;
  * token) and trusted until {@code cache-ttl} or its own end, whichever is first; an unknown key is refused without
  * asking again for {@code refusal-ttl}; concurrent first uses share one question; {@code apikey.revoked} drops a
  * key at once. Verified keys and refused ones live in two bounded caches (Quarkus' cache: {@code api-keys-verified},
- * {@code max-entries}; {@code api-keys-refused}, {@code max-refusals}), so unknown keys, however many, push out
- * only older refusals. If auth-service cannot be reached, keys already verified go on working and new ones get 503.
+ * {@code max-entries}; {@code api-keys-refused}, {@code max-refusals}), so unknown keys, however many, only ever
+ * compete with other refusals. At most {@value #QUESTIONS_AT_ONCE} questions are under way at once, each within
+ * twice {@code timeout}. If auth-service cannot be reached, keys already verified go on working and new ones get
+ * 503.
  */
+@Startup // made at start, so that a cache that cannot take its sizes stops the start, not the first key
 @ApplicationScoped
 public class VerifiedKeys {
 
@@ -50,6 +54,9 @@ public class VerifiedKeys {
     /** What auth-service says of a valid key. */
     public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil) {
     }
+
+    /** The most questions to auth-service under way at once; past it, new keys get 503 until answers come. */
+    static final int QUESTIONS_AT_ONCE = 1000;
 
     private final CaffeineCache verified;
     private final CaffeineCache refused;
@@ -75,10 +82,6 @@ public class VerifiedKeys {
         this.verified.setExpireAfterWrite(this.config.cacheTtl());
         this.refused.setMaximumSize(this.config.maxRefusals());
         this.refused.setExpireAfterWrite(this.config.refusalTtl());
-        registry.gauge("tollgate.api_keys.cached", List.of(Tag.of("answer", "verified")), this.verified,
-                cache -> cache.keySet().size());
-        registry.gauge("tollgate.api_keys.cached", List.of(Tag.of("answer", "refused")), this.refused,
-                cache -> cache.keySet().size());
     }
 
     @PreDestroy
@@ -101,27 +104,51 @@ public class VerifiedKeys {
             drop(verified, hash); // its end came, or it was revoked: ask again
         }
         if (refused.getIfPresent(hash) != null) {
-            registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
+            registry.counter("tollgate.api_keys.lookups", "answer", "cached-refusal").increment();
             return Uni.createFrom().nullItem();
         }
         CompletableFuture<VerifiedKey> answer = new CompletableFuture<>();
         CompletableFuture<VerifiedKey> asked = asking.putIfAbsent(hash, answer);
         if (asked != null) {
-            return Uni.createFrom().completionStage(asked);
+            return shared(asked);
+        }
+        if (asking.size() > QUESTIONS_AT_ONCE) {
+            // auth-service is slow and new keys keep coming: shed them rather than queue without bound
+            asking.remove(hash, answer);
+            registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
+            return Uni.createFrom().failure(unavailable());
         }
         ask(key).map(this::unlessRevoked).subscribe().with(found -> {
-            if (found == null) {
-                refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
-            } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
-                verified.put(hash, CompletableFuture.completedFuture(found));
+            try {
+                if (found == null) {
+                    refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
+                } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
+                    verified.put(hash, CompletableFuture.completedFuture(found));
+                    if (revoked.containsKey(found.keyId())) {
+                        drop(verified, hash); // revoked while it was being put
+                    }
+                }
+            } finally {
+                asking.remove(hash, answer);
+                answer.complete(found);
             }
-            asking.remove(hash, answer);
-            answer.complete(found);
         }, failure -> {
             asking.remove(hash, answer);
             answer.completeExceptionally(failure);
         });
-        return Uni.createFrom().completionStage(answer);
+        return shared(answer);
+    }
+
+    /** The shared answer, as each caller's own: one caller giving up does not cancel it for the others. */
+    private static Uni<VerifiedKey> shared(CompletableFuture<VerifiedKey> answer) {
+        return Uni.createFrom().completionStage(answer::copy);
+    }
+
+    private static RuntimeException unavailable() {
+        return Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable", "Auth Unavailable")
+                .withDetail("the API key could not be verified now; an access token works meanwhile")
+                .withHeader("Retry-After", 5)
+                .build();
     }
 
     /** {@code apikey.revoked}, as every replica reads it (common's {@code CredentialChanges}). */
@@ -180,13 +207,13 @@ public class VerifiedKeys {
                     throw new IllegalStateException("auth-service answered " + response.statusCode() + ": "
                             + response.bodyAsString());
                 })
+                // the service token and the question together: a hung answer fails, and the key is asked again later
+                .ifNoItem().after(config.timeout().multipliedBy(2))
+                .failWith(() -> new TimeoutException("no answer within " + config.timeout().multipliedBy(2)))
                 .onFailure().transform(e -> {
                     registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
                     LOG.warnf("api keys: auth-service could not verify a key (%s)", e.getMessage());
-                    return Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable", "Auth Unavailable")
-                            .withDetail("the API key could not be verified now; an access token works meanwhile")
-                            .withHeader("Retry-After", 5)
-                            .build();
+                    return unavailable();
                 });
     }
 

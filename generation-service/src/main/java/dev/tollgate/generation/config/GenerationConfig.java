@@ -64,14 +64,14 @@ public interface GenerationConfig {
         @WithDefault("3s")
         Duration timeout();
 
-        /** The most verified keys kept in memory (the least used go first). */
+        /** The most verified keys kept in memory (when full, those used more often are kept). */
         @WithDefault("100000")
         @Positive
         int maxEntries();
 
         /**
-         * The most refused keys kept in memory, apart from the verified ones: a flood of unknown keys pushes out
-         * older refusals, never a verified key.
+         * The most refused keys kept in memory, apart from the verified ones: a flood of unknown keys competes only
+         * with other refusals, never with a verified key.
          */
         @WithDefault("10000")
         @Positive

@@ -90,10 +90,10 @@ class ApiKeyCredentialsTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cached("refused") <= 50);
     }
 
-    /** The number of keys kept with {@code answer}, as the metric says. */
-    private static double cached(String answer) {
+    /** The number of keys kept in the cache {@code api-keys-<which>}, as its metric says. */
+    private static double cached(String which) {
         String metrics = RestAssured.get("/q/metrics").asString();
-        Matcher line = Pattern.compile("(?m)^tollgate_api_keys_cached\\{answer=\"" + answer + "\"[^}]*} (\\S+)$")
+        Matcher line = Pattern.compile("(?m)^cache_size\\{[^}]*cache=\"api-keys-" + which + "\"[^}]*} (\\S+)$")
                 .matcher(metrics);
         return line.find() ? Double.parseDouble(line.group(1)) : Double.NaN;
     }
