@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -155,9 +156,8 @@ public final class Gateway implements AutoCloseable {
         String id = given != null && PLAIN_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
                 .putHeader(REQUEST_ID, id)
-                .end("{\"type\":\"https://tollgate.dev/problems/" + slug + "\",\"title\":\"" + title + "\",\"status\":"
-                        + status + ",\"detail\":\"" + detail.replace("\"", "'").replace("\\", "/")
-                        + "\",\"requestId\":\"" + id + "\"}");
+                .end(new JsonObject().put("type", "https://tollgate.dev/problems/" + slug).put("title", title)
+                        .put("status", status).put("detail", detail).put("requestId", id).encode());
     }
 
     private static Map<String, String> routes() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,7 +117,12 @@ class GatewayTest {
         assertTrue(quoted.body().contains("\"requestId\":\"ticket-42\""), quoted.body());
         HttpResponse<String> forged = send(HttpRequest.newBuilder(uri("/nowhere"))
                 .header("X-Request-Id", "a\",\"x\":\"b").build());
-        assertTrue(!forged.body().contains("\"x\""), "an id that is no plain token is replaced: " + forged.body());
+        JsonObject replaced = new JsonObject(forged.body());
+        assertEquals(forged.headers().firstValue("X-Request-Id").orElseThrow(), replaced.getString("requestId"),
+                "an id that is no plain token is replaced: " + forged.body());
+        assertTrue(!replaced.containsKey("x"), forged.body());
+        assertEquals("no Tollgate service serves /nowhere; the gateway routes " + String.join(", ", Gateway.ROUTES.keySet()),
+                replaced.getString("detail"), "the detail is the gateway's own words, as JSON");
         assertEquals(502, send(HttpRequest.newBuilder(uri("/billing/plans")).build()).statusCode());
     }
 

@@ -50,8 +50,7 @@ class TracingJourneyTest {
                 .post("/v1/chat/completions").then().statusCode(200).header("X-Request-Id", requestId);
 
         // the request id finds the request's span, and with it the trace
-        ReceivedSpan request = Journeys.eventually(SPANS_ARRIVE, () -> suite.traces().spans().stream()
-                .filter(span -> requestId.equals(span.attribute("tollgate.request.id"))).findFirst().orElse(null));
+        ReceivedSpan request = spanOf(requestId);
         assertNotNull(request, "a span carries the request id; received:\n"
                 + TraceCollector.describe(suite.traces().spans()));
         assertEquals("generation-service", request.service());
@@ -108,8 +107,7 @@ class TracingJourneyTest {
         given().baseUri(suite.gatewayUrl()).header("X-Request-Id", requestId)
                 .get("/auth/magic-link/confirm?token=" + token + "&next=x").then().header("X-Request-Id", requestId);
 
-        ReceivedSpan page = Journeys.eventually(SPANS_ARRIVE, () -> suite.traces().spans().stream()
-                .filter(span -> requestId.equals(span.attribute("tollgate.request.id"))).findFirst().orElse(null));
+        ReceivedSpan page = spanOf(requestId);
         assertNotNull(page, "the sign-in page's request was traced");
         assertEquals("token=REDACTED&next=REDACTED", page.attribute("url.query"), page.toString());
         List<ReceivedSpan> leaking = suite.traces().spans().stream()
@@ -133,11 +131,16 @@ class TracingJourneyTest {
                 .filter(text -> text.contains(requestId)).findFirst().orElse(null));
         assertNotNull(line, "generation-service logged the problem with its request id");
         assertTrue(line.contains("unknown-model") && line.contains("status=400"), line);
-        ReceivedSpan request = Journeys.eventually(SPANS_ARRIVE, () -> suite.traces().spans().stream()
-                .filter(span -> requestId.equals(span.attribute("tollgate.request.id"))).findFirst().orElse(null));
+        ReceivedSpan request = spanOf(requestId);
         assertNotNull(request, "the refused request was traced");
         assertEquals("400", request.attribute("http.response.status_code"));
         assertTrue(line.contains(request.traceId()), "the log line names the request's trace: " + line);
+    }
+
+    /** The span that carries {@code requestId}, once it has arrived; null if it does not within the wait. */
+    private static ReceivedSpan spanOf(String requestId) {
+        return Journeys.eventually(SPANS_ARRIVE, () -> suite.traces().spans().stream()
+                .filter(span -> requestId.equals(span.attribute("tollgate.request.id"))).findFirst().orElse(null));
     }
 
     private static Predicate<ReceivedSpan> consumerOf(String topic) {
