@@ -140,6 +140,7 @@ class ApiKeyJourneyTest {
     private static void refused(String credential, String method, String path, String body, String problem) {
         given().baseUri(suite.gatewayUrl()).auth().oauth2(credential).contentType(ContentType.JSON).body(body)
                 .request(method, path).then().statusCode(403)
-                .body("type", org.hamcrest.Matchers.equalTo("https://tollgate.dev/problems/" + problem));
+                .body(path.startsWith("/v1/") ? "error.code" : "type", org.hamcrest.Matchers.equalTo(
+                        path.startsWith("/v1/") ? problem.replace('-', '_') : "https://tollgate.dev/problems/" + problem));
     }
 }

@@ -124,7 +124,7 @@ class TracingJourneyTest {
         assertEquals(400, refused.statusCode(), refused.asString());
         String requestId = refused.header("X-Request-Id");
         assertNotNull(requestId, "the answer names its request id");
-        assertEquals(requestId, refused.jsonPath().getString("requestId"), "so does the problem");
+        assertEquals(requestId, refused.jsonPath().getString("error.request_id"), "so does the error");
 
         Path log = suite.dir().resolve("logs").resolve("generation.log");
         String line = Journeys.eventually(Duration.ofSeconds(10), () -> lines(log).stream()

@@ -66,8 +66,8 @@ class WalkthroughTest {
         at = expect(output, at, "data: \\[DONE]", "and a streamed one");
         at = expect(output, at, ".*\"metric\":\"generations\".*", "the usage is shown");
         at = expect(output, at, "(200 ){8}402 402 ?", "the free tier's 10 generations are used up, then 402");
-        at = expect(output, at, "(?=.*quota-exceeded)(?=.*\"plan\":\"free\").*",
-                "the refusal is a problem naming the plan");
+        at = expect(output, at, "(?=.*\"code\":\"insufficient_quota\")(?=.*\"plan\":\"free\").*",
+                "the refusal is OpenAI's error naming the plan");
         at = expect(output, at, "\\s*\\./tollgate stripe-event checkout [0-9a-f-]{36} price_local_pro \\S+ cs_\\S+",
                 "the emulator's checkout page names the command");
         at = expect(output, at, "200 .*", "billing-service accepts the first signed webhook");

@@ -299,6 +299,11 @@ public final class AuthorizationMatrix {
         }
         try {
             String type = response.jsonPath().getString("type");
+            String openAiCode = response.jsonPath().getString("error.code");
+            if (type == null && openAiCode != null) {
+                // OpenAI's envelope (generation-service's /v1): its code is the problem's slug in snake case
+                return openAiCode.replace('_', '-');
+            }
             return type == null ? "" : type.substring(type.lastIndexOf('/') + 1);
         } catch (RuntimeException e) {
             return "";

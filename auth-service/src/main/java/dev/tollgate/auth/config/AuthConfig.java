@@ -19,14 +19,6 @@ public interface AuthConfig {
     String publicUrl();
 
     /**
-     * The proxies (addresses or ranges such as {@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the
-     * client is the right-most address in it that none of them owns. A request from anywhere else is its own client.
-     * Name the gateway in front of auth-service here, and nothing a client can reach directly.
-     */
-    @WithDefault("127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
-    List<String> trustedProxies();
-
-    /**
      * The secret that encrypts the signing keys' private parts in the database: 32 bytes, base64. Generate one
      * with {@code openssl rand -base64 32}; keep it out of the repository.
      */

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Who may act for the platform as a whole, beyond any one tenant. */
+/** Who may act for the platform as a whole, beyond any one tenant, and which proxies are believed. */
 @ConfigMapping(prefix = "tollgate.security")
 public interface SecurityConfig {
 
@@ -31,4 +31,13 @@ public interface SecurityConfig {
      */
     @WithDefault("2m")
     Duration catchUpPatience();
+
+    /**
+     * The proxies (addresses or ranges such as {@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the
+     * client is the right-most address in it that none of them owns. A request from anywhere else is its own client.
+     * Name the gateway in front of the services here, and nothing a client can reach directly. Read where a limit
+     * counts per client: sign-in links (auth-service) and unknown API keys (generation-service).
+     */
+    @WithDefault("127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+    List<String> trustedProxies();
 }

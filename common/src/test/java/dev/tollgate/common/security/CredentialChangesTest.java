@@ -177,6 +177,11 @@ class CredentialChangesTest {
             public Duration catchUpPatience() {
                 return Duration.ZERO;
             }
+
+            @Override
+            public java.util.List<String> trustedProxies() {
+                return security.trustedProxies();
+            }
         };
         HealthCheckResponse served = new CredentialChangesReadiness(kafka, new CredentialChanges(security, codec,
                 revocations, signingKeyRevocations, registry), impatient, registry).call().await()

@@ -33,7 +33,7 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
 
     @Override
     public Uni<SecurityIdentity> authenticate(ApiKeyRequest request, AuthenticationRequestContext context) {
-        return keys.verify(request.key()).map(key -> {
+        return keys.verify(request.key(), request.client()).map(key -> {
             if (key == null) {
                 throw new AuthenticationFailedException("the API key is unknown, revoked or expired");
             }

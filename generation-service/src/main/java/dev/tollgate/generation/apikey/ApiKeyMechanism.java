@@ -1,5 +1,6 @@
 package dev.tollgate.generation.apikey;
 
+import dev.tollgate.common.request.ClientAddress;
 import dev.tollgate.common.security.ApiKeyShape;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,9 +25,11 @@ import java.util.Set;
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     private final Counter malformed;
+    private final ClientAddress clients;
 
-    public ApiKeyMechanism(MeterRegistry registry) {
+    public ApiKeyMechanism(MeterRegistry registry, ClientAddress clients) {
         this.malformed = registry.counter("tollgate.api_keys.lookups", "answer", "malformed");
+        this.clients = clients;
     }
 
     @Override
@@ -44,7 +47,8 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().failure(new AuthenticationFailedException("the API key is not of the shape "
                     + "Tollgate issues"));
         }
-        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(credential), context));
+        return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(credential,
+                clients.of(context.request())), context));
     }
 
     @Override

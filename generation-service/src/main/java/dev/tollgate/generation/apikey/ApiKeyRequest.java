@@ -6,12 +6,19 @@ import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 public class ApiKeyRequest extends BaseAuthenticationRequest {
 
     private final String key;
+    private final String client;
 
-    public ApiKeyRequest(String key) {
+    /** {@code client} is the address of the client that presented the key. */
+    public ApiKeyRequest(String key, String client) {
         this.key = key;
+        this.client = client;
     }
 
     public String key() {
         return key;
+    }
+
+    public String client() {
+        return client;
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.generation.apikey;
 
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
+import dev.tollgate.gate.ratelimit.WindowLimiter;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.cache.Cache;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -44,6 +46,13 @@ import org.jboss.logging.Logger;
  * compete with other refusals. At most {@value #QUESTIONS_AT_ONCE} questions are under way at once, each within
  * twice {@code timeout}. If auth-service cannot be reached, keys already verified go on working and new ones get
  * 503.
+ *
+ * <p>
+ * A client (its address) that presents more than {@code unknown-per-client} unknown keys within
+ * {@code unknown-window} (counted in Redis, across the replicas) is held back: until the window ends, its keys that
+ * are not verified here already get 429 without a question to auth-service. Only refusals count, so a server that
+ * holds many valid keys (one per customer) is never held back for using them. Without Redis the count is not kept
+ * and nobody is held back; the other bounds still hold.
  */
 @Startup // made at start, so that a cache that cannot take its sizes stops the start, not the first key
 @ApplicationScoped
@@ -60,6 +69,9 @@ public class VerifiedKeys {
 
     private final CaffeineCache verified;
     private final CaffeineCache refused;
+    /** Clients held back for presenting unknown keys, to the end of their window. */
+    private final CaffeineCache heldBack;
+    private final WindowLimiter unknownKeys;
     /** The questions to auth-service under way, one per key: concurrent first uses wait for the same answer. */
     private final Map<String, CompletableFuture<VerifiedKey>> asking = new ConcurrentHashMap<>();
     /** Keys revoked lately, until a verification asked before the revocation can no longer be cached. */
@@ -71,7 +83,8 @@ public class VerifiedKeys {
     private volatile Tokens serviceToken;
 
     public VerifiedKeys(GenerationConfig config, OidcClient client, Vertx vertx, MeterRegistry registry,
-            @CacheName("api-keys-verified") Cache verified, @CacheName("api-keys-refused") Cache refused) {
+            @CacheName("api-keys-verified") Cache verified, @CacheName("api-keys-refused") Cache refused,
+            @CacheName("api-keys-held-back") Cache heldBack, WindowLimiter unknownKeys) {
         this.config = config.apiKeys();
         this.client = client;
         this.web = WebClient.create(vertx);
@@ -82,6 +95,10 @@ public class VerifiedKeys {
         this.verified.setExpireAfterWrite(this.config.cacheTtl());
         this.refused.setMaximumSize(this.config.maxRefusals());
         this.refused.setExpireAfterWrite(this.config.refusalTtl());
+        this.heldBack = heldBack.as(CaffeineCache.class);
+        this.heldBack.setMaximumSize(this.config.maxHeldBack());
+        this.heldBack.setExpireAfterWrite(this.config.unknownWindow());
+        this.unknownKeys = unknownKeys;
     }
 
     @PreDestroy
@@ -89,8 +106,12 @@ public class VerifiedKeys {
         web.close();
     }
 
-    /** The key's owner and scopes, or null if auth-service does not know it (or it expired or was revoked). */
-    public Uni<VerifiedKey> verify(String key) {
+    /**
+     * The key's owner and scopes, or null if auth-service does not know it (or it expired or was revoked).
+     *
+     * @param client the address of the client that presented it ({@code ClientAddress}), whose unknown keys count
+     */
+    public Uni<VerifiedKey> verify(String key, String client) {
         String hash = sha256(key);
         Instant now = Instant.now();
         CompletableFuture<VerifiedKey> known = verified.getIfPresent(hash);
@@ -107,6 +128,11 @@ public class VerifiedKeys {
             registry.counter("tollgate.api_keys.lookups", "answer", "cached-refusal").increment();
             return Uni.createFrom().nullItem();
         }
+        CompletableFuture<Instant> held = heldBack.getIfPresent(client);
+        if (held != null && held.isDone() && !held.isCompletedExceptionally() && held.join().isAfter(now)) {
+            registry.counter("tollgate.api_keys.lookups", "answer", "held-back").increment();
+            return Uni.createFrom().failure(heldBack(held.join(), now));
+        }
         CompletableFuture<VerifiedKey> answer = new CompletableFuture<>();
         CompletableFuture<VerifiedKey> asked = asking.putIfAbsent(hash, answer);
         if (asked != null) {
@@ -118,30 +144,56 @@ public class VerifiedKeys {
             registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
             return Uni.createFrom().failure(unavailable());
         }
-        ask(key).map(this::unlessRevoked).subscribe().with(found -> {
-            try {
-                if (found == null) {
-                    refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
-                } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
-                    verified.put(hash, CompletableFuture.completedFuture(found));
-                    if (revoked.containsKey(found.keyId())) {
-                        drop(verified, hash); // revoked while it was being put
+        ask(key).map(this::unlessRevoked)
+                .call(found -> found == null ? countUnknown(client) : Uni.createFrom().voidItem())
+                .subscribe().with(found -> {
+                    try {
+                        if (found == null) {
+                            refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
+                        } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
+                            verified.put(hash, CompletableFuture.completedFuture(found));
+                            if (revoked.containsKey(found.keyId())) {
+                                drop(verified, hash); // revoked while it was being put
+                            }
+                        }
+                    } finally {
+                        asking.remove(hash, answer);
+                        answer.complete(found);
                     }
-                }
-            } finally {
-                asking.remove(hash, answer);
-                answer.complete(found);
-            }
-        }, failure -> {
-            asking.remove(hash, answer);
-            answer.completeExceptionally(failure);
-        });
+                }, failure -> {
+                    asking.remove(hash, answer);
+                    answer.completeExceptionally(failure);
+                });
         return shared(answer);
     }
 
     /** The shared answer, as each caller's own: one caller giving up does not cancel it for the others. */
     private static Uni<VerifiedKey> shared(CompletableFuture<VerifiedKey> answer) {
         return Uni.createFrom().completionStage(answer::copy);
+    }
+
+    /**
+     * Counts an unknown key against {@code client}; past the limit, the client is held back here until its window
+     * ends (the other replicas hold it back on their next unknown key from it).
+     */
+    private Uni<Void> countUnknown(String client) {
+        return unknownKeys.hit("api-keys-unknown:" + client, config.unknownPerClient(), config.unknownWindow())
+                .invoke(decision -> {
+                    if (!decision.allowed()) {
+                        heldBack.put(client, CompletableFuture.completedFuture(Instant.now().plus(decision.reset())));
+                        LOG.warnf("api keys: client %s presented more than %d unknown keys within %s; its keys not "
+                                + "verified yet are refused for %d s", client, config.unknownPerClient(),
+                                config.unknownWindow(), decision.retryAfterSeconds());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private RuntimeException heldBack(Instant until, Instant now) {
+        long seconds = Math.max(1, Duration.between(now, until).toMillis() / 1000 + 1);
+        return Problems.tooManyRequests("this client presented more than " + config.unknownPerClient()
+                + " unknown API keys within " + config.unknownWindow().toSeconds() + " s; keys not verified yet are "
+                + "refused from it for " + seconds + " s (keys already in use keep working)", seconds);
     }
 
     private static RuntimeException unavailable() {

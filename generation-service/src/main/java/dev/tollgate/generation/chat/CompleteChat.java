@@ -12,9 +12,11 @@ import dev.tollgate.gate.GateResponses;
 import dev.tollgate.gate.QuotaGate;
 import dev.tollgate.gate.Reservation;
 import dev.tollgate.generation.config.GenerationConfig;
+import dev.tollgate.generation.openai.OpenAiErrors;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.ChatProvider;
 import dev.tollgate.generation.provider.Completion;
+import dev.tollgate.generation.provider.ProviderError;
 import dev.tollgate.generation.provider.ProviderFailure;
 import dev.tollgate.generation.provider.ProviderGuards;
 import dev.tollgate.generation.provider.ProviderRoutes;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -323,11 +326,17 @@ public class CompleteChat {
         return task -> context.runOnContext(ignored -> task.run());
     }
 
+    /** The provider's own message, code and param when its answer carried them (OpenAI's error envelope). */
     private static HttpProblem rejected(List<String> failures, Throwable last) {
-        return Problems.builder(Response.Status.BAD_REQUEST, "provider-rejected-request", "Provider Rejected Request")
-                .withDetail("the provider refused the request as invalid: " + last.getMessage())
-                .with("tried", failures)
-                .build();
+        Optional<ProviderError> said = ProviderError.of(last);
+        HttpProblem.Builder problem = Problems.builder(Response.Status.BAD_REQUEST, "provider-rejected-request",
+                "Provider Rejected Request")
+                .withDetail("the provider refused the request as invalid: "
+                        + said.map(ProviderError::message).filter(m -> m != null).orElse(last.getMessage()))
+                .with("tried", failures);
+        said.map(ProviderError::code).ifPresent(code -> problem.with(OpenAiErrors.PROVIDER_CODE, code));
+        said.map(ProviderError::param).ifPresent(param -> problem.with(OpenAiErrors.PARAM, param));
+        return problem.build();
     }
 
     private static HttpProblem unavailable(List<String> failures) {

@@ -76,6 +76,25 @@ public interface GenerationConfig {
         @WithDefault("10000")
         @Positive
         int maxRefusals();
+
+        /**
+         * The most unknown keys one client (its address, {@code tollgate.security.trusted-proxies}) may present in
+         * {@code unknown-window}, counted across the replicas in Redis: past it, keys from that client that are not
+         * already verified here are refused with 429 until the window ends, without a question to auth-service.
+         * Keys already verified keep working.
+         */
+        @WithDefault("20")
+        @Positive
+        int unknownPerClient();
+
+        /** The window of {@code unknown-per-client}. */
+        @WithDefault("1m")
+        Duration unknownWindow();
+
+        /** The most clients held back at once for presenting unknown keys, in this replica's memory. */
+        @WithDefault("10000")
+        @Positive
+        int maxHeldBack();
     }
 
     interface Templates {

@@ -133,10 +133,10 @@ class ChatCompletionsTest {
 
         as(UUID.randomUUID(), tenant).body(chat("large", marker, 20)).post("/v1/chat/completions")
                 .then().statusCode(503)
-                .contentType("application/problem+json")
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/providers-unavailable"))
-                .body("detail", containsString("primary"))
-                .body("detail", containsString("secondary"));
+                .contentType("application/json")
+                .body("error.code", Matchers.equalTo("providers_unavailable"))
+                .body("error.message", containsString("primary"))
+                .body("error.message", containsString("secondary"));
         String period = BillingPeriod.calendarMonth(Instant.now()).id();
         assertEquals(0L, used(tenant, period, UsageRecorded.OUTPUT_TOKENS), "the held units were given back");
         assertEquals(0L, used(tenant, period, UsageRecorded.GENERATIONS));
@@ -164,12 +164,12 @@ class ChatCompletionsTest {
         // the free tier allows 100,000 output tokens a month: the worst case of this request does not fit
         as(UUID.randomUUID(), tenant).body(chat("small", marker, 150_000)).post("/v1/chat/completions")
                 .then().statusCode(402)
-                .contentType("application/problem+json")
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/quota-exceeded"))
-                .body("plan", Matchers.equalTo("free"))
-                .body("metric", Matchers.equalTo("output_tokens"))
-                .body("limit", Matchers.equalTo(100_000))
-                .body("upgradeUrl", Matchers.equalTo("/billing/checkout"));
+                .contentType("application/json")
+                .body("error.code", Matchers.equalTo("insufficient_quota"))
+                .body("error.plan", Matchers.equalTo("free"))
+                .body("error.metric", Matchers.equalTo("output_tokens"))
+                .body("error.limit", Matchers.equalTo(100_000))
+                .body("error.upgrade_url", Matchers.equalTo("/billing/checkout"));
         FakeOpenAi.server().verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker)));
         assertEquals(0, Sql.number("select count(*) from generation.generations where tenant_id = ?", tenant));
     }
@@ -178,17 +178,17 @@ class ChatCompletionsTest {
     void requestsTheGatewayCannotServeAreNamed() {
         UUID tenant = UUID.randomUUID();
         as(UUID.randomUUID(), tenant).body(chat("gpt-9", "hi", 10)).post("/v1/chat/completions").then().statusCode(400)
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/unknown-model"))
-                .body("detail", containsString("GET /v1/models"));
+                .body("error.code", Matchers.equalTo("model_not_found"))
+                .body("error.message", containsString("GET /v1/models"));
         as(UUID.randomUUID(), tenant).body(chat("exclusive", "hi", 10)).post("/v1/chat/completions").then().statusCode(403)
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/model-not-in-plan"))
-                .body("plan", Matchers.equalTo("free"));
+                .body("error.code", Matchers.equalTo("model_not_found"))
+                .body("error.plan", Matchers.equalTo("free"));
         as(UUID.randomUUID(), tenant).body("{\"model\":\"small\",\"messages\":[]}").post("/v1/chat/completions")
-                .then().statusCode(400).body("detail", containsString("messages"));
+                .then().statusCode(400).body("error.message", containsString("messages"));
         as(UUID.randomUUID(), tenant)
                 .body("{\"model\":\"gpt-9\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
-                .post("/v1/chat/completions").then().statusCode(400).contentType("application/problem+json")
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/unknown-model"));
+                .post("/v1/chat/completions").then().statusCode(400).contentType("application/json")
+                .body("error.code", Matchers.equalTo("model_not_found"));
         RestAssured.given().contentType(ContentType.JSON).body(chat("small", "hi", 10)).post("/v1/chat/completions")
                 .then().statusCode(401);
         as(UUID.randomUUID(), tenant).get("/v1/models").then().statusCode(200)

@@ -87,12 +87,14 @@ class ProviderResilienceTest {
         String marker = "rejected-" + UUID.randomUUID();
         FakeOpenAi.server().stubFor(post(urlEqualTo(PRIMARY)).withRequestBody(containing(marker))
                 .willReturn(aResponse().withStatus(400)
-                        .withBody("{\"error\":{\"message\":\"max_tokens is too large for this model\"}}")));
+                        .withBody("{\"error\":{\"message\":\"max_tokens is too large for this model\","
+                                + "\"type\":\"invalid_request_error\",\"param\":\"max_tokens\",\"code\":\"context_length_exceeded\"}}")));
 
         chat("small", marker).then().statusCode(400)
-                .contentType("application/problem+json")
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/provider-rejected-request"))
-                .body("detail", containsString("max_tokens is too large"));
+                .contentType("application/json")
+                .body("error.code", Matchers.equalTo("context_length_exceeded"))
+                .body("error.param", Matchers.equalTo("max_tokens"))
+                .body("error.message", containsString("max_tokens is too large"));
         assertEquals(1, calls(PRIMARY, marker));
     }
 
@@ -157,13 +159,13 @@ class ProviderResilienceTest {
         for (int i = 0; i < 5 && refused == null; i++) {
             Response response = chat("flaky", "flaky-" + i);
             assertEquals(503, response.statusCode());
-            if (response.path("detail").toString().contains("circuit-open")) {
+            if (response.path("error.message").toString().contains("circuit-open")) {
                 refused = response;
             }
         }
         assertTrue(refused != null, "the breaker opened within five failing requests");
         int before = calls("/flaky/v1/chat/completions", "flaky-");
-        chat("flaky", "flaky-while-open").then().statusCode(503).body("detail", containsString("flaky: circuit-open"));
+        chat("flaky", "flaky-while-open").then().statusCode(503).body("error.message", containsString("flaky: circuit-open"));
         assertEquals(before, calls("/flaky/v1/chat/completions", "flaky-"), "an open breaker does not call the provider");
         RestAssured.get("/q/metrics").then().body(containsString("tollgate_provider_breaker_state{provider=\"flaky\"} 2.0"));
         RestAssured.get("/q/health/ready").then().body(containsString("OPEN"));

@@ -169,8 +169,8 @@ class StreamingTest {
                         "(?s).*tollgate_generation_requests_total\\{model=\"choppy\",outcome=\"interrupted\",provider=\"choppy\"} [2-9].*"));
         // two broken streams of two calls opened the breaker: the next request is refused before any byte
         stream(tenant, "choppy", "again", 40, false).then().statusCode(503)
-                .contentType("application/problem+json")
-                .body("tried[0]", Matchers.equalTo("choppy: circuit-open"));
+                .contentType("application/json")
+                .body("error.tried[0]", Matchers.equalTo("choppy: circuit-open"));
         assertEquals(before + 2, ChoppyProvider.calls(), "an open breaker does not call the provider");
     }
 
@@ -192,9 +192,9 @@ class StreamingTest {
         FakeOpenAi.server().stubFor(post(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(down))
                 .willReturn(aResponse().withStatus(503)));
         stream(tenant, "small", down, 20, false).then().statusCode(503)
-                .contentType("application/problem+json")
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/providers-unavailable"))
-                .body("tried[0]", Matchers.equalTo("primary: server-error"));
+                .contentType("application/json")
+                .body("error.code", Matchers.equalTo("providers_unavailable"))
+                .body("error.tried[0]", Matchers.equalTo("primary: server-error"));
         String period = BillingPeriod.calendarMonth(Instant.now()).id();
         assertEquals(1L, used(tenant, period, UsageRecorded.GENERATIONS), "only the answered stream is billed");
     }
@@ -204,8 +204,8 @@ class StreamingTest {
         UUID tenant = UUID.randomUUID();
         String marker = "stream-over-quota-" + UUID.randomUUID();
         stream(tenant, "small", marker, 150_000, false).then().statusCode(402)
-                .contentType("application/problem+json")
-                .body("metric", Matchers.equalTo("output_tokens"));
+                .contentType("application/json")
+                .body("error.metric", Matchers.equalTo("output_tokens"));
         FakeOpenAi.server().verify(0, postRequestedFor(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker)));
     }
 

@@ -51,13 +51,13 @@ class TenantPlanTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> chat(tenant, "premium", 10).statusCode() == 403);
         chat(tenant, "premium", 10).then().statusCode(403)
-                .body("type", Matchers.equalTo("https://tollgate.dev/problems/model-not-in-plan"))
-                .body("plan", Matchers.equalTo("basic"))
-                .body("detail", containsString("[small]"));
+                .body("error.code", Matchers.equalTo("model_not_found"))
+                .body("error.plan", Matchers.equalTo("basic"))
+                .body("error.message", containsString("[small]"));
         chat(tenant, "small", 100).then().statusCode(402)
-                .body("plan", Matchers.equalTo("basic"))
-                .body("metric", Matchers.equalTo("output_tokens"))
-                .body("limit", Matchers.equalTo(50));
+                .body("error.plan", Matchers.equalTo("basic"))
+                .body("error.metric", Matchers.equalTo("output_tokens"))
+                .body("error.limit", Matchers.equalTo(50));
         String marker = "basic-" + tenant;
         FakeOpenAi.server().stubFor(post(
                 urlEqualTo("/v1/chat/completions"))

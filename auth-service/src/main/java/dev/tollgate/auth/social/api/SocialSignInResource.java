@@ -1,10 +1,10 @@
 package dev.tollgate.auth.social.api;
 
 import dev.tollgate.auth.config.AuthConfig;
-import dev.tollgate.auth.security.ClientAddress;
 import dev.tollgate.auth.social.SignInWithProvider;
 import dev.tollgate.auth.token.api.RefreshCookie;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.request.ClientAddress;
 import dev.tollgate.common.security.Access;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.oidc.IdTokenCredential;

@@ -13,6 +13,7 @@ import dev.tollgate.generation.chat.ChatStream;
 import dev.tollgate.generation.chat.CompleteChat;
 import dev.tollgate.generation.chat.StreamEvent;
 import dev.tollgate.generation.config.GenerationConfig;
+import dev.tollgate.generation.openai.OpenAiErrors;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.provider.ProviderRoutes;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -98,26 +100,28 @@ public class ChatCompletionsResource {
 
     private ChatCall toCall(ChatCompletionRequest request) {
         if (request == null || request.model() == null || request.model().isBlank()) {
-            throw invalid("'model' is required; GET /v1/models lists the models offered");
+            throw invalid("model", "'model' is required; GET /v1/models lists the models offered");
         }
         if (request.messages() == null || request.messages().isEmpty()) {
-            throw invalid("'messages' must hold at least one message");
+            throw invalid("messages", "'messages' must hold at least one message");
         }
         List<ChatCall.Message> messages = request.messages().stream().map(message -> {
             if (message == null || message.role() == null || message.content() == null) {
-                throw invalid("every message needs a 'role' and a text 'content'");
+                throw invalid("messages", "every message needs a 'role' and a text 'content'");
             }
             return new ChatCall.Message(message.role(), message.content());
         }).toList();
         Integer max = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
         if (max != null && max < 1) {
-            throw invalid("'max_tokens' must be at least 1");
+            String field = request.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
+            throw invalid(field, "'" + field + "' must be at least 1");
         }
         return new ChatCall(messages, max == null ? config.defaultMaxTokens() : max, request.temperature());
     }
 
-    private static RuntimeException invalid(String detail) {
-        return Problems.badRequest("invalid-request", "Invalid Request", detail);
+    private static RuntimeException invalid(String param, String detail) {
+        return Problems.builder(Response.Status.BAD_REQUEST, "invalid-request", "Invalid Request").withDetail(detail)
+                .with(OpenAiErrors.PARAM, param).build();
     }
 
     private static ChatCompletionResponse toResponse(ChatAnswer answer) {

@@ -1,4 +1,4 @@
-package dev.tollgate.auth.security;
+package dev.tollgate.common.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,7 +45,7 @@ class ClientAddressTest {
         for (String wrong : List.of("10.0.0.0/33", "10.0.0.0/-1", "::1/129", "gateway.internal", "10.0.0.0/8/1")) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> new ClientAddress(List.of(wrong)), wrong);
-            assertTrue(refused.getMessage().contains("tollgate.auth.trusted-proxies"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("tollgate.security.trusted-proxies"), refused.getMessage());
         }
     }
 }

@@ -1,6 +1,6 @@
-package dev.tollgate.auth.security;
+package dev.tollgate.common.request;
 
-import dev.tollgate.auth.config.AuthConfig;
+import dev.tollgate.common.security.SecurityConfig;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The client's address for per-client limits and session records. The connection's peer, unless the peer is one
- * of {@code tollgate.auth.trusted-proxies}: then {@code X-Forwarded-For} is read from the right, past every trusted
+ * The client's address for per-client limits (sign-in links, unknown API keys) and session records. The connection's peer,
+ * unless the peer is one
+ * of {@code tollgate.security.trusted-proxies}: then {@code X-Forwarded-For} is read from the right, past every trusted
  * proxy, and the first address no trusted proxy owns is the client (what a client writes into the header itself
  * stays to the left of what its gateway appends, so it is never taken). Quarkus' own forwarding takes the
  * left-most address, which the client chooses; it is left on for the host and scheme only.
@@ -24,7 +25,7 @@ public class ClientAddress {
     private final List<Cidr> trusted;
 
     @jakarta.inject.Inject
-    public ClientAddress(AuthConfig config) {
+    public ClientAddress(SecurityConfig config) {
         this(config.trustedProxies());
     }
 
@@ -93,7 +94,7 @@ public class ClientAddress {
             String[] parts = text.trim().split("/");
             InetAddress address = address(parts[0]);
             if (address == null) {
-                throw new IllegalArgumentException("tollgate.auth.trusted-proxies: '" + text + "' is not an address "
+                throw new IllegalArgumentException("tollgate.security.trusted-proxies: '" + text + "' is not an address "
                         + "or range such as 10.0.0.0/8");
             }
             byte[] bytes = address.getAddress();
@@ -104,7 +105,7 @@ public class ClientAddress {
                 bits = -1;
             }
             if (parts.length > 2 || bits < 0 || bits > bytes.length * 8) {
-                throw new IllegalArgumentException("tollgate.auth.trusted-proxies: '" + text + "' has no valid prefix "
+                throw new IllegalArgumentException("tollgate.security.trusted-proxies: '" + text + "' has no valid prefix "
                         + "length (0 to " + bytes.length * 8 + ")");
             }
             return new Cidr(bytes, bits);
