@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Gateway overhead: the packaged generation-service in front of an upstream provider (WireMock speaking the
  * OpenAI protocol) that answers after a fixed delay, driven open-loop at fixed rates with every step on: token
- * verification, the gate (rate limits and quotas in Redis), the provider call through langchain4j, the
+ * verification, the gate (rate limits and quotas in Redis), the provider call (JSON on Vert.x's HTTP client), the
  * generation record and its usage event in PostgreSQL, and settling. The same client sends the same request
  * straight to the upstream at the same rate; overhead is Tollgate's latency minus the upstream's, at p50 and
  * p99. Prints the figures and writes bench/target/gateway-report.md.

@@ -234,7 +234,7 @@ class FaultInjectionTest {
             // the default policy: quotas cannot be counted, so metered calls are refused, never given away
             HttpResponse<String> refused = cluster.complete(1, token, false);
             assertEquals(503, refused.statusCode(), refused.body());
-            assertTrue(refused.body().contains("gate-unavailable"), refused.body());
+            assertTrue(refused.body().contains("\"code\":\"gate_unavailable\""), refused.body());
         } finally {
             cluster.stack().redis().restart();
         }

@@ -27,7 +27,16 @@ public class ClientAddress {
     @jakarta.inject.Inject
     public ClientAddress(SecurityConfig config) {
         this(config.trustedProxies());
+        if (org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue(RENAMED, String.class).isPresent()) {
+            // an operator's setting that would otherwise be ignored in silence, every client then seen as its proxy
+            throw new IllegalStateException(RENAMED + " (TOLLGATE_AUTH_TRUSTED_PROXIES) is now "
+                    + "tollgate.security.trusted-proxies (TOLLGATE_SECURITY_TRUSTED_PROXIES): set that instead");
+        }
     }
+
+    /** The name {@code tollgate.security.trusted-proxies} had when only auth-service read it. */
+    static final String RENAMED = "tollgate.auth.trusted-proxies";
 
     ClientAddress(List<String> trustedProxies) {
         this.trusted = trustedProxies.stream().map(Cidr::parse).toList();
@@ -63,7 +72,22 @@ public class ClientAddress {
                 return hop.length() > 64 ? hop.substring(0, 64) : hop;
             }
         }
-        return hops.isEmpty() ? peer : withoutPort(hops.get(0));
+        // every hop is a trusted proxy (a client inside a trusted range): the one the nearest proxy saw
+        return hops.isEmpty() ? peer : withoutPort(hops.get(hops.size() - 1));
+    }
+
+    /**
+     * The bucket a per-client limit counts {@code client} in: an IPv4 address as it is (an IPv4-mapped IPv6 one
+     * too), an IPv6 address by its /64 network (a single host is usually given a whole /64, and could otherwise
+     * take a new address for every request), anything else as it is.
+     */
+    public static String bucket(String client) {
+        InetAddress address = Cidr.address(client);
+        if (address instanceof java.net.Inet6Address) {
+            byte[] bytes = address.getAddress();
+            return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+        }
+        return address != null ? address.getHostAddress() : client;
     }
 
     /** {@code 1.2.3.4:5678} and {@code [2001:db8::1]:443} as proxies that append the port write them. */

@@ -35,9 +35,11 @@ public interface SecurityConfig {
     /**
      * The proxies (addresses or ranges such as {@code 10.0.0.0/8}) whose {@code X-Forwarded-For} is believed: the
      * client is the right-most address in it that none of them owns. A request from anywhere else is its own client.
-     * Name the gateway in front of the services here, and nothing a client can reach directly. Read where a limit
-     * counts per client: sign-in links (auth-service) and unknown API keys (generation-service).
+     * Name the gateway in front of the services here (its pods' range, not every private range: a client inside a
+     * trusted range could name any address it likes), and nothing a client can reach directly. Loopback only by
+     * default, the local gateway; docker-compose and the Kubernetes base name theirs. Read where a limit counts per
+     * client: sign-in links (auth-service) and unknown API keys (generation-service).
      */
-    @WithDefault("127.0.0.1,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+    @WithDefault("127.0.0.1,::1")
     List<String> trustedProxies();
 }

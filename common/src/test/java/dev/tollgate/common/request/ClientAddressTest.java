@@ -25,7 +25,8 @@ class ClientAddressTest {
         cases.put(List.of("127.0.0.1", "6.6.6.6, 198.51.100.7"), "198.51.100.7");
         cases.put(List.of("10.2.3.4", "6.6.6.6, 198.51.100.7, 10.0.0.8"), "198.51.100.7");
         cases.put(List.of("10.2.3.4", "6.6.6.6", "198.51.100.7"), "198.51.100.7");
-        cases.put(List.of("127.0.0.1", "10.0.0.1, 10.0.0.2"), "10.0.0.1");
+        // every hop trusted (a client inside a trusted range): the hop the nearest proxy saw, never the left-most
+        cases.put(List.of("127.0.0.1", "10.0.0.1, 10.0.0.2"), "10.0.0.2");
         cases.put(List.of("127.0.0.1", "not-an-address"), "not-an-address");
         cases.put(List.of("::1", "2001:db8::7"), "2001:db8::7");
         cases.put(List.of("11.0.0.1", "198.51.100.7"), "11.0.0.1");
@@ -47,5 +48,14 @@ class ClientAddressTest {
                     () -> new ClientAddress(List.of(wrong)), wrong);
             assertTrue(refused.getMessage().contains("tollgate.security.trusted-proxies"), refused.getMessage());
         }
+    }
+
+    @Test
+    void aLimitCountsAnIpv6ClientByItsSlash64() {
+        assertEquals("20010db800010002::/64", ClientAddress.bucket("2001:db8:1:2::7"));
+        assertEquals(ClientAddress.bucket("2001:db8:1:2::7"), ClientAddress.bucket("2001:db8:1:2:ffff:1:2:3"));
+        assertEquals("198.51.100.7", ClientAddress.bucket("198.51.100.7"));
+        assertEquals("198.51.100.7", ClientAddress.bucket("::ffff:198.51.100.7"));
+        assertEquals("unknown", ClientAddress.bucket("unknown"));
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.generation.apikey;
 
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.event.ApiKeyRevoked;
+import dev.tollgate.common.request.ClientAddress;
 import dev.tollgate.gate.ratelimit.WindowLimiter;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,11 +50,13 @@ import org.jboss.logging.Logger;
  * 503.
  *
  * <p>
- * A client (its address) that presents more than {@code unknown-per-client} unknown keys within
- * {@code unknown-window} (counted in Redis, across the replicas) is held back: until the window ends, its keys that
- * are not verified here already get 429 without a question to auth-service. Only refusals count, so a server that
- * holds many valid keys (one per customer) is never held back for using them. Without Redis the count is not kept
- * and nobody is held back; the other bounds still hold.
+ * A client (its address; an IPv6 one by its /64) that presents more than {@code unknown-per-client} distinct
+ * unknown keys within {@code unknown-window} (counted in Redis, across the replicas) is held back: until the window
+ * ends, its keys that this replica has not verified already get 429 without a question to auth-service. Only
+ * refusals count, each key once a window, so a server that holds many valid keys (one per customer) is never held
+ * back for using them, nor one that retries a few revoked ones. A client also has at most {@code unknown-per-client}
+ * questions under way at once here, so a burst of keys sent together cannot outrun the count. Without Redis (or
+ * when it takes longer than {@value #COUNT_WAIT_MILLIS} ms) a refusal is not counted; the other bounds still hold.
  */
 @Startup // made at start, so that a cache that cannot take its sizes stops the start, not the first key
 @ApplicationScoped
@@ -66,6 +70,8 @@ public class VerifiedKeys {
 
     /** The most questions to auth-service under way at once; past it, new keys get 503 until answers come. */
     static final int QUESTIONS_AT_ONCE = 1000;
+    /** How long counting a refusal in Redis may hold up its answer. */
+    static final long COUNT_WAIT_MILLIS = 500;
 
     private final CaffeineCache verified;
     private final CaffeineCache refused;
@@ -74,6 +80,8 @@ public class VerifiedKeys {
     private final WindowLimiter unknownKeys;
     /** The questions to auth-service under way, one per key: concurrent first uses wait for the same answer. */
     private final Map<String, CompletableFuture<VerifiedKey>> asking = new ConcurrentHashMap<>();
+    /** The questions under way per client bucket (removed at zero). */
+    private final Map<String, AtomicInteger> underWay = new ConcurrentHashMap<>();
     /** Keys revoked lately, until a verification asked before the revocation can no longer be cached. */
     private final Map<UUID, Instant> revoked = new ConcurrentHashMap<>();
     private final GenerationConfig.ApiKeys config;
@@ -128,7 +136,8 @@ public class VerifiedKeys {
             registry.counter("tollgate.api_keys.lookups", "answer", "cached-refusal").increment();
             return Uni.createFrom().nullItem();
         }
-        CompletableFuture<Instant> held = heldBack.getIfPresent(client);
+        String bucket = ClientAddress.bucket(client);
+        CompletableFuture<Instant> held = heldBack.getIfPresent(bucket);
         if (held != null && held.isDone() && !held.isCompletedExceptionally() && held.join().isAfter(now)) {
             registry.counter("tollgate.api_keys.lookups", "answer", "held-back").increment();
             return Uni.createFrom().failure(heldBack(held.join(), now));
@@ -144,8 +153,19 @@ public class VerifiedKeys {
             registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
             return Uni.createFrom().failure(unavailable());
         }
+        AtomicInteger questions = underWay.computeIfAbsent(bucket, ignored -> new AtomicInteger());
+        if (questions.incrementAndGet() > config.unknownPerClient()) {
+            // a burst of keys sent together: as many questions at once as the client may have unknown keys
+            release(bucket, questions);
+            asking.remove(hash, answer);
+            answer.completeExceptionally(Problems.tooManyRequests("this client has " + config.unknownPerClient()
+                    + " API keys being verified already; retry in a second", 1));
+            registry.counter("tollgate.api_keys.lookups", "answer", "held-back").increment();
+            return shared(answer);
+        }
         ask(key).map(this::unlessRevoked)
-                .call(found -> found == null ? countUnknown(client) : Uni.createFrom().voidItem())
+                .call(found -> found == null ? countUnknown(bucket, hash) : Uni.createFrom().voidItem())
+                .onTermination().invoke(() -> release(bucket, questions))
                 .subscribe().with(found -> {
                     try {
                         if (found == null) {
@@ -176,10 +196,12 @@ public class VerifiedKeys {
      * Counts an unknown key against {@code client}; past the limit, the client is held back here until its window
      * ends (the other replicas hold it back on their next unknown key from it).
      */
-    private Uni<Void> countUnknown(String client) {
-        return unknownKeys.hit("api-keys-unknown:" + client, config.unknownPerClient(), config.unknownWindow())
+    private Uni<Void> countUnknown(String client, String hash) {
+        return unknownKeys.hitDistinct("api-keys-unknown:" + client, hash.substring(0, 16), config.unknownPerClient(),
+                config.unknownWindow())
+                .ifNoItem().after(Duration.ofMillis(COUNT_WAIT_MILLIS)).recoverWithItem((WindowLimiter.Decision) null)
                 .invoke(decision -> {
-                    if (!decision.allowed()) {
+                    if (decision != null && !decision.allowed()) {
                         heldBack.put(client, CompletableFuture.completedFuture(Instant.now().plus(decision.reset())));
                         LOG.warnf("api keys: client %s presented more than %d unknown keys within %s; its keys not "
                                 + "verified yet are refused for %d s", client, config.unknownPerClient(),
@@ -187,6 +209,13 @@ public class VerifiedKeys {
                     }
                 })
                 .replaceWithVoid();
+    }
+
+    /** One question of {@code bucket} fewer under way; the count goes when it reaches zero. */
+    private void release(String bucket, AtomicInteger questions) {
+        if (questions.decrementAndGet() <= 0) {
+            underWay.remove(bucket, questions);
+        }
     }
 
     private RuntimeException heldBack(Instant until, Instant now) {

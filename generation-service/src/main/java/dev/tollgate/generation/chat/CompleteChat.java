@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
 /**
  * One metered chat completion under the tenant's plan (its subscription's entitlements, or the free tier): the
  * model must be in the plan, the gate holds the worst case (the prompt's estimated tokens plus
- * {@code max_tokens}, and their cost at the route's dearest provider) before any provider is called, the route's
+ * {@code max_tokens} for each of the {@code n} choices, and their cost at the route's dearest provider) before any provider is
+ * called, the route's
  * providers are tried in order, the generation and its usage are recorded in one transaction (or, when that fails,
  * the usage is made durable and the write kept for later: {@link RecordGeneration#recordSurely}), and the gate keeps
  * what the provider reported using. A streamed answer is billed for what was generated, also when it broke off, and
@@ -161,7 +162,7 @@ public class CompleteChat {
         ChatProvider provider = relay.startedBy();
         String text = relay.sent();
         Completion partial = new Completion(provider.name(), provider.model(), text, null,
-                Tokens.estimate(call.messages()), Tokens.estimate(text));
+                Tokens.estimate(call), Tokens.estimate(text));
         long cost = cost(partial);
         LOG.warnf("stream: generation %s broke off after %d characters (%s); recording and billing what was sent",
                 id, text.length(), failure.getMessage());
@@ -177,7 +178,7 @@ public class CompleteChat {
     }
 
     private static StreamEvent.Failed interrupted(Throwable failure) {
-        return new StreamEvent.Failed("stream-interrupted", "the provider's stream broke off before the answer was "
+        return new StreamEvent.Failed("stream_interrupted", "the provider's stream broke off before the answer was "
                 + "complete (" + ProviderFailure.of(failure).label() + "); the part sent is billed");
     }
 
@@ -216,12 +217,14 @@ public class CompleteChat {
             }
             List<ChatProvider> route = routes.route(model).orElseThrow();
             Instant now = Instant.now();
-            long input = Tokens.estimate(call.messages());
+            long input = Tokens.estimate(call);
+            // n choices: up to max_tokens each
+            long output = (long) call.maxTokens() * call.choices();
             Map<String, Long> worstCase = Map.of(UsageRecorded.GENERATIONS, 1L,
                     UsageRecorded.INPUT_TOKENS, input * attempts,
-                    UsageRecorded.OUTPUT_TOKENS, (long) call.maxTokens() * attempts,
+                    UsageRecorded.OUTPUT_TOKENS, output * attempts,
                     UsageRecorded.COST_MICROS, attempts * route.stream()
-                            .mapToLong(provider -> cost(provider.name(), input, call.maxTokens())).max().orElse(0));
+                            .mapToLong(provider -> cost(provider.name(), input, output)).max().orElse(0));
             GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now),
                     plan, worstCase);
             return gate.reserve(admission).map(decision -> {
@@ -331,8 +334,8 @@ public class CompleteChat {
         Optional<ProviderError> said = ProviderError.of(last);
         HttpProblem.Builder problem = Problems.builder(Response.Status.BAD_REQUEST, "provider-rejected-request",
                 "Provider Rejected Request")
-                .withDetail("the provider refused the request as invalid: "
-                        + said.map(ProviderError::message).filter(m -> m != null).orElse(last.getMessage()))
+                .withDetail("the provider refused the request as invalid"
+                        + said.map(ProviderError::message).map(message -> ": " + message).orElse(""))
                 .with("tried", failures);
         said.map(ProviderError::code).ifPresent(code -> problem.with(OpenAiErrors.PROVIDER_CODE, code));
         said.map(ProviderError::param).ifPresent(param -> problem.with(OpenAiErrors.PARAM, param));

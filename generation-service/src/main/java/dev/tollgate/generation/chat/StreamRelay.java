@@ -1,5 +1,6 @@
 package dev.tollgate.generation.chat;
 
+import dev.tollgate.generation.provider.ChatChunk;
 import dev.tollgate.generation.provider.ChatProvider;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -26,13 +27,13 @@ final class StreamRelay {
     }
 
     /** Where {@code provider}'s pieces go. */
-    Consumer<String> piecesOf(ChatProvider provider) {
-        return text -> {
+    Consumer<ChatChunk.Text> piecesOf(ChatProvider provider) {
+        return piece -> {
             synchronized (sent) {
-                sent.append(text);
+                sent.append(piece.text());
             }
             first.complete(provider);
-            events.onNext(new StreamEvent.Piece(text));
+            events.onNext(new StreamEvent.Piece(piece.text(), piece.chunk()));
         };
     }
 

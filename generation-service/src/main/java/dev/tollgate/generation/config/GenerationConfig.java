@@ -78,10 +78,10 @@ public interface GenerationConfig {
         int maxRefusals();
 
         /**
-         * The most unknown keys one client (its address, {@code tollgate.security.trusted-proxies}) may present in
-         * {@code unknown-window}, counted across the replicas in Redis: past it, keys from that client that are not
-         * already verified here are refused with 429 until the window ends, without a question to auth-service.
-         * Keys already verified keep working.
+         * The most distinct unknown keys one client (its address, {@code tollgate.security.trusted-proxies}; an
+         * IPv6 one by its /64) may present in {@code unknown-window}, counted across the replicas in Redis: past it,
+         * keys from that client that this replica has not verified are refused with 429 until the window ends,
+         * without a question to auth-service. Also the most questions one client may have under way at once.
          */
         @WithDefault("20")
         @Positive

@@ -72,7 +72,7 @@ public class OpenAiErrors {
                 : slug == null ? null : OPENAI_CODES.getOrDefault(slug, slug.replace('-', '_')));
         problem.getParameters().forEach((name, value) -> {
             if (!name.equals(PARAM) && !name.equals(PROVIDER_CODE)) {
-                error.put(snakeCase(name), value);
+                error.putIfAbsent(snakeCase(name), value); // never in place of OpenAI's own fields
             }
         });
         if (!error.containsKey("request_id") && RequestIds.current() != null) {

@@ -1,6 +1,7 @@
 package dev.tollgate.generation.provider;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 
 /** A model that answers chat completions, whole or streamed. */
 public interface ChatProvider {
@@ -11,8 +12,8 @@ public interface ChatProvider {
     /** The provider's own name for the model it serves. */
     String model();
 
-    /** The whole answer. Blocks; callers run it off the event loop. */
-    Completion complete(ChatCall call);
+    /** The whole answer. Does not block. */
+    Uni<Completion> complete(ChatCall call);
 
     /**
      * The answer as it is generated: {@link ChatChunk.Text} pieces, then one {@link ChatChunk.Done}. Does not

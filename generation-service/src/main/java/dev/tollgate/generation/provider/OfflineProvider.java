@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,7 @@ public final class OfflineProvider implements ChatProvider {
     /** The same answer, a word at a time. */
     @Override
     public Multi<ChatChunk> stream(ChatCall call) {
-        Completion completion = complete(call);
+        Completion completion = answer(call);
         List<ChatChunk> chunks = new ArrayList<>();
         for (String word : completion.content().split("(?<= )")) {
             chunks.add(new ChatChunk.Text(word));
@@ -41,10 +42,14 @@ public final class OfflineProvider implements ChatProvider {
     }
 
     @Override
-    public Completion complete(ChatCall call) {
+    public Uni<Completion> complete(ChatCall call) {
+        return Uni.createFrom().item(() -> answer(call));
+    }
+
+    private Completion answer(ChatCall call) {
         if (call.outputSchema() != null) {
             String json = example(call.outputSchema()).toString();
-            return new Completion(NAME, NAME, json, "stop", Tokens.estimate(call.messages()), Tokens.estimate(json));
+            return new Completion(NAME, NAME, json, "stop", Tokens.estimate(call), Tokens.estimate(json));
         }
         String last = lastUserMessage(call.messages());
         String echo = last.length() > 200 ? last.substring(0, 200) + "..." : last;
@@ -55,7 +60,7 @@ public final class OfflineProvider implements ChatProvider {
             content = content.substring(0, Math.max(0, call.maxTokens() * 4));
             finish = "length";
         }
-        return new Completion(NAME, NAME, content, finish, Tokens.estimate(call.messages()), Tokens.estimate(content));
+        return new Completion(NAME, NAME, content, finish, Tokens.estimate(call), Tokens.estimate(content));
     }
 
     /** The smallest value {@code schema} accepts: required properties, one array item, minimums, first enum. */

@@ -1,12 +1,6 @@
 package dev.tollgate.generation.provider;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.langchain4j.exception.AuthenticationException;
-import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.exception.InternalServerException;
-import dev.langchain4j.exception.InvalidRequestException;
-import dev.langchain4j.exception.ModelNotFoundException;
-import dev.langchain4j.exception.RateLimitException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.util.Locale;
@@ -15,7 +9,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * What kind of failure a provider call ended in, from langchain4j's exceptions and the REST client's under them:
+ * What kind of failure a provider call ended in, from the provider's HTTP status and the HTTP client's errors:
  * whether trying the same provider again may help, and whether it says something about the provider's health.
  */
 public enum ProviderFailure {
@@ -79,31 +73,18 @@ public enum ProviderFailure {
             if (cause instanceof ProviderRetryAfter retryAfter) {
                 return retryAfter.status() == 429 ? RATE_LIMITED : SERVER_ERROR;
             }
-            if (cause instanceof RateLimitException) {
-                return RATE_LIMITED;
+            if (cause instanceof ProviderHttpError http) {
+                return ofStatus(http.status());
             }
-            if (cause instanceof InternalServerException) {
-                return SERVER_ERROR;
-            }
-            if (cause instanceof InvalidRequestException) {
-                return REJECTED_REQUEST;
-            }
-            if (cause instanceof AuthenticationException || cause instanceof ModelNotFoundException) {
-                return MISCONFIGURED;
-            }
-            if (cause instanceof dev.langchain4j.exception.TimeoutException || cause instanceof TimeoutException
+            if (cause instanceof TimeoutException
                     || cause instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException) {
                 return TIMEOUT;
             }
-            if (cause instanceof JsonProcessingException) {
+            if (cause instanceof MalformedAnswer || cause instanceof JsonProcessingException) {
                 return MALFORMED_RESPONSE;
             }
             if (cause instanceof ConnectException || cause instanceof SocketException) {
                 return CONNECTION;
-            }
-            if (cause instanceof HttpException http) {
-                int status = http.statusCode();
-                return status == 429 ? RATE_LIMITED : status >= 500 ? SERVER_ERROR : REJECTED_REQUEST;
             }
             String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
             if (message.contains("timeout") || message.contains("timed out")) {
@@ -113,11 +94,22 @@ public enum ProviderFailure {
                     || message.contains("closed"))) {
                 return CONNECTION;
             }
-            if (cause.getClass().getName().endsWith("OpenAiApiException")) {
-                return MALFORMED_RESPONSE;
-            }
         }
         return OTHER;
+    }
+
+    /** An error status: 429 busy, 408 slow, 401/403/404 wrong key or model here, other 4xx a refused request. */
+    static ProviderFailure ofStatus(int status) {
+        if (status == 429) {
+            return RATE_LIMITED;
+        }
+        if (status == 408) {
+            return TIMEOUT;
+        }
+        if (status == 401 || status == 403 || status == 404) {
+            return MISCONFIGURED;
+        }
+        return status >= 500 ? SERVER_ERROR : status >= 400 ? REJECTED_REQUEST : OTHER;
     }
 
     /** The pause the provider asked for before the next call (its {@code Retry-After}), if it named one. */

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Tag;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import java.time.Duration;
@@ -42,23 +41,19 @@ public class ProviderGuards {
 
     private final GenerationConfig config;
     private final MeterRegistry registry;
-    private final Vertx vertx;
     private final ProviderSpans spans;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> states = new ConcurrentHashMap<>();
 
-    public ProviderGuards(GenerationConfig config, MeterRegistry registry, Vertx vertx, ProviderSpans spans) {
+    public ProviderGuards(GenerationConfig config, MeterRegistry registry, ProviderSpans spans) {
         this.config = config;
         this.spans = spans;
         this.registry = registry;
-        this.vertx = vertx;
     }
 
-    /** Asks {@code provider} under its guard, off the event loop. */
+    /** Asks {@code provider} under its guard. */
     public Uni<Completion> complete(ChatProvider provider, ChatCall request) {
-        // unordered: an ordered executeBlocking runs one call at a time per event loop (91 requests/s in the
-        // gateway bench); calls of different requests have nothing to wait for each other
-        Uni<Completion> call = Uni.createFrom().deferred(() -> vertx.executeBlocking(() -> provider.complete(request), false));
+        Uni<Completion> call = Uni.createFrom().deferred(() -> provider.complete(request));
         if (provider instanceof OfflineProvider) {
             return spans.chat(provider, request, false, call);
         }
@@ -73,7 +68,7 @@ public class ProviderGuards {
      * item is the whole answer. Once a piece has been handed on, a failure is a {@link StreamInterrupted}: the
      * caller has part of this answer, so neither a retry nor another provider may start over.
      */
-    public Uni<Completion> stream(ChatProvider provider, ChatCall call, Consumer<String> pieces) {
+    public Uni<Completion> stream(ChatProvider provider, ChatCall call, Consumer<ChatChunk.Text> pieces) {
         AtomicBoolean started = new AtomicBoolean();
         Duration timeout = provider instanceof OfflineProvider ? Duration.ofSeconds(30)
                 : config.providers().get(provider.name()).timeout();
@@ -82,7 +77,7 @@ public class ProviderGuards {
                 .onItem().invoke(chunk -> {
                     if (chunk instanceof ChatChunk.Text text) {
                         started.set(true);
-                        pieces.accept(text.text());
+                        pieces.accept(text);
                     }
                 })
                 .select().where(chunk -> chunk instanceof ChatChunk.Done)

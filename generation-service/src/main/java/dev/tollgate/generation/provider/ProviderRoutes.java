@@ -2,6 +2,11 @@ package dev.tollgate.generation.provider;
 
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +18,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The models clients may ask for and the providers behind each, in fallback order. Providers without a key are
- * left out; a route left with none is served by the built-in offline model. Built on first use, once the
- * application has started (langchain4j's client needs the running container).
+ * left out; a route left with none is served by the built-in offline model. Built on first use. Every provider
+ * shares one HTTP client (a connection pool per host).
  */
 @ApplicationScoped
 public class ProviderRoutes {
@@ -23,11 +28,22 @@ public class ProviderRoutes {
 
     private final GenerationConfig config;
     private final MeterRegistry registry;
+    /** The most connections to one provider's host: above any provider's max-concurrent-calls. */
+    private static final int MOST_CONNECTIONS = 1000;
+
+    private final HttpClient http;
     private volatile Map<String, List<ChatProvider>> routes;
 
-    public ProviderRoutes(GenerationConfig config, MeterRegistry registry) {
+    public ProviderRoutes(GenerationConfig config, MeterRegistry registry, Vertx vertx) {
         this.config = config;
         this.registry = registry;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true)
+                .setVerifyHost(true), new PoolOptions().setHttp1MaxSize(MOST_CONNECTIONS));
+    }
+
+    @PreDestroy
+    void close() {
+        http.close();
     }
 
     /** The providers of {@code model}'s route, first choice first; empty for a model that is not offered. */
@@ -65,7 +81,7 @@ public class ProviderRoutes {
         Map<String, ChatProvider> providers = new LinkedHashMap<>();
         config.providers().forEach((name, provider) -> {
             if (provider.apiKey().filter(key -> !key.isBlank()).isPresent()) {
-                providers.put(name, new OpenAiProvider(name, provider,
+                providers.put(name, new OpenAiCompatibleProvider(name, provider, http,
                         registry.counter("tollgate.provider.streams.cancelled", "provider", name)));
             } else {
                 LOG.infof("providers: %s has no API key and is switched off", name);

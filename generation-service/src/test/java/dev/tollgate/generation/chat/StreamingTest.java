@@ -138,7 +138,7 @@ class StreamingTest {
         List<String> events = events(stream(tenant, "narrow", marker, 40, true).then().statusCode(200).extract()
                 .asString());
         JsonNode last = JSON.readTree(events.get(events.size() - 1));
-        assertEquals("stream-interrupted", last.at("/error/code").asText(), events.toString());
+        assertEquals("stream_interrupted", last.at("/error/code").asText(), events.toString());
         assertEquals(1, Sql.number("select count(*) from generation.generations where tenant_id = ? "
                 + "and outcome = 'interrupted'", tenant));
         assertTrue(cancellations() >= cancelled + 1, "the provider's stream was cancelled, not read to its end");
@@ -212,7 +212,7 @@ class StreamingTest {
     private void assertInterrupted(List<String> events, String sent) throws Exception {
         assertFalse(events.contains("[DONE]"), "a broken stream never ends with [DONE]");
         JsonNode last = JSON.readTree(events.get(events.size() - 1));
-        assertEquals("stream-interrupted", last.at("/error/code").asText());
+        assertEquals("stream_interrupted", last.at("/error/code").asText());
         assertTrue(last.at("/error/message").asText().contains("billed"));
         List<JsonNode> pieces = chunks(events.subList(0, events.size() - 1));
         assertEquals(sent, text(pieces));

@@ -247,7 +247,7 @@ class TemplateRunsTest {
                                         : JSON.valueToTree("something"));
             }
             assertEquals(List.of(), template.inputProblems(input), template.name());
-            String answer = offline.complete(template.call(input)).content();
+            String answer = offline.complete(template.call(input)).await().indefinitely().content();
             try {
                 assertEquals(List.of(), template.outputProblems(JSON.readTree(answer)), template.name() + ": " + answer);
             } catch (Exception e) {

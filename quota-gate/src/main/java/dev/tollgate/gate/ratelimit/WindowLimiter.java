@@ -24,6 +24,14 @@ public class WindowLimiter {
             if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
             return {n, ttl}
             """;
+    /** The same window, counting distinct members (a set), kept to at most one past the limit. */
+    private static final String DISTINCT = """
+            if redis.call('SCARD', KEYS[1]) <= tonumber(ARGV[3]) then redis.call('SADD', KEYS[1], ARGV[2]) end
+            local n = redis.call('SCARD', KEYS[1])
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+            return {n, ttl}
+            """;
 
     private final ReactiveRedisDataSource redis;
     private final MeterRegistry registry;
@@ -35,7 +43,22 @@ public class WindowLimiter {
 
     /** Counts one attempt on {@code key} and says whether it is within {@code limit} per {@code window}. */
     public Uni<Decision> hit(String key, int limit, Duration window) {
-        return redis.execute("EVAL", SCRIPT, "1", "tollgate:limit:" + key, String.valueOf(window.toMillis()))
+        return decide(key, limit, window,
+                redis.execute("EVAL", SCRIPT, "1", "tollgate:limit:" + key, String.valueOf(window.toMillis())));
+    }
+
+    /**
+     * Counts {@code member} on {@code key} once per window, however often it comes, and says whether the distinct
+     * members are within {@code limit} per {@code window}: for limits on how many different things a client tries
+     * (unknown API keys), where trying the same one again is not another attempt.
+     */
+    public Uni<Decision> hitDistinct(String key, String member, int limit, Duration window) {
+        return decide(key, limit, window, redis.execute("EVAL", DISTINCT, "1", "tollgate:limit:" + key,
+                String.valueOf(window.toMillis()), member, String.valueOf(limit)));
+    }
+
+    private Uni<Decision> decide(String key, int limit, Duration window, Uni<io.vertx.mutiny.redis.client.Response> answer) {
+        return answer
                 .map(response -> {
                     long count = response.get(0).toLong();
                     long resetMillis = Math.max(0, response.get(1).toLong());

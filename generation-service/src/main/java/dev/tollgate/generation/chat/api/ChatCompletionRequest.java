@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** OpenAI's chat completion request, the fields the gateway uses; others are ignored. */
+/**
+ * OpenAI's chat completion request, for the API document: the fields the gateway reads. Every other field (tools,
+ * tool_choice, response_format, stop, seed, logprobs, user, metadata, ...) is passed on to an OpenAI-compatible
+ * provider as sent, and a message's {@code content} may also be an array of parts.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatCompletionRequest(
         String model,

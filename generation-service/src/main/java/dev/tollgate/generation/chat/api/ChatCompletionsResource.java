@@ -1,7 +1,9 @@
 package dev.tollgate.generation.chat.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
@@ -34,21 +36,25 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * The OpenAI-compatible API: point an OpenAI SDK at {@code <gateway>/v1} with a Tollgate token as its key.
  * One endpoint answers both ways, as OpenAI's does: JSON, or with {@code "stream": true} server-sent events
- * ({@code data: <chunk>} ... {@code data: [DONE]}). Refusals and a route that fails before the first piece are
- * problem+json with their status; a stream that breaks later ends with an {@code error} event and no
- * {@code [DONE]}.
+ * ({@code data: <chunk>} ... {@code data: [DONE]}). The request goes on to an OpenAI-compatible provider field for
+ * field, and its answer, or each chunk, comes back as the provider wrote it. Refusals and a route that fails before
+ * the first piece are errors with their status (OpenAI's envelope); a stream that breaks later ends with an
+ * {@code error} event and no {@code [DONE]}.
  */
 @Access(session = Role.MEMBER, apiKey = Scope.GENERATE)
 @Path("/v1")
 public class ChatCompletionsResource {
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    /** The most choices ({@code n}) one request may ask for, as OpenAI allows. */
+    private static final int MOST_CHOICES = 128;
 
     private final CompleteChat complete;
     private final ProviderRoutes routes;
@@ -73,17 +79,19 @@ public class ChatCompletionsResource {
     @APIResponse(responseCode = "200", description = "The answer, or its stream with \"stream\": true", content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionResponse.class)),
             @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class)) })
-    public RestMulti<byte[]> create(ChatCompletionRequest request) {
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionRequest.class)))
+    public RestMulti<byte[]> create(ObjectNode request) {
         ChatCall call = toCall(request);
+        String model = request.get("model").asText();
         Caller who = caller.require();
-        if (Boolean.TRUE.equals(request.stream())) {
-            boolean usage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            return RestMulti.fromUniResponse(complete.stream(who, request.model(), call),
+        if (request.path("stream").asBoolean(false)) {
+            boolean usage = request.path("stream_options").path("include_usage").asBoolean(false);
+            return RestMulti.fromUniResponse(complete.stream(who, model, call),
                     stream -> events(stream, usage),
                     stream -> headers(stream.headers(), MediaType.SERVER_SENT_EVENTS),
                     stream -> 200);
         }
-        return RestMulti.fromUniResponse(complete.complete(who, request.model(), call),
+        return RestMulti.fromUniResponse(complete.complete(who, model, call),
                 answer -> Multi.createFrom().item(bytes(toResponse(answer))),
                 answer -> headers(answer.headers(), MediaType.APPLICATION_JSON),
                 answer -> 200);
@@ -98,25 +106,71 @@ public class ChatCompletionsResource {
                 .map(id -> new ModelList.Model(id, "model", 0, "tollgate")).toList());
     }
 
-    private ChatCall toCall(ChatCompletionRequest request) {
-        if (request == null || request.model() == null || request.model().isBlank()) {
+    /**
+     * The call, with the request itself as its document: every field goes on to an OpenAI-compatible provider. Only
+     * what the gateway reads is checked here: the model, the messages' roles and contents, the token limit, {@code n}
+     * and {@code stream}.
+     */
+    private ChatCall toCall(ObjectNode request) {
+        if (request == null || !request.path("model").isTextual() || request.get("model").asText().isBlank()) {
             throw invalid("model", "'model' is required; GET /v1/models lists the models offered");
         }
-        if (request.messages() == null || request.messages().isEmpty()) {
+        JsonNode given = request.path("messages");
+        if (!given.isArray() || given.isEmpty()) {
             throw invalid("messages", "'messages' must hold at least one message");
         }
-        List<ChatCall.Message> messages = request.messages().stream().map(message -> {
-            if (message == null || message.role() == null || message.content() == null) {
-                throw invalid("messages", "every message needs a 'role' and a text 'content'");
-            }
-            return new ChatCall.Message(message.role(), message.content());
-        }).toList();
-        Integer max = request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
-        if (max != null && max < 1) {
-            String field = request.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
-            throw invalid(field, "'" + field + "' must be at least 1");
+        List<ChatCall.Message> messages = new ArrayList<>();
+        for (JsonNode message : given) {
+            messages.add(message(message));
         }
-        return new ChatCall(messages, max == null ? config.defaultMaxTokens() : max, request.temperature());
+        String field = request.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        JsonNode max = request.path(field);
+        if (!max.isMissingNode() && !max.isNull() && (!max.canConvertToInt() || !max.isIntegralNumber() || max.asInt() < 1)) {
+            throw invalid(field, "'" + field + "' must be a whole number, at least 1");
+        }
+        JsonNode n = request.path("n");
+        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MOST_CHOICES)) {
+            throw invalid("n", "'n' must be a whole number from 1 to " + MOST_CHOICES);
+        }
+        JsonNode stream = request.path("stream");
+        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+            throw invalid("stream", "'stream' must be true or false");
+        }
+        JsonNode temperature = request.path("temperature");
+        return new ChatCall(List.copyOf(messages), max.isIntegralNumber() ? max.asInt() : config.defaultMaxTokens(),
+                temperature.isNumber() ? temperature.asDouble() : null, null, request,
+                n.isIntegralNumber() ? n.asInt() : 1);
+    }
+
+    /**
+     * A message's role and its text: a string, or the text of its parts (images, audio and files pass on to the
+     * provider and are counted apart); an assistant's message may hold only tool calls.
+     */
+    private static ChatCall.Message message(JsonNode message) {
+        if (!message.isObject() || !message.path("role").isTextual()) {
+            throw invalid("messages", "every message needs a 'role'");
+        }
+        String role = message.get("role").asText();
+        JsonNode content = message.path("content");
+        if (content.isTextual()) {
+            return new ChatCall.Message(role, content.asText());
+        }
+        if (content.isArray()) {
+            StringBuilder text = new StringBuilder();
+            for (JsonNode part : content) {
+                if (!part.isObject() || !part.path("type").isTextual()) {
+                    throw invalid("messages", "every part of a message's 'content' needs a 'type'");
+                }
+                if (part.path("text").isTextual()) {
+                    text.append(text.isEmpty() ? "" : "\n").append(part.get("text").asText());
+                }
+            }
+            return new ChatCall.Message(role, text.toString());
+        }
+        if ((content.isMissingNode() || content.isNull()) && role.equals("assistant")) {
+            return new ChatCall.Message(role, ""); // tool calls only
+        }
+        throw invalid("messages", "a " + role + " message needs a 'content': a string or an array of parts");
     }
 
     private static RuntimeException invalid(String param, String detail) {
@@ -124,8 +178,18 @@ public class ChatCompletionsResource {
                 .with(OpenAiErrors.PARAM, param).build();
     }
 
-    private static ChatCompletionResponse toResponse(ChatAnswer answer) {
+    /**
+     * The provider's answer as it sent it, with the generation's id and the provider that served it; the built-in
+     * model's as the gateway writes it.
+     */
+    private static Object toResponse(ChatAnswer answer) {
         var completion = answer.completion();
+        if (completion.answer() != null) {
+            ObjectNode passed = completion.answer().deepCopy();
+            passed.put("id", "chatcmpl-" + answer.generationId());
+            passed.put("provider", completion.provider());
+            return passed;
+        }
         return new ChatCompletionResponse("chatcmpl-" + answer.generationId(), "chat.completion",
                 System.currentTimeMillis() / 1000, completion.model(),
                 List.of(new ChatCompletionResponse.Choice(0,
@@ -140,9 +204,15 @@ public class ChatCompletionsResource {
         String id = "chatcmpl-" + stream.generationId();
         long created = System.currentTimeMillis() / 1000;
         boolean[] first = { true };
+        boolean[] passedOn = { false };
         return stream.events().onItem().transformToIterable(event -> {
             List<byte[]> out = new ArrayList<>();
-            if (event instanceof StreamEvent.Piece piece) {
+            if (event instanceof StreamEvent.Piece piece && piece.chunk() != null) {
+                // the provider's chunk as it sent it (tool-call deltas, refusal, logprobs), under the generation's id
+                piece.chunk().put("id", id);
+                out.add(event(piece.chunk()));
+                passedOn[0] = true;
+            } else if (event instanceof StreamEvent.Piece piece) {
                 out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, stream.providerModel(),
                         List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(
                                 first[0] ? "assistant" : null, piece.text()), null)),
@@ -150,11 +220,21 @@ public class ChatCompletionsResource {
                 first[0] = false;
             } else if (event instanceof StreamEvent.Finished finished) {
                 Completion completion = finished.completion();
-                out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, completion.model(),
-                        List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(
-                                first[0] ? "assistant" : null, null), completion.finishReason())),
-                        null)));
-                if (includeUsage) {
+                if (!passedOn[0]) {
+                    // the built-in model's last chunk; a provider's finish reason came in its own chunk
+                    out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, completion.model(),
+                            List.of(new ChatCompletionChunk.Choice(0, new ChatCompletionChunk.Delta(
+                                    first[0] ? "assistant" : null, null), completion.finishReason())),
+                            null)));
+                }
+                if (includeUsage && completion.usage() != null) {
+                    // the provider's usage as it sent it (cached and reasoning token details included)
+                    ObjectNode usage = json.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+                            .put("created", created).put("model", completion.model());
+                    usage.putArray("choices");
+                    usage.set("usage", completion.usage());
+                    out.add(event(usage));
+                } else if (includeUsage) {
                     out.add(event(new ChatCompletionChunk(id, "chat.completion.chunk", created, completion.model(),
                             List.of(), new ChatCompletionResponse.Usage(completion.inputTokens(),
                                     completion.outputTokens(), completion.inputTokens() + completion.outputTokens()))));

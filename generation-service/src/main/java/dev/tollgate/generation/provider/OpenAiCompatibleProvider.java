@@ -1,0 +1,368 @@
+package dev.tollgate.generation.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.generation.config.GenerationConfig;
+import io.micrometer.core.instrument.Counter;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An OpenAI-compatible provider (OpenAI, Groq, Together, Mistral, vLLM, Ollama, ...), spoken to as JSON: the
+ * caller's request goes on field for field (tools, tool_choice, response_format, content parts, stop, seed, n,
+ * logprobs, user, metadata, reasoning_effort, and whatever OpenAI adds), with only what the gateway owns set here:
+ * the provider's {@code model}, the token limit the gate held (in the field the caller used, {@code max_tokens} when
+ * it named none) and, for a stream, {@code stream_options.include_usage}. The answer, and each chunk of a stream,
+ * comes back as the provider wrote it; the gateway reads only what it meters (model, finish reason, usage). One
+ * attempt per call: retries and fallback are the gateway's ({@link ProviderGuards}).
+ */
+public final class OpenAiCompatibleProvider implements ChatProvider {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most of an error answer kept (its message reaches the caller). */
+    private static final int MOST_ERROR_BODY = 4000;
+
+    private final String name;
+    private final String modelName;
+    private final HttpClient http;
+    private final String url;
+    private final String authorization;
+    private final Duration timeout;
+    private final Counter cancellations;
+
+    public OpenAiCompatibleProvider(String name, GenerationConfig.Provider config, HttpClient http,
+            Counter cancellations) {
+        this.name = name;
+        this.modelName = config.model();
+        this.http = http;
+        this.url = config.baseUrl().replaceAll("/+$", "") + "/chat/completions";
+        this.authorization = "Bearer " + config.apiKey().orElseThrow();
+        this.timeout = config.timeout();
+        this.cancellations = cancellations;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String model() {
+        return modelName;
+    }
+
+    @Override
+    public Uni<Completion> complete(ChatCall call) {
+        Buffer body = Buffer.buffer(bytes(document(call, false)));
+        return Uni.createFrom().emitter(emitter -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            AtomicBoolean ended = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                HttpClientRequest request = sent.get();
+                if (!ended.get() && request != null) {
+                    request.reset(); // the caller stopped waiting (the guard's timeout): the provider stops too
+                }
+            });
+            http.request(options()).compose(request -> {
+                sent.set(request);
+                return request.send(body);
+            }).compose(response -> response.body().map(answer -> {
+                ended.set(true);
+                if (response.statusCode() != 200) {
+                    throw failure(response.statusCode(), response.headers(), answer);
+                }
+                return completion(call, answer);
+            })).onComplete(result -> {
+                ended.set(true);
+                if (result.succeeded()) {
+                    emitter.complete(result.result());
+                } else {
+                    emitter.fail(result.cause());
+                }
+            });
+        });
+    }
+
+    /**
+     * The answer chunk by chunk. A subscriber that cancels (the stream cut at its longest duration, a timeout)
+     * resets the provider's request, so that it is not read, and paid, to its end.
+     */
+    @Override
+    public Multi<ChatChunk> stream(ChatCall call) {
+        Buffer body = Buffer.buffer(bytes(document(call, true)));
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            AtomicBoolean ended = new AtomicBoolean();
+            emitter.onTermination(() -> {
+                HttpClientRequest request = sent.get();
+                if (ended.compareAndSet(false, true)) {
+                    if (request != null) {
+                        request.reset();
+                    }
+                    cancellations.increment();
+                }
+            });
+            http.request(options()).compose(request -> {
+                sent.set(request);
+                return request.send(body);
+            }).onSuccess(response -> {
+                if (response.statusCode() != 200) {
+                    response.body().onComplete(answer -> {
+                        ended.set(true);
+                        emitter.fail(failure(response.statusCode(), response.headers(),
+                                answer.succeeded() ? answer.result() : Buffer.buffer()));
+                    });
+                    return;
+                }
+                read(call, response, emitter, ended);
+            }).onFailure(failure -> {
+                ended.set(true);
+                emitter.fail(failure);
+            });
+        });
+    }
+
+    /** Reads the provider's server-sent events, a line at a time, into pieces and the end. */
+    private void read(ChatCall call, HttpClientResponse response, MultiEmitter<? super ChatChunk> emitter,
+            AtomicBoolean ended) {
+        StreamedAnswer answer = new StreamedAnswer(call);
+        RecordParser lines = RecordParser.newDelimited("\n", response);
+        lines.exceptionHandler(failure -> {
+            if (ended.compareAndSet(false, true)) {
+                emitter.fail(failure);
+            }
+        });
+        lines.handler(line -> {
+            if (ended.get()) {
+                return;
+            }
+            String text = line.toString(StandardCharsets.UTF_8).strip();
+            if (!text.startsWith("data:")) {
+                return; // blank lines between events, comments (": keep-alive"), event names
+            }
+            String data = text.substring(5).strip();
+            if (data.equals("[DONE]")) {
+                end(answer, emitter, ended);
+                return;
+            }
+            try {
+                ChatChunk.Text piece = answer.read(JSON.readTree(data));
+                if (piece != null) {
+                    emitter.emit(piece);
+                }
+            } catch (JsonProcessingException | RuntimeException e) {
+                if (ended.compareAndSet(false, true)) {
+                    emitter.fail(e instanceof JsonProcessingException ? new MalformedAnswer("a chunk of "
+                            + name + "'s stream is not JSON") : e);
+                }
+            }
+        });
+        lines.endHandler(ignored -> end(answer, emitter, ended));
+    }
+
+    private void end(StreamedAnswer answer, MultiEmitter<? super ChatChunk> emitter, AtomicBoolean ended) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        if (answer.finishReason == null) {
+            emitter.fail(new StreamInterrupted("the provider ended the stream without a finish reason", null));
+            return;
+        }
+        emitter.emit(new ChatChunk.Done(answer.completion()));
+        emitter.complete();
+    }
+
+    /** What a stream has said so far: the first choice's text, why it finished, the model, the usage. */
+    private final class StreamedAnswer {
+
+        private final ChatCall call;
+        private final StringBuilder content = new StringBuilder();
+        private final StringBuilder generated = new StringBuilder();
+        private String model;
+        private String finishReason;
+        private JsonNode usage;
+
+        StreamedAnswer(ChatCall call) {
+            this.call = call;
+        }
+
+        /** The piece {@code chunk} carries, or null for one that carries only the usage. */
+        ChatChunk.Text read(JsonNode chunk) {
+            if (!chunk.isObject()) {
+                throw new MalformedAnswer("a chunk of " + name + "'s stream is not a JSON object");
+            }
+            if (chunk.hasNonNull("error")) {
+                ProviderError said = ProviderError.from(chunk.get("error"));
+                throw new StreamInterrupted("the provider reported an error in its stream: " + said.message(), null);
+            }
+            if (chunk.hasNonNull("model")) {
+                model = chunk.get("model").asText();
+            }
+            if (chunk.hasNonNull("usage")) {
+                usage = chunk.get("usage");
+            }
+            JsonNode choices = chunk.path("choices");
+            if (!choices.isArray() || choices.isEmpty()) {
+                return null;
+            }
+            StringBuilder text = new StringBuilder();
+            for (JsonNode choice : choices) {
+                JsonNode delta = choice.path("delta");
+                String piece = textOf(delta);
+                text.append(piece);
+                if (choice.path("index").asInt(0) == 0) {
+                    if (delta.hasNonNull("content")) {
+                        content.append(delta.get("content").asText());
+                    }
+                    if (choice.hasNonNull("finish_reason")) {
+                        finishReason = choice.get("finish_reason").asText();
+                    }
+                }
+            }
+            generated.append(text);
+            ObjectNode passed = ((ObjectNode) chunk).deepCopy();
+            passed.remove("usage"); // the usage is the gateway's to send, when the caller asked for it
+            return new ChatChunk.Text(text.toString(), passed);
+        }
+
+        Completion completion() {
+            long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
+                    : Tokens.estimate(call);
+            long output = usage != null && usage.hasNonNull("completion_tokens")
+                    ? usage.get("completion_tokens").asLong()
+                    : Tokens.estimate(generated.toString());
+            return new Completion(name, model == null ? modelName : model, content.toString(), finishReason, input,
+                    output, null, usage);
+        }
+    }
+
+    /** The request as the provider receives it: the caller's document, with what the gateway owns set. */
+    ObjectNode document(ChatCall call, boolean stream) {
+        ObjectNode body = call.document() != null ? call.document().deepCopy() : composed(call);
+        body.put("model", modelName);
+        boolean named = false;
+        for (String field : new String[] { "max_completion_tokens", "max_tokens" }) {
+            if (body.hasNonNull(field)) {
+                body.put(field, call.maxTokens());
+                named = true;
+            }
+        }
+        if (!named) {
+            body.put("max_tokens", call.maxTokens());
+        }
+        JsonNode options = body.remove("stream_options");
+        body.remove("stream");
+        if (stream) {
+            body.put("stream", true);
+            ObjectNode streamOptions = options instanceof ObjectNode given ? given : JSON.createObjectNode();
+            streamOptions.put("include_usage", true);
+            body.set("stream_options", streamOptions);
+        }
+        return body;
+    }
+
+    /** A request for a call the gateway composed (a template run): its messages, temperature and JSON mode. */
+    private static ObjectNode composed(ChatCall call) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode messages = body.putArray("messages");
+        for (ChatCall.Message message : call.messages()) {
+            messages.addObject().put("role", message.role()).put("content", message.content());
+        }
+        if (call.temperature() != null) {
+            body.put("temperature", call.temperature());
+        }
+        if (call.outputSchema() != null) {
+            // the schema itself is in the prompt; the answer is checked against it
+            body.putObject("response_format").put("type", "json_object");
+        }
+        return body;
+    }
+
+    /** The answer with the usage the provider reported, estimated where it reported none. */
+    private Completion completion(ChatCall call, Buffer body) {
+        JsonNode answer;
+        try {
+            answer = JSON.readTree(body.getBytes());
+        } catch (java.io.IOException e) {
+            throw new MalformedAnswer(name + " answered 200 with a body that is not JSON");
+        }
+        JsonNode choices = answer.path("choices");
+        if (!answer.isObject() || !choices.isArray() || choices.isEmpty()) {
+            throw new MalformedAnswer(name + " answered 200 with no choices");
+        }
+        JsonNode first = choices.get(0);
+        JsonNode message = first.path("message");
+        String content = message.hasNonNull("content") ? message.get("content").asText() : "";
+        JsonNode usage = answer.hasNonNull("usage") ? answer.get("usage") : null;
+        StringBuilder generated = new StringBuilder();
+        choices.forEach(choice -> generated.append(textOf(choice.path("message"))));
+        long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
+                : Tokens.estimate(call);
+        long output = usage != null && usage.hasNonNull("completion_tokens") ? usage.get("completion_tokens").asLong()
+                : Tokens.estimate(generated.toString());
+        String model = answer.hasNonNull("model") ? answer.get("model").asText() : modelName;
+        String finish = first.hasNonNull("finish_reason") ? first.get("finish_reason").asText() : "stop";
+        return new Completion(name, model, content, finish, input, output, (ObjectNode) answer, usage);
+    }
+
+    /** The text a message or delta generated: its content, refusal and tool-call arguments (what is billed). */
+    private static String textOf(JsonNode message) {
+        StringBuilder text = new StringBuilder();
+        if (message.hasNonNull("content") && message.get("content").isTextual()) {
+            text.append(message.get("content").asText());
+        }
+        if (message.hasNonNull("refusal")) {
+            text.append(message.get("refusal").asText());
+        }
+        for (JsonNode toolCall : message.path("tool_calls")) {
+            JsonNode function = toolCall.path("function");
+            text.append(function.path("name").asText("")).append(function.path("arguments").asText(""));
+        }
+        return text.toString();
+    }
+
+    private RuntimeException failure(int status, MultiMap headers, Buffer body) {
+        String text = body.length() > MOST_ERROR_BODY ? body.getString(0, MOST_ERROR_BODY) : body.toString();
+        if (status == 429 || status == 503) {
+            Duration pause = ProviderRetryAfter.pause(headers.get("retry-after-ms"), headers.get("Retry-After"));
+            if (pause != null) {
+                return new ProviderRetryAfter(status, pause, text);
+            }
+        }
+        return new ProviderHttpError(status, text);
+    }
+
+    private RequestOptions options() {
+        return new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
+                .putHeader(HttpHeaders.AUTHORIZATION, authorization)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream")
+                // no byte for this long fails the attempt (the guard's own timeouts are shorter or equal)
+                .setIdleTimeout(timeout.toMillis());
+    }
+
+    private static byte[] bytes(JsonNode document) {
+        try {
+            return JSON.writeValueAsBytes(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
