@@ -19,6 +19,7 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
     public static final String KEY = "test-provider-key";
     public static final String MODEL = "gpt-4o-mini";
     public static final String SECONDARY_MODEL = "llama-3.1-8b-instant";
+    public static final String EMBEDDING_MODEL = "text-embedding-3-small";
     private static WireMockServer server;
 
     public static synchronized WireMockServer server() {
@@ -49,6 +50,11 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         config.put("tollgate.generation.providers.narrow.waiting-calls", "1");
         config.put("tollgate.generation.providers.narrow.timeout", "10s");
         config.put("tollgate.generation.routes.narrow", "narrow,secondary");
+        // embeddings: text-embedding-3-small served by embedder (on WireMock's /v1/embeddings), and a route offline
+        provider(config, "embedder", root + "/v1", EMBEDDING_MODEL);
+        config.put("tollgate.generation.providers.embedder.input-price-per-million", "1000");
+        config.put("tollgate.generation.embedding-routes.text-embedding-3-small", "embedder");
+        config.put("tollgate.generation.embedding-routes.offline-embeddings", "offline");
         provider(config, "choppy", "http://127.0.0.1:" + ChoppyProvider.port() + "/v1", MODEL);
         config.put("tollgate.generation.providers.choppy.breaker-request-volume", "2");
         config.put("tollgate.generation.routes.choppy", "choppy");

@@ -46,4 +46,9 @@ public class Outbox {
             }
         }).replaceWithVoid();
     }
+
+    /** Whether the event {@code eventId} was appended (and not yet cleaned away), in the caller's transaction. */
+    public Uni<Boolean> holds(java.util.UUID eventId) {
+        return repository.count("eventId", eventId).map(count -> count > 0);
+    }
 }

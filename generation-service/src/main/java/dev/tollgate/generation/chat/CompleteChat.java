@@ -37,6 +37,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -102,7 +104,7 @@ public class CompleteChat {
     }
 
     /** {@code work}, run to its end even when its caller cancels (goes away): only the caller stops waiting. */
-    private static <T> Uni<T> detached(Uni<T> work) {
+    public static <T> Uni<T> detached(Uni<T> work) {
         return Uni.createFrom().emitter(emitter -> work.subscribe().with(emitter::complete, emitter::fail));
     }
 
@@ -193,10 +195,33 @@ public class CompleteChat {
      * 402, 503 from the gate.
      */
     public Uni<Admission> admit(Caller caller, List<String> models, ChatCall call, int attempts) {
+        long input = Tokens.estimate(call);
+        // n choices: up to max_tokens each
+        long output = (long) call.maxTokens() * call.choices();
+        return admit(caller, models, routes::route, routes::models, route -> Map.of(UsageRecorded.GENERATIONS, 1L,
+                UsageRecorded.INPUT_TOKENS, input * attempts,
+                UsageRecorded.OUTPUT_TOKENS, output * attempts,
+                UsageRecorded.COST_MICROS, attempts * route.stream()
+                        .mapToLong(provider -> cost(provider.name(), input, output)).max().orElse(0)));
+    }
+
+    /**
+     * The tenant's plan admits an embeddings request of {@code model}: the gate holds its estimated input tokens and
+     * their cost at the route's dearest provider (no generation, no output). Refusals as {@link #admit}.
+     */
+    public Uni<Admission> admitEmbeddings(Caller caller, String model, long input) {
+        return admit(caller, List.of(model), routes::embeddingRoute, routes::embeddingModels,
+                route -> Map.of(UsageRecorded.INPUT_TOKENS, input, UsageRecorded.COST_MICROS, route.stream()
+                        .mapToLong(provider -> cost(provider.name(), input, 0)).max().orElse(0)));
+    }
+
+    private Uni<Admission> admit(Caller caller, List<String> models,
+            Function<String, Optional<List<ChatProvider>>> routeOf, Supplier<List<String>> offered,
+            Function<List<ChatProvider>, Map<String, Long>> worstCaseOf) {
         for (String model : models) {
-            if (routes.route(model).isEmpty()) {
+            if (routeOf.apply(model).isEmpty()) {
                 throw Problems.badRequest("unknown-model", "Unknown Model",
-                        "model '" + model + "' is not offered here; GET /v1/models lists " + routes.models());
+                        "model '" + model + "' is not offered here; GET /v1/models lists " + offered.get());
             }
         }
         return plans.of(caller.tenantId()).chain(tenantPlan -> {
@@ -215,16 +240,9 @@ public class CompleteChat {
                         .with("upgradeUrl", gateConfig.upgradeUrl())
                         .build();
             }
-            List<ChatProvider> route = routes.route(model).orElseThrow();
+            List<ChatProvider> route = routeOf.apply(model).orElseThrow();
             Instant now = Instant.now();
-            long input = Tokens.estimate(call);
-            // n choices: up to max_tokens each
-            long output = (long) call.maxTokens() * call.choices();
-            Map<String, Long> worstCase = Map.of(UsageRecorded.GENERATIONS, 1L,
-                    UsageRecorded.INPUT_TOKENS, input * attempts,
-                    UsageRecorded.OUTPUT_TOKENS, output * attempts,
-                    UsageRecorded.COST_MICROS, attempts * route.stream()
-                            .mapToLong(provider -> cost(provider.name(), input, output)).max().orElse(0));
+            Map<String, Long> worstCase = worstCaseOf.apply(route);
             GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now),
                     plan, worstCase);
             return gate.reserve(admission).map(decision -> {
@@ -280,6 +298,14 @@ public class CompleteChat {
                 .onFailure().invoke(e -> LOG.warnf("gate: settling reservation %s failed (%s); it expires instead",
                         held.id(), e.getMessage()))
                 .onFailure().recoverWithNull();
+    }
+
+    /**
+     * {@code admitted}'s route asked by {@code attempt} (embeddings, for one), with fallback and the same refusals
+     * as a chat's; not recorded, not settled.
+     */
+    public Uni<Completion> ask(Admission admitted, Function<ChatProvider, Uni<Completion>> attempt) {
+        return ask(admitted.model(), admitted.route(), null, (provider, ignored) -> attempt.apply(provider), null);
     }
 
     /** The whole answer from {@code admitted}'s route, with fallback; not recorded, not settled. */

@@ -26,6 +26,21 @@ public interface GenerationConfig {
      */
     Map<String, List<String>> routes();
 
+    /**
+     * The embedding models clients ask for ({@code POST /v1/embeddings}, e.g. {@code text-embedding-3-small}) and
+     * the providers that serve each, in order, as {@link #routes()} for chat: each provider's {@code model} is its
+     * embedding model and its {@code input-price-per-million} the price. A route without a provider switched on is
+     * served by the offline model's stand-in vectors.
+     */
+    Map<String, List<String>> embeddingRoutes();
+
+    /**
+     * Request fields refused on {@code /v1/chat/completions} (400 naming the field) because the provider prices what
+     * they ask for apart from tokens: audio in or out, predicted outputs, web search. Every other field is passed on.
+     */
+    @WithDefault("audio,modalities,prediction,web_search_options")
+    List<String> refusedFields();
+
     /** Output tokens held for a request that names no {@code max_tokens}. */
     @WithDefault("1024")
     @Positive
@@ -171,6 +186,14 @@ public interface GenerationConfig {
 
         /** The provider's own name for the model it serves on the route. */
         String model();
+
+        /**
+         * The request field that carries the token limit to this provider: {@code max_tokens} (understood by every
+         * OpenAI-compatible server) or {@code max_completion_tokens} (which OpenAI's reasoning models require). The
+         * gateway writes the limit it held there, whichever field the caller used, and removes the other.
+         */
+        @WithDefault("max_tokens")
+        String maxTokensField();
 
         /** How long one call may take (whole seconds). */
         @WithDefault("30s")

@@ -1,9 +1,10 @@
 package dev.tollgate.generation.provider;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** A model that answers chat completions, whole or streamed. */
+/** A model that answers chat completions, whole or streamed, and one that turns text into embeddings. */
 public interface ChatProvider {
 
     /** The configured name, e.g. {@code openai}, {@code groq}, {@code offline}. */
@@ -20,4 +21,11 @@ public interface ChatProvider {
      * block. A stream that ends without a finish reason fails: an answer cut short is never taken for a whole one.
      */
     Multi<ChatChunk> stream(ChatCall call);
+
+    /**
+     * The embeddings of an OpenAI embeddings request ({@code document}, its {@code input} checked): the answer is the
+     * provider's own in {@link Completion#answer()}, its input tokens in {@link Completion#inputTokens()}. Does not
+     * block.
+     */
+    Uni<Completion> embed(ObjectNode document);
 }

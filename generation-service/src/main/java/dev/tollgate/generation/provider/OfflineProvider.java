@@ -63,6 +63,64 @@ public final class OfflineProvider implements ChatProvider {
         return new Completion(NAME, NAME, content, finish, Tokens.estimate(call), Tokens.estimate(content));
     }
 
+    /** The number of dimensions of the offline embeddings (unless the request asks for fewer). */
+    static final int DIMENSIONS = 256;
+
+    /**
+     * Embeddings that stand in for a provider's: for each input, a unit vector drawn from its SHA-256, the same for
+     * the same text, so that the flow (gate, usage, billing) and a client's code run anywhere.
+     */
+    @Override
+    public Uni<Completion> embed(ObjectNode document) {
+        return Uni.createFrom().item(() -> {
+            JsonNodeFactory json = JsonNodeFactory.instance;
+            int dimensions = Math.min(DIMENSIONS, Math.max(1, document.path("dimensions").asInt(DIMENSIONS)));
+            JsonNode given = document.path("input");
+            List<JsonNode> inputs = new ArrayList<>();
+            if (given.isArray() && !given.isEmpty() && !given.get(0).isNumber()) {
+                given.forEach(inputs::add);
+            } else {
+                inputs.add(given);
+            }
+            ObjectNode answer = json.objectNode().put("object", "list").put("model", NAME);
+            ArrayNode data = answer.putArray("data");
+            for (int i = 0; i < inputs.size(); i++) {
+                ArrayNode vector = json.arrayNode();
+                for (double value : vector(inputs.get(i).toString(), dimensions)) {
+                    vector.add(value);
+                }
+                data.addObject().put("object", "embedding").put("index", i).set("embedding", vector);
+            }
+            long tokens = Tokens.estimateInput(given);
+            answer.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+            return new Completion(NAME, NAME, "", null, tokens, 0, answer, answer.get("usage"));
+        });
+    }
+
+    private static double[] vector(String text, int dimensions) {
+        double[] vector = new double[dimensions];
+        byte[] seed = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        double length = 0;
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] block = sha.digest(seed);
+            for (int i = 0; i < dimensions; i++) {
+                if (i > 0 && i % block.length == 0) {
+                    block = sha.digest(block);
+                }
+                vector[i] = block[i % block.length] / 128.0;
+                length += vector[i] * vector[i];
+            }
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        double norm = Math.sqrt(length == 0 ? 1 : length);
+        for (int i = 0; i < dimensions; i++) {
+            vector[i] = vector[i] / norm;
+        }
+        return vector;
+    }
+
     /** The smallest value {@code schema} accepts: required properties, one array item, minimums, first enum. */
     static JsonNode example(JsonNode schema) {
         JsonNodeFactory json = JsonNodeFactory.instance;

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class OpenAiCompatibleProvider implements ChatProvider {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(OpenAiCompatibleProvider.class);
     /** The most of an error answer kept (its message reaches the caller). */
     private static final int MOST_ERROR_BODY = 4000;
 
@@ -43,19 +44,27 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
     private final String modelName;
     private final HttpClient http;
     private final String url;
+    private final String embeddingsUrl;
     private final String authorization;
     private final Duration timeout;
     private final Counter cancellations;
+    private final String maxTokensField;
+    private final Counter usageMissing;
+    /** The longest line of a stream read (a chunk with many choices and their logprobs fits many times). */
+    private static final int LONGEST_LINE = 4 * 1024 * 1024;
 
     public OpenAiCompatibleProvider(String name, GenerationConfig.Provider config, HttpClient http,
-            Counter cancellations) {
+            Counter cancellations, Counter usageMissing) {
         this.name = name;
         this.modelName = config.model();
         this.http = http;
         this.url = config.baseUrl().replaceAll("/+$", "") + "/chat/completions";
+        this.embeddingsUrl = config.baseUrl().replaceAll("/+$", "") + "/embeddings";
         this.authorization = "Bearer " + config.apiKey().orElseThrow();
         this.timeout = config.timeout();
         this.cancellations = cancellations;
+        this.maxTokensField = config.maxTokensField();
+        this.usageMissing = usageMissing;
     }
 
     @Override
@@ -70,7 +79,19 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
 
     @Override
     public Uni<Completion> complete(ChatCall call) {
-        Buffer body = Buffer.buffer(bytes(document(call, false)));
+        return post(url, document(call, false), answer -> completion(call, answer));
+    }
+
+    /** The caller's embeddings request with the provider's model; the provider's answer as it wrote it. */
+    @Override
+    public Uni<Completion> embed(ObjectNode document) {
+        ObjectNode body = document.deepCopy();
+        body.put("model", modelName);
+        return post(embeddingsUrl, body, answer -> embeddings(document, answer));
+    }
+
+    private Uni<Completion> post(String target, ObjectNode document, java.util.function.Function<Buffer, Completion> read) {
+        Buffer body = Buffer.buffer(bytes(document));
         return Uni.createFrom().emitter(emitter -> {
             AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
             AtomicBoolean ended = new AtomicBoolean();
@@ -80,7 +101,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                     request.reset(); // the caller stopped waiting (the guard's timeout): the provider stops too
                 }
             });
-            http.request(options()).compose(request -> {
+            http.request(options(target)).compose(request -> {
                 sent.set(request);
                 return request.send(body);
             }).compose(response -> response.body().map(answer -> {
@@ -88,7 +109,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 if (response.statusCode() != 200) {
                     throw failure(response.statusCode(), response.headers(), answer);
                 }
-                return completion(call, answer);
+                return read.apply(answer);
             })).onComplete(result -> {
                 ended.set(true);
                 if (result.succeeded()) {
@@ -119,7 +140,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                     cancellations.increment();
                 }
             });
-            http.request(options()).compose(request -> {
+            http.request(options(url)).compose(request -> {
                 sent.set(request);
                 return request.send(body);
             }).onSuccess(response -> {
@@ -143,7 +164,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
     private void read(ChatCall call, HttpClientResponse response, MultiEmitter<? super ChatChunk> emitter,
             AtomicBoolean ended) {
         StreamedAnswer answer = new StreamedAnswer(call);
-        RecordParser lines = RecordParser.newDelimited("\n", response);
+        RecordParser lines = RecordParser.newDelimited("\n", response).maxRecordSize(LONGEST_LINE);
         lines.exceptionHandler(failure -> {
             if (ended.compareAndSet(false, true)) {
                 emitter.fail(failure);
@@ -243,6 +264,9 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         }
 
         Completion completion() {
+            if (usage == null) {
+                missingUsage();
+            }
             long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
                     : Tokens.estimate(call);
             long output = usage != null && usage.hasNonNull("completion_tokens")
@@ -257,15 +281,12 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
     ObjectNode document(ChatCall call, boolean stream) {
         ObjectNode body = call.document() != null ? call.document().deepCopy() : composed(call);
         body.put("model", modelName);
-        boolean named = false;
-        for (String field : new String[] { "max_completion_tokens", "max_tokens" }) {
-            if (body.hasNonNull(field)) {
-                body.put(field, call.maxTokens());
-                named = true;
-            }
-        }
-        if (!named) {
-            body.put("max_tokens", call.maxTokens());
+        // the limit the gate held, in the field this provider reads
+        body.remove("max_completion_tokens");
+        body.remove("max_tokens");
+        body.put(maxTokensField, call.maxTokens());
+        if (call.choices() > 1) {
+            body.put("n", call.choices());
         }
         JsonNode options = body.remove("stream_options");
         body.remove("stream");
@@ -295,14 +316,17 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         return body;
     }
 
-    /** The answer with the usage the provider reported, estimated where it reported none. */
-    private Completion completion(ChatCall call, Buffer body) {
-        JsonNode answer;
+    private JsonNode parsed(Buffer body) {
         try {
-            answer = JSON.readTree(body.getBytes());
+            return JSON.readTree(body.getBytes());
         } catch (java.io.IOException e) {
             throw new MalformedAnswer(name + " answered 200 with a body that is not JSON");
         }
+    }
+
+    /** The answer with the usage the provider reported, estimated where it reported none. */
+    private Completion completion(ChatCall call, Buffer body) {
+        JsonNode answer = parsed(body);
         JsonNode choices = answer.path("choices");
         if (!answer.isObject() || !choices.isArray() || choices.isEmpty()) {
             throw new MalformedAnswer(name + " answered 200 with no choices");
@@ -311,6 +335,9 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         JsonNode message = first.path("message");
         String content = message.hasNonNull("content") ? message.get("content").asText() : "";
         JsonNode usage = answer.hasNonNull("usage") ? answer.get("usage") : null;
+        if (usage == null) {
+            missingUsage();
+        }
         StringBuilder generated = new StringBuilder();
         choices.forEach(choice -> generated.append(textOf(choice.path("message"))));
         long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
@@ -322,11 +349,35 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         return new Completion(name, model, content, finish, input, output, (ObjectNode) answer, usage);
     }
 
-    /** The text a message or delta generated: its content, refusal and tool-call arguments (what is billed). */
+    /** An embeddings answer: a list of vectors, with the input tokens the provider counted. */
+    private Completion embeddings(ObjectNode document, Buffer body) {
+        JsonNode answer = parsed(body);
+        if (!answer.isObject() || !answer.path("data").isArray()) {
+            throw new MalformedAnswer(name + " answered 200 with no embeddings");
+        }
+        JsonNode usage = answer.hasNonNull("usage") ? answer.get("usage") : null;
+        long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
+                : Tokens.estimateInput(document.path("input"));
+        String model = answer.hasNonNull("model") ? answer.get("model").asText() : modelName;
+        return new Completion(name, model, "", null, input, 0, (ObjectNode) answer, usage);
+    }
+
+    /** A provider that sends no usage is billed on estimates: an operator should know. */
+    private void missingUsage() {
+        usageMissing.increment();
+        LOG.warnf("providers: %s sent no usage; the answer is billed on estimated tokens", name);
+    }
+
+    /**
+     * The text a message or delta generated: its content, reasoning, refusal and tool-call arguments (what is billed
+     * when the provider counts nothing).
+     */
     private static String textOf(JsonNode message) {
         StringBuilder text = new StringBuilder();
-        if (message.hasNonNull("content") && message.get("content").isTextual()) {
-            text.append(message.get("content").asText());
+        for (String field : new String[] { "content", "reasoning_content", "reasoning" }) {
+            if (message.hasNonNull(field) && message.get(field).isTextual()) {
+                text.append(message.get(field).asText());
+            }
         }
         if (message.hasNonNull("refusal")) {
             text.append(message.get("refusal").asText());
@@ -349,8 +400,8 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         return new ProviderHttpError(status, text);
     }
 
-    private RequestOptions options() {
-        return new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url)
+    private RequestOptions options(String target) {
+        return new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
                 .putHeader(HttpHeaders.AUTHORIZATION, authorization)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream")

@@ -98,7 +98,10 @@ public enum ProviderFailure {
         return OTHER;
     }
 
-    /** An error status: 429 busy, 408 slow, 401/403/404 wrong key or model here, other 4xx a refused request. */
+    /**
+     * An error status: 429 busy, 408 slow, 401/402/403/404 wrong key, no credit or wrong model here, other 4xx a
+     * refused request.
+     */
     static ProviderFailure ofStatus(int status) {
         if (status == 429) {
             return RATE_LIMITED;
@@ -106,7 +109,7 @@ public enum ProviderFailure {
         if (status == 408) {
             return TIMEOUT;
         }
-        if (status == 401 || status == 403 || status == 404) {
+        if (status == 401 || status == 402 || status == 403 || status == 404) {
             return MISCONFIGURED;
         }
         return status >= 500 ? SERVER_ERROR : status >= 400 ? REJECTED_REQUEST : OTHER;

@@ -1,5 +1,6 @@
 package dev.tollgate.generation.provider;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -60,6 +61,17 @@ public class ProviderGuards {
         Duration timeout = config.providers().get(provider.name()).timeout();
         // the timeout inside the span: an attempt that times out is an error span naming the TimeoutException
         return guarded(provider, spans.chat(provider, request, false,
+                call.ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout))));
+    }
+
+    /** Asks {@code provider} for embeddings under its guard (the same guard as its chat completions). */
+    public Uni<Completion> embed(ChatProvider provider, ObjectNode document) {
+        Uni<Completion> call = Uni.createFrom().deferred(() -> provider.embed(document));
+        if (provider instanceof OfflineProvider) {
+            return spans.embeddings(provider, call);
+        }
+        Duration timeout = config.providers().get(provider.name()).timeout();
+        return guarded(provider, spans.embeddings(provider,
                 call.ifNoItem().after(timeout).failWith(() -> timedOut(provider, timeout))));
     }
 

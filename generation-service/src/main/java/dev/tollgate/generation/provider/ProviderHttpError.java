@@ -10,7 +10,8 @@ public class ProviderHttpError extends RuntimeException {
     private final String body;
 
     public ProviderHttpError(int status, String body) {
-        super("the provider answered " + status + ": " + body);
+        // the message is logged: the start of the body only (it may quote the prompt)
+        super("the provider answered " + status + ": " + (body.length() > 300 ? body.substring(0, 300) + "..." : body));
         this.status = status;
         this.body = body;
     }

@@ -33,6 +33,7 @@ public class ProviderRoutes {
 
     private final HttpClient http;
     private volatile Map<String, List<ChatProvider>> routes;
+    private volatile Map<String, List<ChatProvider>> embeddingRoutes;
 
     public ProviderRoutes(GenerationConfig config, MeterRegistry registry, Vertx vertx) {
         this.config = config;
@@ -56,6 +57,18 @@ public class ProviderRoutes {
         return new ArrayList<>(new TreeMap<>(routes()).keySet());
     }
 
+    /** The providers of embedding model {@code model}'s route, first choice first; empty when it is not offered. */
+    public Optional<List<ChatProvider>> embeddingRoute(String model) {
+        built();
+        return Optional.ofNullable(embeddingRoutes.get(model));
+    }
+
+    /** The embedding models offered, by name. */
+    public List<String> embeddingModels() {
+        built();
+        return new ArrayList<>(new TreeMap<>(embeddingRoutes).keySet());
+    }
+
     /** Each route and its providers, e.g. {@code small -> "groq, openai"}. */
     public Map<String, String> describe() {
         Map<String, String> result = new TreeMap<>();
@@ -65,46 +78,56 @@ public class ProviderRoutes {
     }
 
     private Map<String, List<ChatProvider>> routes() {
-        Map<String, List<ChatProvider>> built = routes;
-        if (built == null) {
-            synchronized (this) {
-                if (routes == null) {
-                    routes = build();
-                }
-                built = routes;
-            }
-        }
-        return built;
+        built();
+        return routes;
     }
 
-    private Map<String, List<ChatProvider>> build() {
+    private void built() {
+        if (routes == null) {
+            synchronized (this) {
+                if (routes == null) {
+                    Map<String, ChatProvider> providers = providers();
+                    embeddingRoutes = build("embedding route", config.embeddingRoutes(), providers);
+                    routes = build("route", config.routes(), providers);
+                }
+            }
+        }
+    }
+
+    private Map<String, ChatProvider> providers() {
         Map<String, ChatProvider> providers = new LinkedHashMap<>();
         config.providers().forEach((name, provider) -> {
             if (provider.apiKey().filter(key -> !key.isBlank()).isPresent()) {
                 providers.put(name, new OpenAiCompatibleProvider(name, provider, http,
-                        registry.counter("tollgate.provider.streams.cancelled", "provider", name)));
+                        registry.counter("tollgate.provider.streams.cancelled", "provider", name),
+                        registry.counter("tollgate.provider.usage.missing", "provider", name)));
             } else {
                 LOG.infof("providers: %s has no API key and is switched off", name);
             }
         });
+        return providers;
+    }
+
+    private Map<String, List<ChatProvider>> build(String kind, Map<String, List<String>> configured,
+            Map<String, ChatProvider> providers) {
         OfflineProvider offline = new OfflineProvider();
         Map<String, List<ChatProvider>> result = new LinkedHashMap<>();
-        config.routes().forEach((model, names) -> {
+        configured.forEach((model, names) -> {
             List<ChatProvider> chain = new ArrayList<>();
             for (String name : names) {
                 ChatProvider provider = providers.get(name.trim());
                 if (provider != null) {
                     chain.add(provider);
                 } else if (!config.providers().containsKey(name.trim()) && !OfflineProvider.NAME.equals(name.trim())) {
-                    LOG.warnf("providers: route %s names %s, which is not configured", model, name);
+                    LOG.warnf("providers: %s %s names %s, which is not configured", kind, model, name);
                 }
             }
             if (chain.isEmpty()) {
                 chain.add(offline);
-                LOG.warnf("providers: no provider of route %s is switched on; the offline model answers it", model);
+                LOG.warnf("providers: no provider of %s %s is switched on; the offline model answers it", kind, model);
             }
             result.put(model, List.copyOf(chain));
-            LOG.infof("providers: route %s -> %s", model, chain.stream().map(ChatProvider::name).toList());
+            LOG.infof("providers: %s %s -> %s", kind, model, chain.stream().map(ChatProvider::name).toList());
         });
         return Map.copyOf(result);
     }

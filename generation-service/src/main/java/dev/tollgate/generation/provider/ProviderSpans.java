@@ -34,6 +34,18 @@ public class ProviderSpans {
         this.tracer = tracer;
     }
 
+    /** {@code attempt} (one embeddings call to {@code provider}) in a span of its own. */
+    Uni<Completion> embeddings(ChatProvider provider, Uni<Completion> attempt) {
+        return Spans.around(() -> tracer.spanBuilder("embeddings " + provider.model()).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(OPERATION, "embeddings")
+                .setAttribute(PROVIDER, provider.name())
+                .setAttribute(REQUEST_MODEL, provider.model()),
+                span -> attempt.invoke(answer -> {
+                    span.setAttribute(RESPONSE_MODEL, answer.model());
+                    span.setAttribute(INPUT_TOKENS, answer.inputTokens());
+                }));
+    }
+
     /** {@code attempt} (one call to {@code provider}) in a span of its own, each time it is subscribed to. */
     Uni<Completion> chat(ChatProvider provider, ChatCall call, boolean streamed, Uni<Completion> attempt) {
         return Spans.around(() -> {

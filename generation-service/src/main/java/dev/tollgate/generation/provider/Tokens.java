@@ -29,30 +29,58 @@ public final class Tokens {
     }
 
     /**
-     * The prompt of an OpenAI request: per message, its text parts, tool calls and name, plus four for its framing;
-     * an image, audio or file part as {@value #MEDIA_PART} (OpenAI bills a 1024 x 1024 image at high detail as 765;
-     * never its bytes, which would be counted as text); and the tool definitions as their JSON.
+     * The prompt of an OpenAI request: every string in it but the model's name (the messages' text and tool calls,
+     * the tool definitions, a JSON schema, a prediction, ...) at four characters a token, plus four per message; a
+     * string of data (a {@code data:} URL or base64 of an image, audio or file part) as {@value #MEDIA_PART}, never its
+     * bytes, which would be counted as text.
      */
     public static long estimate(com.fasterxml.jackson.databind.JsonNode document) {
-        long total = 0;
-        for (var message : document.path("messages")) {
-            total += 4;
-            var content = message.path("content");
-            if (content.isTextual()) {
-                total += estimate(content.asText());
-            } else if (content.isArray()) {
-                for (var part : content) {
-                    total += part.hasNonNull("text") ? estimate(part.get("text").asText()) : MEDIA_PART;
-                }
-            }
-            total += estimate(message.path("name").asText(null));
-            for (var toolCall : message.path("tool_calls")) {
-                total += estimate(toolCall.path("function").path("name").asText(""))
-                        + estimate(toolCall.path("function").path("arguments").asText(""));
+        long total = 4L * document.path("messages").size();
+        var fields = document.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            if (!field.getKey().equals("model")) {
+                total += strings(field.getKey(), field.getValue());
             }
         }
-        if (document.has("tools")) {
-            total += estimate(document.get("tools").toString());
+        return total;
+    }
+
+    private static long strings(String name, com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            // an image's data URL, input_audio.data, file.file_data: counted as a part, never as text
+            return text.startsWith("data:") || DATA_FIELDS.contains(name) ? MEDIA_PART : estimate(text);
+        }
+        long total = 0;
+        if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var field = fields.next();
+                total += estimate(field.getKey()) / 2 + strings(field.getKey(), field.getValue());
+            }
+        } else {
+            for (var child : node) {
+                total += strings(name, child);
+            }
+        }
+        return total;
+    }
+
+    /** The fields of a message part that hold data, not text. */
+    private static final java.util.Set<String> DATA_FIELDS = java.util.Set.of("data", "file_data");
+
+    /**
+     * The input of an embeddings request: a string or strings at four characters a token, token arrays as their
+     * length.
+     */
+    public static long estimateInput(com.fasterxml.jackson.databind.JsonNode input) {
+        if (input.isTextual()) {
+            return estimate(input.asText());
+        }
+        long total = 0;
+        for (var item : input) {
+            total += item.isTextual() ? estimate(item.asText()) : item.isArray() ? item.size() : 1;
         }
         return total;
     }

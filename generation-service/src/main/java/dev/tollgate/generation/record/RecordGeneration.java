@@ -61,9 +61,12 @@ public class RecordGeneration {
     /** The most writes kept for later in memory; past it a write is given up (its usage was published directly). */
     static final int MOST_PENDING = 10_000;
 
-    /** A generation to write: what the caller got, and when. */
+    /**
+     * A generation to write: what the caller got, and when; {@code stored} false for usage without a generation row
+     * (embeddings), {@code quantities} what its usage event counts.
+     */
     record Answered(UUID id, Caller caller, String model, ChatCall call, Completion completion, String outcome,
-            long costMicros, Instant at) {
+            long costMicros, Instant at, boolean stored, Map<String, Long> quantities) {
     }
 
     private final GenerationRepository generations;
@@ -98,7 +101,25 @@ public class RecordGeneration {
      */
     public Uni<Void> recordSurely(UUID id, Caller caller, String model, ChatCall call, Completion completion,
             String outcome, long costMicros) {
-        Answered answered = new Answered(id, caller, model, call, completion, outcome, costMicros, Instant.now());
+        return recordSurely(new Answered(id, caller, model, call, completion, outcome, costMicros, Instant.now(), true,
+                Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
+                        UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(), UsageRecorded.COST_MICROS,
+                        costMicros)));
+    }
+
+    /**
+     * The usage of embeddings ({@code id} names them): input tokens and their cost, no generation and no row in the
+     * history; as sure as {@link #recordSurely} a generation's.
+     */
+    public Uni<Void> recordEmbeddingsSurely(UUID id, Caller caller, String model, Completion completion,
+            long costMicros) {
+        return recordSurely(new Answered(id, caller, model, null, completion, RecordGeneration.COMPLETED, costMicros,
+                Instant.now(), false, Map.of(UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
+                        UsageRecorded.COST_MICROS, costMicros)));
+    }
+
+    private Uni<Void> recordSurely(Answered answered) {
+        UUID id = answered.id();
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> write(answered, false)))
                 .onFailure().recoverWithUni(e -> {
                     kept.increment();
@@ -165,6 +186,11 @@ public class RecordGeneration {
      */
     private Uni<Void> write(Answered answered, boolean again) {
         UsageRecorded usage = usage(answered);
+        if (!answered.stored()) {
+            // usage alone: on a retry, appended before if its commit's answer was lost
+            return (again ? outbox.holds(usage.eventId()) : Uni.createFrom().item(false))
+                    .chain(already -> already ? Uni.createFrom().voidItem() : outbox.append(usage));
+        }
         Uni<Boolean> written = again ? generations.findById(answered.id()).map(found -> found != null)
                 : Uni.createFrom().item(false);
         return written.chain(already -> {
@@ -226,12 +252,9 @@ public class RecordGeneration {
 
     /** The usage of a generation: the same event, with the same id, however often it is written or published. */
     private static UsageRecorded usage(Answered answered) {
-        Completion completion = answered.completion();
         return new UsageRecorded(usageId(answered.id()), answered.at(), answered.caller().tenantId(),
                 UsageRecorded.SCHEMA_VERSION, answered.caller().userId(), SOURCE, answered.model(),
-                answered.id().toString(), Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS,
-                        completion.inputTokens(), UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(),
-                        UsageRecorded.COST_MICROS, answered.costMicros()));
+                answered.id().toString(), answered.quantities());
     }
 
     /** The id of generation {@code id}'s usage event. */

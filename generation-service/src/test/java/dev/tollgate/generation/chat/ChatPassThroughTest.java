@@ -10,14 +10,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.FunctionDefinition;
@@ -33,10 +31,10 @@ import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.generation.OpenAiClients;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.Sql;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -85,6 +83,9 @@ class ChatPassThroughTest {
         // the provider got the caller's document, with only the model the route names in place of the route
         ObjectNode expected = request.deepCopy();
         expected.put("model", FakeOpenAi.MODEL);
+        // and the token limit in the field this provider reads (max_tokens unless configured otherwise)
+        expected.remove("max_completion_tokens");
+        expected.put("max_tokens", 300);
         FakeOpenAi.server().verify(1, postRequestedFor(urlEqualTo(UPSTREAM))
                 .withRequestBody(equalToJson(expected.toString(), false, false)));
 
@@ -157,7 +158,7 @@ class ChatPassThroughTest {
 
     @Test
     void theOfficialSdkCallsAToolOverTwoTurnsAndStreamsToolCallDeltas() {
-        OpenAIClient client = client(UUID.randomUUID());
+        OpenAIClient client = OpenAiClients.member(gateway, UUID.randomUUID());
         String marker = "sdk-tools-" + UUID.randomUUID();
         FakeOpenAi.server().stubFor(post(urlEqualTo(UPSTREAM)).withRequestBody(containing(marker)).atPriority(5)
                 .willReturn(okJson(toolCallAnswer())));
@@ -213,7 +214,7 @@ class ChatPassThroughTest {
     @Test
     void anImagePartAJsonSchemaAndTwoChoicesReachTheProviderAndTwoChoicesAreHeldTwice() {
         UUID tenant = UUID.randomUUID();
-        OpenAIClient client = client(tenant);
+        OpenAIClient client = OpenAiClients.member(gateway, tenant);
         String marker = "image-" + UUID.randomUUID();
         FakeOpenAi.server().stubFor(post(urlEqualTo(UPSTREAM)).withRequestBody(containing(marker))
                 .willReturn(okJson("""
@@ -248,12 +249,24 @@ class ChatPassThroughTest {
                 .withRequestBody(matchingJsonPath("$.n", equalToJson("2"))));
 
         // the free tier allows 100,000 output tokens: one choice of 60,000 fits, two do not
-        String fits = "{\"model\":\"small\",\"max_tokens\":60000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String fitsMarker = "fits-" + UUID.randomUUID();
+        FakeOpenAi.server().stubFor(post(urlEqualTo(UPSTREAM)).withRequestBody(containing(fitsMarker))
+                .willReturn(okJson(FakeOpenAi.completion("fits", 5, 1))));
+        String fits = "{\"model\":\"small\",\"max_tokens\":60000,\"messages\":[{\"role\":\"user\",\"content\":\""
+                + fitsMarker + "\"}]}";
         String twice = "{\"model\":\"small\",\"max_tokens\":60000,\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         Response refused = Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").body(twice).post(UPSTREAM);
         assertEquals(402, refused.statusCode(), refused.asString());
-        assertFalse(Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").body(fits).post(UPSTREAM)
-                .statusCode() == 402, "one choice of 60,000 fits the free tier");
+        assertEquals(200, Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").body(fits).post(UPSTREAM)
+                .statusCode(), "one choice of 60,000 fits the free tier");
+        // n beyond an int is refused, never read as a smaller number
+        Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").body(fits.replace("\"max_tokens\"",
+                "\"n\":4294967298,\"max_tokens\"")).post(UPSTREAM).then().statusCode(400)
+                .body("error.param", org.hamcrest.Matchers.equalTo("n"));
+        // what a provider prices apart from tokens is refused, naming the field
+        Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").body(fits.replace("\"max_tokens\"",
+                "\"modalities\":[\"text\",\"audio\"],\"max_tokens\"")).post(UPSTREAM).then().statusCode(400)
+                .body("error.param", org.hamcrest.Matchers.equalTo("modalities"));
         assertEquals(300L, (long) Sql.number("select coalesce(sum(input_tokens), 0) from generation.generations "
                 + "where tenant_id = ?", tenant), "billed as the provider counted the image");
     }
@@ -265,12 +278,6 @@ class ChatPassThroughTest {
                    {"id":"call_sdk1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Lyon\\"}"}}]},
                    "finish_reason":"tool_calls"}],
                  "usage":{"prompt_tokens":50,"completion_tokens":10,"total_tokens":60}}""";
-    }
-
-    private OpenAIClient client(UUID tenant) {
-        return OpenAIOkHttpClient.builder().baseUrl(gateway.toString())
-                .apiKey(TestIssuer.shared().sign(TestIssuer.claims(UUID.randomUUID(), tenant, "member")))
-                .maxRetries(0).build();
     }
 
     private static String resource(String name) {

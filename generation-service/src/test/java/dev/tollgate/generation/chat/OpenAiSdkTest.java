@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.OpenAIException;
 import com.openai.errors.OpenAIServiceException;
@@ -19,8 +18,8 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.models.Model;
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.generation.OpenAiClients;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -43,7 +42,7 @@ class OpenAiSdkTest {
     @Test
     void theOfficialClientCompletesStreamsListsModelsAndSeesRefusalsAndBrokenStreams() {
         UUID tenant = UUID.randomUUID();
-        OpenAIClient client = client(tenant);
+        OpenAIClient client = OpenAiClients.member(gateway, tenant);
 
         ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
                 .model("premium").addUserMessage("plan my week").maxCompletionTokens(60).build());
@@ -93,11 +92,4 @@ class OpenAiSdkTest {
         assertTrue(broken.getMessage().contains("broke off"), broken.getMessage());
     }
 
-    private OpenAIClient client(UUID tenant) {
-        return OpenAIOkHttpClient.builder()
-                .baseUrl(gateway.toString())
-                .apiKey(TestIssuer.shared().sign(TestIssuer.claims(UUID.randomUUID(), tenant, "member")))
-                .maxRetries(0)
-                .build();
-    }
 }

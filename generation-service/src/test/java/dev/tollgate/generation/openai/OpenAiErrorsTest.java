@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.PermissionDeniedException;
@@ -20,9 +19,9 @@ import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.generation.FakeOpenAi;
+import dev.tollgate.generation.OpenAiClients;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
-import dev.tollgate.testing.TestIssuer;
 import dev.tollgate.testing.TestIssuerResource;
 import dev.tollgate.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,7 +55,7 @@ class OpenAiErrorsTest {
     @Test
     void theSdkReadsEachRefusalWithItsStatusTypeCodeAndParam() {
         UUID tenant = UUID.randomUUID();
-        OpenAIClient client = client(tenant);
+        OpenAIClient client = OpenAiClients.member(gateway, tenant);
 
         BadRequestException unknown = assertThrows(BadRequestException.class,
                 () -> client.chat().completions().create(chat("gpt-9", 10)));
@@ -88,7 +87,7 @@ class OpenAiErrorsTest {
         assertTrue(overQuota.getMessage().contains("quota"), overQuota.getMessage());
 
         UnauthorizedException badKey = assertThrows(UnauthorizedException.class,
-                () -> OpenAIOkHttpClient.builder().baseUrl(gateway.toString()).apiKey("tg_live_not-a-key").maxRetries(0).build()
+                () -> OpenAiClients.withKey(gateway, "tg_live_not-a-key")
                         .models().list());
         assertEquals("invalid_api_key", badKey.code().orElseThrow());
         assertTrue(badKey.headers().values("WWW-Authenticate").size() == 1, "the challenge is kept");
@@ -107,7 +106,7 @@ class OpenAiErrorsTest {
         String marker = "limited-" + tenant;
         FakeOpenAi.server().stubFor(post(urlEqualTo("/v1/chat/completions")).withRequestBody(containing(marker))
                 .willReturn(okJson(FakeOpenAi.completion("once", 4, 2))));
-        OpenAIClient member = client(tenant);
+        OpenAIClient member = OpenAiClients.member(gateway, tenant);
         member.chat().completions().create(ChatCompletionCreateParams.builder().model("small").addUserMessage(marker)
                 .maxCompletionTokens(10).build());
         RateLimitException limited = assertThrows(RateLimitException.class,
@@ -150,11 +149,4 @@ class OpenAiErrorsTest {
                 .build();
     }
 
-    private OpenAIClient client(UUID tenant) {
-        return OpenAIOkHttpClient.builder()
-                .baseUrl(gateway.toString())
-                .apiKey(TestIssuer.shared().sign(TestIssuer.claims(UUID.randomUUID(), tenant, "member")))
-                .maxRetries(0)
-                .build();
-    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
@@ -20,6 +21,7 @@ import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.provider.ProviderRoutes;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -61,9 +64,11 @@ public class ChatCompletionsResource {
     private final GenerationConfig config;
     private final CallerContext caller;
     private final ObjectMapper json;
+    private final TenantPlans plans;
 
     public ChatCompletionsResource(CompleteChat complete, ProviderRoutes routes, GenerationConfig config,
-            CallerContext caller, ObjectMapper json) {
+            CallerContext caller, ObjectMapper json, TenantPlans plans) {
+        this.plans = plans;
         this.complete = complete;
         this.routes = routes;
         this.config = config;
@@ -100,10 +105,16 @@ public class ChatCompletionsResource {
     @GET
     @Path("/models")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The models offered here")
-    public ModelList models() {
-        return new ModelList("list", routes.models().stream()
-                .map(id -> new ModelList.Model(id, "model", 0, "tollgate")).toList());
+    @Operation(summary = "The chat and embedding models the caller's plan allows")
+    public Uni<ModelList> models() {
+        return plans.of(caller.require().tenantId()).map(plan -> {
+            Set<String> allowed = plan.entitlements().allowedModels();
+            List<String> offered = new ArrayList<>(routes.models());
+            offered.addAll(routes.embeddingModels());
+            return new ModelList("list", offered.stream().distinct().sorted()
+                    .filter(id -> allowed.isEmpty() || allowed.contains(id))
+                    .map(id -> new ModelList.Model(id, "model", 0, "tollgate")).toList());
+        });
     }
 
     /**
@@ -125,12 +136,21 @@ public class ChatCompletionsResource {
         }
         String field = request.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         JsonNode max = request.path(field);
-        if (!max.isMissingNode() && !max.isNull() && (!max.canConvertToInt() || !max.isIntegralNumber() || max.asInt() < 1)) {
+        if (!max.isMissingNode() && !max.isNull() && (!max.isIntegralNumber() || !max.canConvertToInt() || max.asInt() < 1)) {
             throw invalid(field, "'" + field + "' must be a whole number, at least 1");
         }
         JsonNode n = request.path("n");
-        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || n.asInt() < 1 || n.asInt() > MOST_CHOICES)) {
+        if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1
+                || n.asInt() > MOST_CHOICES)) {
             throw invalid("n", "'n' must be a whole number from 1 to " + MOST_CHOICES);
+        }
+        for (String refused : config.refusedFields()) {
+            JsonNode value = request.path(refused);
+            boolean textOnly = refused.equals("modalities") && value.isArray() && value.size() == 1
+                    && "text".equals(value.get(0).asText());
+            if (!value.isMissingNode() && !value.isNull() && !textOnly) {
+                throw invalid(refused, "'" + refused + "' is not served here: what it costs is not metered by tokens");
+            }
         }
         JsonNode stream = request.path("stream");
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
