@@ -38,6 +38,10 @@ public class FakeOpenAi implements QuarkusTestResourceLifecycleManager {
         provider(config, "primary", root + "/v1", MODEL);
         provider(config, "secondary", root + "/secondary/v1", SECONDARY_MODEL);
         provider(config, "flaky", root + "/flaky/v1", MODEL);
+        // primary's prices per million tokens: input 1,000 $, cached input 250 $, output 4,000 $ (easy sums)
+        config.put("tollgate.generation.providers.primary.input-price-per-million", "1000");
+        config.put("tollgate.generation.providers.primary.cached-input-price-per-million", "250");
+        config.put("tollgate.generation.providers.primary.output-price-per-million", "4000");
         // the providers that tests fail on purpose keep their breakers closed; flaky's opens after 4 calls
         config.put("tollgate.generation.providers.primary.breaker-request-volume", "1000");
         config.put("tollgate.generation.providers.secondary.breaker-request-volume", "1000");

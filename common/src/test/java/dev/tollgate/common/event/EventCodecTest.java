@@ -46,6 +46,26 @@ class EventCodecTest {
     }
 
     @Test
+    void usageOfSchemaOneReadsWithNoKeyAndNoEndUserAndSchemaTwoKeepsBoth() {
+        UUID tenant = UUID.randomUUID();
+        String v1 = "{\"eventId\":\"" + UUID.randomUUID() + "\",\"occurredAt\":\"2026-12-01T10:00:00Z\",\"tenantId\":\""
+                + tenant + "\",\"schemaVersion\":1,\"userId\":null,\"source\":\"generation\",\"model\":\"small\","
+                + "\"subjectId\":\"g-1\",\"quantities\":{\"generations\":1}}";
+        UsageRecorded older = codec.decode(v1, EventType.USAGE_RECORDED);
+        assertEquals(null, older.apiKeyId());
+        assertEquals(null, older.endUser());
+        assertEquals(Map.of("generations", 1L), older.quantities());
+
+        UUID key = UUID.randomUUID();
+        UsageRecorded v2 = new UsageRecorded(UUID.randomUUID(), java.time.Instant.now(), tenant,
+                UsageRecorded.SCHEMA_VERSION, null, "generation", "small", "g-2", Map.of("generations", 1L), key,
+                "c".repeat(300));
+        UsageRecorded read = codec.decode(codec.encode(v2), EventType.USAGE_RECORDED);
+        assertEquals(key, read.apiKeyId());
+        assertEquals(UsageRecorded.LONGEST_END_USER, read.endUser().length(), "a longer end user is cut");
+    }
+
+    @Test
     void anAnnouncementOfAProducerThatDidNotCountHasVersionZero() {
         SubscriptionChanged counted = SubscriptionChanged.of(UUID.randomUUID(), "pro", "active", null, null, null, 7);
         String older = codec.encode(counted).replace(",\"version\":7", "").replace("\"version\":7,", "");

@@ -163,8 +163,9 @@ public class CompleteChat {
         }
         ChatProvider provider = relay.startedBy();
         String text = relay.sent();
+        // the provider counted nothing for a stream it broke: its tokenizer's count of what was asked and sent
         Completion partial = new Completion(provider.name(), provider.model(), text, null,
-                Tokens.estimate(call), Tokens.estimate(text));
+                Tokens.count(call), Tokens.count(text));
         long cost = cost(partial);
         LOG.warnf("stream: generation %s broke off after %d characters (%s); recording and billing what was sent",
                 id, text.length(), failure.getMessage());
@@ -272,15 +273,15 @@ public class CompleteChat {
 
     /** What {@code completion} used, as the gate and the ledger count it. */
     public static Map<String, Long> used(Completion completion, long cost) {
-        return Map.of(UsageRecorded.GENERATIONS, 1L,
-                UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(),
-                UsageRecorded.COST_MICROS, cost);
+        return completion.quantities(cost);
     }
 
     /** What the provider charges for {@code completion}, in millionths of a US dollar. */
     public long cost(Completion completion) {
-        return cost(completion.provider(), completion.inputTokens(), completion.outputTokens());
+        GenerationConfig.Provider prices = config.providers().get(completion.provider());
+        return prices == null ? 0
+                : prices.costMicros(completion.inputTokens(), completion.cachedInputTokens(),
+                        completion.outputTokens());
     }
 
     private long cost(String provider, long input, long output) {

@@ -218,6 +218,24 @@ public interface GenerationConfig {
         @PositiveOrZero
         double outputPricePerMillion();
 
+        /**
+         * What the provider charges per million cached input tokens (the part of the prompt it reports as
+         * {@code prompt_tokens_details.cached_tokens}), in US dollars; unset, cached input costs what other input
+         * costs.
+         */
+        Optional<@PositiveOrZero Double> cachedInputPricePerMillion();
+
+        /**
+         * The cost of {@code input} tokens, {@code cached} of them read from the provider's cache, and {@code output}
+         * tokens, in millionths of a US dollar.
+         */
+        default long costMicros(long input, long cached, long output) {
+            double cachedPrice = cachedInputPricePerMillion().orElse(inputPricePerMillion());
+            long fresh = Math.max(0, input - cached);
+            return Math.round(fresh * inputPricePerMillion() + Math.min(cached, input) * cachedPrice
+                    + output * outputPricePerMillion());
+        }
+
         /** The cost of {@code input} and {@code output} tokens in millionths of a US dollar. */
         default long costMicros(long input, long output) {
             return Math.round(input * inputPricePerMillion() + output * outputPricePerMillion());

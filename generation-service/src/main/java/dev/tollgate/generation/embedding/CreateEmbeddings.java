@@ -49,7 +49,7 @@ public class CreateEmbeddings {
                     UUID id = UUID.randomUUID();
                     return chat.settle(admitted.held(), Map.of(UsageRecorded.INPUT_TOKENS, answer.inputTokens(),
                             UsageRecorded.COST_MICROS, cost))
-                            .call(() -> record.recordEmbeddingsSurely(id, caller, admitted.model(), answer, cost))
+                            .call(() -> record.recordEmbeddingsSurely(id, caller, admitted.model(), document, answer, cost))
                             .invoke(() -> count(model, "answered", answer.inputTokens()))
                             .map(ignored -> new Embeddings(answer, admitted.headers()));
                 })));

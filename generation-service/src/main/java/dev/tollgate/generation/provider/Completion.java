@@ -2,6 +2,9 @@ package dev.tollgate.generation.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.common.event.UsageRecorded;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A provider's answer, with the usage it reported.
@@ -19,5 +22,30 @@ public record Completion(String provider, String model, String content, String f
     public Completion(String provider, String model, String content, String finishReason, long inputTokens,
             long outputTokens) {
         this(provider, model, content, finishReason, inputTokens, outputTokens, null, null);
+    }
+
+    /** The part of the input the provider read from its prompt cache ({@code prompt_tokens_details.cached_tokens}). */
+    public long cachedInputTokens() {
+        return usage == null ? 0
+                : Math.min(inputTokens, usage.path("prompt_tokens_details").path("cached_tokens")
+                        .asLong(0));
+    }
+
+    /**
+     * What this answer used, as the gate and the ledger count it: one generation, its input and output tokens, the
+     * cached part of the input when there is one ({@code cached_input_tokens}, for plans that price it apart) and
+     * {@code costMicros}.
+     */
+    public Map<String, Long> quantities(long costMicros) {
+        Map<String, Long> used = new LinkedHashMap<>();
+        used.put(UsageRecorded.GENERATIONS, 1L);
+        used.put(UsageRecorded.INPUT_TOKENS, inputTokens);
+        used.put(UsageRecorded.OUTPUT_TOKENS, outputTokens);
+        used.put(UsageRecorded.COST_MICROS, costMicros);
+        long cached = cachedInputTokens();
+        if (cached > 0) {
+            used.put(UsageRecorded.CACHED_INPUT_TOKENS, cached);
+        }
+        return Map.copyOf(used);
     }
 }

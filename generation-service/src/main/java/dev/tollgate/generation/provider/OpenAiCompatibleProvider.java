@@ -268,10 +268,10 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 missingUsage();
             }
             long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
-                    : Tokens.estimate(call);
+                    : Tokens.count(call);
             long output = usage != null && usage.hasNonNull("completion_tokens")
                     ? usage.get("completion_tokens").asLong()
-                    : Tokens.estimate(generated.toString());
+                    : Tokens.count(generated.toString());
             return new Completion(name, model == null ? modelName : model, content.toString(), finishReason, input,
                     output, null, usage);
         }
@@ -341,9 +341,9 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         StringBuilder generated = new StringBuilder();
         choices.forEach(choice -> generated.append(textOf(choice.path("message"))));
         long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
-                : Tokens.estimate(call);
+                : Tokens.count(call);
         long output = usage != null && usage.hasNonNull("completion_tokens") ? usage.get("completion_tokens").asLong()
-                : Tokens.estimate(generated.toString());
+                : Tokens.count(generated.toString());
         String model = answer.hasNonNull("model") ? answer.get("model").asText() : modelName;
         String finish = first.hasNonNull("finish_reason") ? first.get("finish_reason").asText() : "stop";
         return new Completion(name, model, content, finish, input, output, (ObjectNode) answer, usage);

@@ -11,6 +11,34 @@ public final class Tokens {
     private Tokens() {
     }
 
+    /**
+     * {@code text}'s tokens as OpenAI's tokenizer counts them (o200k_base, the GPT-4o family's): what is billed when a
+     * provider counted nothing (it sent no usage, or its stream broke off). Slower than {@link #estimate(String)},
+     * which holds the gate's worst case before the answer.
+     */
+    public static long count(String text) {
+        return text == null || text.isEmpty() ? 0 : Tokenizer.ENCODING.countTokensOrdinary(text);
+    }
+
+    /** The prompt of {@code call} as {@link #count(String)} counts it, with {@link #estimate(ChatCall)}'s framing. */
+    public static long count(ChatCall call) {
+        return call.document() == null ? counted(call.messages()) : measure(call.document(), Tokens::count);
+    }
+
+    private static long counted(List<ChatCall.Message> messages) {
+        long total = 0;
+        for (ChatCall.Message message : messages) {
+            total += 4 + count(message.content());
+        }
+        return total;
+    }
+
+    /** Loaded on first use: its ranks take a moment to read. */
+    private static final class Tokenizer {
+        static final com.knuddels.jtokkit.api.Encoding ENCODING = com.knuddels.jtokkit.Encodings
+                .newLazyEncodingRegistry().getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE);
+    }
+
     public static long estimate(String text) {
         return text == null ? 0 : (text.length() + 3) / 4;
     }
@@ -35,33 +63,39 @@ public final class Tokens {
      * bytes, which would be counted as text.
      */
     public static long estimate(com.fasterxml.jackson.databind.JsonNode document) {
+        return measure(document, Tokens::estimate);
+    }
+
+    private static long measure(com.fasterxml.jackson.databind.JsonNode document,
+            java.util.function.ToLongFunction<String> tokens) {
         long total = 4L * document.path("messages").size();
         var fields = document.fields();
         while (fields.hasNext()) {
             var field = fields.next();
             if (!field.getKey().equals("model")) {
-                total += strings(field.getKey(), field.getValue());
+                total += strings(field.getKey(), field.getValue(), tokens);
             }
         }
         return total;
     }
 
-    private static long strings(String name, com.fasterxml.jackson.databind.JsonNode node) {
+    private static long strings(String name, com.fasterxml.jackson.databind.JsonNode node,
+            java.util.function.ToLongFunction<String> tokens) {
         if (node.isTextual()) {
             String text = node.asText();
             // an image's data URL, input_audio.data, file.file_data: counted as a part, never as text
-            return text.startsWith("data:") || DATA_FIELDS.contains(name) ? MEDIA_PART : estimate(text);
+            return text.startsWith("data:") || DATA_FIELDS.contains(name) ? MEDIA_PART : tokens.applyAsLong(text);
         }
         long total = 0;
         if (node.isObject()) {
             var fields = node.fields();
             while (fields.hasNext()) {
                 var field = fields.next();
-                total += estimate(field.getKey()) / 2 + strings(field.getKey(), field.getValue());
+                total += tokens.applyAsLong(field.getKey()) / 2 + strings(field.getKey(), field.getValue(), tokens);
             }
         } else {
             for (var child : node) {
-                total += strings(name, child);
+                total += strings(name, child, tokens);
             }
         }
         return total;

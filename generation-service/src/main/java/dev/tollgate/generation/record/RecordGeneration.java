@@ -2,6 +2,7 @@ package dev.tollgate.generation.record;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.UsageRecorded;
@@ -66,7 +67,7 @@ public class RecordGeneration {
      * (embeddings), {@code quantities} what its usage event counts.
      */
     record Answered(UUID id, Caller caller, String model, ChatCall call, Completion completion, String outcome,
-            long costMicros, Instant at, boolean stored, Map<String, Long> quantities) {
+            long costMicros, Instant at, boolean stored, Map<String, Long> quantities, String endUser) {
     }
 
     private final GenerationRepository generations;
@@ -102,20 +103,24 @@ public class RecordGeneration {
     public Uni<Void> recordSurely(UUID id, Caller caller, String model, ChatCall call, Completion completion,
             String outcome, long costMicros) {
         return recordSurely(new Answered(id, caller, model, call, completion, outcome, costMicros, Instant.now(), true,
-                Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                        UsageRecorded.OUTPUT_TOKENS, completion.outputTokens(), UsageRecorded.COST_MICROS,
-                        costMicros)));
+                completion.quantities(costMicros), endUser(call == null ? null : call.document())));
     }
 
     /**
      * The usage of embeddings ({@code id} names them): input tokens and their cost, no generation and no row in the
      * history; as sure as {@link #recordSurely} a generation's.
      */
-    public Uni<Void> recordEmbeddingsSurely(UUID id, Caller caller, String model, Completion completion,
-            long costMicros) {
+    public Uni<Void> recordEmbeddingsSurely(UUID id, Caller caller, String model, ObjectNode request,
+            Completion completion, long costMicros) {
         return recordSurely(new Answered(id, caller, model, null, completion, RecordGeneration.COMPLETED, costMicros,
                 Instant.now(), false, Map.of(UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                        UsageRecorded.COST_MICROS, costMicros)));
+                        UsageRecorded.COST_MICROS, costMicros),
+                endUser(request)));
+    }
+
+    /** The request's {@code user}: the caller's own customer it was made for, usage can be grouped by. */
+    private static String endUser(ObjectNode request) {
+        return request != null && request.path("user").isTextual() ? request.get("user").asText() : null;
     }
 
     private Uni<Void> recordSurely(Answered answered) {
@@ -254,7 +259,7 @@ public class RecordGeneration {
     private static UsageRecorded usage(Answered answered) {
         return new UsageRecorded(usageId(answered.id()), answered.at(), answered.caller().tenantId(),
                 UsageRecorded.SCHEMA_VERSION, answered.caller().userId(), SOURCE, answered.model(),
-                answered.id().toString(), answered.quantities());
+                answered.id().toString(), answered.quantities(), answered.caller().apiKeyId(), answered.endUser());
     }
 
     /** The id of generation {@code id}'s usage event. */

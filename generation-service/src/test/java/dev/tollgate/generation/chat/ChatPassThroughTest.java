@@ -30,6 +30,9 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.EventType;
+import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.generation.OpenAiClients;
 import dev.tollgate.testing.Callers;
@@ -40,6 +43,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -66,6 +70,9 @@ class ChatPassThroughTest {
 
     @TestHTTPResource("/v1")
     URL gateway;
+
+    @Inject
+    EventCodec codec;
 
     @Test
     void aToolConversationGoesOnFieldForFieldAndItsAnswerComesBackFieldForField() throws IOException {
@@ -104,6 +111,17 @@ class ChatPassThroughTest {
         assertEquals(23, Sql.number("select output_tokens from generation.generations where id = ?::uuid", generation));
         assertEquals("tool_calls", Sql.text("select finish_reason from generation.generations where id = ?::uuid",
                 generation));
+        // 128 of the 182 input tokens came from the provider's cache, at its own price: 54 x 1,000 + 128 x 250 +
+        // 23 x 4,000 micros (FakeOpenAi's prices for primary)
+        UsageRecorded usage = codec.decode(Sql.text("select payload from generation.outbox where topic = "
+                + "'usage.recorded' and message_key = ?", tenant.toString()), EventType.USAGE_RECORDED);
+        assertEquals(Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, 182L,
+                UsageRecorded.OUTPUT_TOKENS, 23L, UsageRecorded.CACHED_INPUT_TOKENS, 128L,
+                UsageRecorded.COST_MICROS, 178_000L), usage.quantities());
+        // for the app's own customer named in "user"; made with a session, so with no API key
+        assertEquals("customer-7781", usage.endUser());
+        assertEquals(null, usage.apiKeyId());
+        assertEquals(2, usage.schemaVersion());
     }
 
     @Test

@@ -47,7 +47,7 @@ public class EraseUsage implements ErasureSteps {
         Map<String, Object> byUser = Map.of("user", job.userId());
         List<Step> steps = new ArrayList<>();
         steps.add(new Step("usage_events", """
-                update {h-schema}usage_events set user_id = null, subject_id = null
+                update {h-schema}usage_events set user_id = null, subject_id = null, api_key_id = null
                 where ctid = any(array(select ctid from {h-schema}usage_events where user_id = :user limit :batch))""",
                 byUser));
         steps.add(new Step("usage_totals", mergeTotals(), byUser));

@@ -5,11 +5,17 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** How {@code GET /usage/history} groups usage: by day (UTC), by model, or by user. */
+/**
+ * How {@code GET /usage/history} groups usage: by day (UTC), by model, by user, by API key ({@code key}; calls made
+ * with a session fall under none) or by end user ({@code end_user}, the request's own {@code user}; none when it
+ * named none).
+ */
 public enum Grouping {
     DAY,
     MODEL,
-    USER;
+    USER,
+    KEY,
+    END_USER;
 
     /** Reads a {@code groupBy} value; an unknown one is answered 400 naming the ones there are. */
     public static Grouping parse(String value) {

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.tollgate.common.event.EventCodec;
+import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.testing.DevStackTestResource;
 import dev.tollgate.testing.TestIssuerResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -21,7 +22,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +123,43 @@ class UsageApiTest {
                 .get("/usage/history").then().statusCode(200)
                 .body("groupBy", equalTo("day"))
                 .body("buckets.find { it.key == '" + today + "' }.units.generations", equalTo(3));
+    }
+
+    @Test
+    void historyGroupsByApiKeyAndByEndUserAndEachAddsUpToTheTenantsTotal() {
+        UUID appKey = UUID.randomUUID();
+        UUID otherKey = UUID.randomUUID();
+        Instant at = now.minusSeconds(2);
+        // usage.recorded version 2: two calls with the app's key for two of its customers, one with another key
+        send(codec, keyed(at, appKey, "customer-a", 40), keyed(at, appKey, "customer-b", 60),
+                keyed(at, otherKey, "customer-a", 7));
+        String from = now.minus(1, ChronoUnit.DAYS).toString();
+        String to = now.plusSeconds(1).toString();
+        // before: 5 generations and 600 output tokens without a key (the setup's), now 3 more with keys
+        Awaitility.await().atMost(PATIENCE).until(() -> as(admin, tenant, "admin").get("/usage").then().extract()
+                .path("metrics.find { it.metric == 'generations' }.used").equals(8));
+
+        as(admin, tenant, "admin").queryParam("from", from).queryParam("to", to).queryParam("groupBy", "key")
+                .get("/usage/history").then().statusCode(200)
+                .body("groupBy", equalTo("key"))
+                .body("buckets", hasSize(3))
+                .body("buckets.find { it.key == '" + appKey + "' }.units.output_tokens", equalTo(100))
+                .body("buckets.find { it.key == '" + otherKey + "' }.units.output_tokens", equalTo(7))
+                .body("buckets.find { it.key == null }.units.output_tokens", equalTo(600))
+                .body("buckets.collect { it.units.generations }.sum()", equalTo(8));
+        as(admin, tenant, "admin").queryParam("from", from).queryParam("to", to).queryParam("groupBy", "end_user")
+                .get("/usage/history").then().statusCode(200)
+                .body("groupBy", equalTo("end_user"))
+                .body("buckets.find { it.key == 'customer-a' }.units.output_tokens", equalTo(47))
+                .body("buckets.find { it.key == 'customer-b' }.units.output_tokens", equalTo(60))
+                .body("buckets.collect { it.units.output_tokens }.sum()", equalTo(707));
+    }
+
+    private UsageRecorded keyed(Instant at, UUID key, String endUser, long outputTokens) {
+        return new UsageRecorded(UUID.randomUUID(), at, tenant, UsageRecorded.SCHEMA_VERSION, member, "generation",
+                "small", "g-" + UUID.randomUUID(), Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.OUTPUT_TOKENS,
+                        outputTokens),
+                key, endUser);
     }
 
     @Test

@@ -38,16 +38,19 @@ public class LedgerRepository {
                        -- usage of an erased user arrives without their id, as erasure left their earlier usage
                        case when x.user_id is null then t.user_id end as user_id, t.source, t.model,
                        case when x.user_id is null then t.subject_id end as subject_id,
-                       t.quantities, t.occurred_at, t.period_start
+                       t.quantities, t.occurred_at, t.period_start,
+                       case when x.user_id is null then t.api_key_id end as api_key_id, t.end_user
                 from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                            $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
-                    as t(event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
+                            $7::jsonb[], $8::timestamptz[], $9::timestamptz[], $10::uuid[], $11::text[])
+                    as t(event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start,
+                         api_key_id, end_user)
                 left join %1$s.erased_users x on x.user_id = t.user_id
                 -- a tenant deleted by an erasure keeps nothing, whatever usage arrives late about it
                 where not exists (select 1 from %1$s.erased_tenants e where e.tenant_id = t.tenant_id)
             ), inserted as (
                 insert into %1$s.usage_events
-                    (event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start)
+                    (event_id, tenant_id, user_id, source, model, subject_id, quantities, occurred_at, period_start,
+                     api_key_id, end_user)
                 select * from incoming
                 on conflict (event_id) do nothing
                 returning tenant_id, period_start, coalesce(user_id, '%2$s'::uuid) as user_id, quantities
@@ -128,6 +131,8 @@ public class LedgerRepository {
         JsonObject[] quantities = new JsonObject[n];
         OffsetDateTime[] occurred = new OffsetDateTime[n];
         OffsetDateTime[] periods = new OffsetDateTime[n];
+        UUID[] keys = new UUID[n];
+        String[] endUsers = new String[n];
         for (int i = 0; i < n; i++) {
             UsageRecorded event = events.get(i);
             ids[i] = event.eventId();
@@ -139,9 +144,11 @@ public class LedgerRepository {
             quantities[i] = new JsonObject(new HashMap<String, Object>(event.quantities()));
             occurred[i] = event.occurredAt().atOffset(ZoneOffset.UTC);
             periods[i] = periodStarts.get(i).atOffset(ZoneOffset.UTC);
+            keys[i] = event.apiKeyId();
+            endUsers[i] = event.endUser();
         }
         Tuple args = Tuple.tuple(Arrays.asList(ids, tenants, users, sources, models, subjects, quantities, occurred,
-                periods));
+                periods, keys, endUsers));
         // the batch's users and tenants are locked shared first, in a statement of its own, so an erasure marking
         // one of them is waited for and then seen by the insert, or waits for this batch to commit
         List<UUID> locked = new ArrayList<>(Arrays.asList(users));

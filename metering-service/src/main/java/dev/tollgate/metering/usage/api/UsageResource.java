@@ -48,7 +48,7 @@ public class UsageResource {
     public Uni<HistoryView> history(
             @Parameter(description = "an ISO date (2026-11-01) or instant; default: the period's start") @QueryParam("from") String from,
             @Parameter(description = "an ISO date or instant, exclusive; default: now") @QueryParam("to") String to,
-            @Parameter(description = "day, model or user; default: day") @QueryParam("groupBy") String groupBy,
+            @Parameter(description = "day, model, user, key (the API key) or end_user (the request's own user); default: day") @QueryParam("groupBy") String groupBy,
             @Parameter(description = "one user's usage (owners and admins see every user's by default)") @QueryParam("userId") String userId) {
         return report.history(caller.require(), instant("from", from), instant("to", to), Grouping.parse(groupBy),
                 uuid("userId", userId));

@@ -42,6 +42,8 @@ public class UsageRepository {
                 "to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD')"));
         history.put(Grouping.MODEL, HISTORY.formatted(service.schema(), "e.model"));
         history.put(Grouping.USER, HISTORY.formatted(service.schema(), "e.user_id::text"));
+        history.put(Grouping.KEY, HISTORY.formatted(service.schema(), "e.api_key_id::text"));
+        history.put(Grouping.END_USER, HISTORY.formatted(service.schema(), "e.end_user"));
     }
 
     /** Units per metric recorded in the tenant's period: all users', or {@code user}'s alone. */
