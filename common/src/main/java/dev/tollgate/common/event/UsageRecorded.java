@@ -46,7 +46,9 @@ public record UsageRecorded(
 
     public UsageRecorded {
         quantities = Map.copyOf(quantities);
-        endUser = endUser == null || endUser.isBlank() ? null
+        // a caller's own text: no control character (PostgreSQL refuses NUL in text; a line break misleads logs)
+        endUser = endUser == null ? null : endUser.replaceAll("\\p{Cntrl}", "").strip();
+        endUser = endUser == null || endUser.isEmpty() ? null
                 : endUser.length() > LONGEST_END_USER ? endUser.substring(0, LONGEST_END_USER) : endUser;
     }
 

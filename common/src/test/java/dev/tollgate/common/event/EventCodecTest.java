@@ -63,6 +63,11 @@ class EventCodecTest {
         UsageRecorded read = codec.decode(codec.encode(v2), EventType.USAGE_RECORDED);
         assertEquals(key, read.apiKeyId());
         assertEquals(UsageRecorded.LONGEST_END_USER, read.endUser().length(), "a longer end user is cut");
+        UsageRecorded controlled = new UsageRecorded(UUID.randomUUID(), java.time.Instant.now(), tenant,
+                UsageRecorded.SCHEMA_VERSION, null, "generation", "small", "g-3", Map.of("generations", 1L), key,
+                "cust\u0000omer\n-7");
+        assertEquals("customer-7", codec.decode(codec.encode(controlled), EventType.USAGE_RECORDED).endUser(),
+                "no control character reaches the ledger");
     }
 
     @Test

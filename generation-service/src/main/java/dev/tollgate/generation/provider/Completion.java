@@ -27,8 +27,8 @@ public record Completion(String provider, String model, String content, String f
     /** The part of the input the provider read from its prompt cache ({@code prompt_tokens_details.cached_tokens}). */
     public long cachedInputTokens() {
         return usage == null ? 0
-                : Math.min(inputTokens, usage.path("prompt_tokens_details").path("cached_tokens")
-                        .asLong(0));
+                : Math.max(0, Math.min(inputTokens, usage.path("prompt_tokens_details").path("cached_tokens")
+                        .asLong(0)));
     }
 
     /**

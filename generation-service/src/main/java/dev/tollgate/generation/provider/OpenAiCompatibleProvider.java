@@ -356,8 +356,11 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
             throw new MalformedAnswer(name + " answered 200 with no embeddings");
         }
         JsonNode usage = answer.hasNonNull("usage") ? answer.get("usage") : null;
+        if (usage == null) {
+            missingUsage();
+        }
         long input = usage != null && usage.hasNonNull("prompt_tokens") ? usage.get("prompt_tokens").asLong()
-                : Tokens.estimateInput(document.path("input"));
+                : Tokens.countInput(document.path("input"));
         String model = answer.hasNonNull("model") ? answer.get("model").asText() : modelName;
         return new Completion(name, model, "", null, input, 0, (ObjectNode) answer, usage);
     }

@@ -3,7 +3,8 @@ package dev.tollgate.generation.provider;
 import java.util.List;
 
 /**
- * Token counts before a provider has answered: one token per four characters, rounded up, plus four per message
+ * Token counts before a provider has answered: one token per four bytes of UTF-8 (four characters of ASCII), rounded up, plus
+ * four per message
  * for its role and framing. The gate holds this for the prompt; settling replaces it with the provider's count.
  */
 public final class Tokens {
@@ -40,7 +41,16 @@ public final class Tokens {
     }
 
     public static long estimate(String text) {
-        return text == null ? 0 : (text.length() + 3) / 4;
+        if (text == null) {
+            return 0;
+        }
+        // four bytes of UTF-8 a token: ASCII at four characters, CJK at about one and a third, as tokenizers count
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return (bytes + 3) / 4;
     }
 
     public static long estimate(List<ChatCall.Message> messages) {
@@ -73,48 +83,64 @@ public final class Tokens {
         while (fields.hasNext()) {
             var field = fields.next();
             if (!field.getKey().equals("model")) {
-                total += strings(field.getKey(), field.getValue(), tokens);
+                total += strings("", field.getKey(), field.getValue(), tokens);
             }
         }
         return total;
     }
 
-    private static long strings(String name, com.fasterxml.jackson.databind.JsonNode node,
+    /** The strings of {@code node}, the value of field {@code name} of an object that is field {@code parent}. */
+    private static long strings(String parent, String name, com.fasterxml.jackson.databind.JsonNode node,
             java.util.function.ToLongFunction<String> tokens) {
         if (node.isTextual()) {
-            String text = node.asText();
-            // an image's data URL, input_audio.data, file.file_data: counted as a part, never as text
-            return text.startsWith("data:") || DATA_FIELDS.contains(name) ? MEDIA_PART : tokens.applyAsLong(text);
+            return isData(parent, name, node.asText()) ? MEDIA_PART : tokens.applyAsLong(node.asText());
         }
         long total = 0;
         if (node.isObject()) {
             var fields = node.fields();
             while (fields.hasNext()) {
                 var field = fields.next();
-                total += tokens.applyAsLong(field.getKey()) / 2 + strings(field.getKey(), field.getValue(), tokens);
+                total += tokens.applyAsLong(field.getKey()) / 2 + strings(name, field.getKey(), field.getValue(), tokens);
             }
         } else {
             for (var child : node) {
-                total += strings(name, child, tokens);
+                total += strings(parent, name, child, tokens);
             }
         }
         return total;
     }
 
-    /** The fields of a message part that hold data, not text. */
-    private static final java.util.Set<String> DATA_FIELDS = java.util.Set.of("data", "file_data");
+    /**
+     * Whether a string is a media part's data, counted as a part: an image's {@code image_url.url} that is a data
+     * URL, {@code input_audio.data}, {@code file.file_data}. Any other string is text, whatever it starts with.
+     */
+    private static boolean isData(String parent, String name, String text) {
+        return parent.equals("image_url") && name.equals("url") && text.startsWith("data:")
+                || parent.equals("input_audio") && name.equals("data")
+                || parent.equals("file") && name.equals("file_data");
+    }
 
     /**
      * The input of an embeddings request: a string or strings at four characters a token, token arrays as their
      * length.
      */
     public static long estimateInput(com.fasterxml.jackson.databind.JsonNode input) {
+        return measureInput(input, Tokens::estimate);
+    }
+
+    /** The input of an embeddings request as {@link #count(String)} counts it: what is billed when uncounted. */
+    public static long countInput(com.fasterxml.jackson.databind.JsonNode input) {
+        return measureInput(input, Tokens::count);
+    }
+
+    private static long measureInput(com.fasterxml.jackson.databind.JsonNode input,
+            java.util.function.ToLongFunction<String> tokens) {
         if (input.isTextual()) {
-            return estimate(input.asText());
+            return tokens.applyAsLong(input.asText());
         }
         long total = 0;
         for (var item : input) {
-            total += item.isTextual() ? estimate(item.asText()) : item.isArray() ? item.size() : 1;
+            total += item.isTextual() ? tokens.applyAsLong(item.asText()) : item.isArray() ? item.size() : 1;
         }
         return total;
     }

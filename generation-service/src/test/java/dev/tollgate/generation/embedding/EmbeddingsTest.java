@@ -91,6 +91,7 @@ class EmbeddingsTest {
                 + "'usage.recorded' and message_key = ?", tenant.toString()), EventType.USAGE_RECORDED);
         assertEquals(Map.of(UsageRecorded.INPUT_TOKENS, 12L, UsageRecorded.COST_MICROS, 12_000L), usage.quantities());
         assertEquals("text-embedding-3-small", usage.model());
+        assertEquals("customer-42", usage.endUser(), "for the app's own customer named in \"user\"");
         assertEquals(0, Sql.number("select count(*) from generation.generations where tenant_id = ?", tenant),
                 "embeddings are no generation in the history");
     }

@@ -18,6 +18,8 @@ class TokensTest {
         assertEquals(0, Tokens.count(""));
         // a special token's text is ordinary text here, never a failure
         assertTrue(Tokens.count("<|endoftext|>") > 1);
+        // CJK text is held for at its bytes, closer to what tokenizers count than its characters
+        assertTrue(Tokens.estimate("東京の天気はどうですか") >= 8, String.valueOf(Tokens.estimate("東京の天気はどうですか")));
     }
 
     @Test
@@ -33,6 +35,11 @@ class TokensTest {
                 {"model":"small","messages":[{"role":"user","content":[{"type":"input_audio",
                  "input_audio":{"data":"%s","format":"wav"}}]}]}""".formatted("UklGR".repeat(20_000)));
         assertTrue(Tokens.estimate(audio) < Tokens.MEDIA_PART + 50, String.valueOf(Tokens.estimate(audio)));
+
+        // text that only looks like data is text, wherever it stands
+        ObjectNode looksLikeData = (ObjectNode) JSON.readTree("""
+                {"model":"small","messages":[{"role":"user","content":"data: %s"}]}""".formatted("x".repeat(40_000)));
+        assertTrue(Tokens.estimate(looksLikeData) > 9_000, String.valueOf(Tokens.estimate(looksLikeData)));
 
         // a schema, a prediction or tool definitions are text the provider reads: they are held for
         ObjectNode withSchema = (ObjectNode) JSON.readTree("""
