@@ -45,6 +45,12 @@ public class OpenAiErrors {
             "rate-limited", "rate_limit_exceeded",
             "not-found", "unknown_url");
 
+    /** 400 {@code invalid-request} naming the request field that was wrong ({@code param} in OpenAI's envelope). */
+    public static HttpProblem invalid(String param, String detail) {
+        return Problems.builder(jakarta.ws.rs.core.Response.Status.BAD_REQUEST, "invalid-request", "Invalid Request")
+                .withDetail(detail).with(PARAM, param).build();
+    }
+
     @ServerResponseFilter
     public void envelope(ContainerRequestContext request, ContainerResponseContext response) {
         if (response.getEntity() instanceof HttpProblem problem && onOpenAiSurface(request.getUriInfo().getPath())) {

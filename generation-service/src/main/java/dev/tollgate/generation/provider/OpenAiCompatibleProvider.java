@@ -258,7 +258,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
                 }
             }
             generated.append(text);
-            ObjectNode passed = ((ObjectNode) chunk).deepCopy();
+            ObjectNode passed = (ObjectNode) chunk; // parsed for this line alone: passed on without a copy
             passed.remove("usage"); // the usage is the gateway's to send, when the caller asked for it
             return new ChatChunk.Text(text.toString(), passed);
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.Caller;
@@ -28,7 +27,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -124,11 +122,11 @@ public class ChatCompletionsResource {
      */
     private ChatCall toCall(ObjectNode request) {
         if (request == null || !request.path("model").isTextual() || request.get("model").asText().isBlank()) {
-            throw invalid("model", "'model' is required; GET /v1/models lists the models offered");
+            throw OpenAiErrors.invalid("model", "'model' is required; GET /v1/models lists the models offered");
         }
         JsonNode given = request.path("messages");
         if (!given.isArray() || given.isEmpty()) {
-            throw invalid("messages", "'messages' must hold at least one message");
+            throw OpenAiErrors.invalid("messages", "'messages' must hold at least one message");
         }
         List<ChatCall.Message> messages = new ArrayList<>();
         for (JsonNode message : given) {
@@ -137,24 +135,25 @@ public class ChatCompletionsResource {
         String field = request.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         JsonNode max = request.path(field);
         if (!max.isMissingNode() && !max.isNull() && (!max.isIntegralNumber() || !max.canConvertToInt() || max.asInt() < 1)) {
-            throw invalid(field, "'" + field + "' must be a whole number, at least 1");
+            throw OpenAiErrors.invalid(field, "'" + field + "' must be a whole number, at least 1");
         }
         JsonNode n = request.path("n");
         if (!n.isMissingNode() && !n.isNull() && (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1
                 || n.asInt() > MOST_CHOICES)) {
-            throw invalid("n", "'n' must be a whole number from 1 to " + MOST_CHOICES);
+            throw OpenAiErrors.invalid("n", "'n' must be a whole number from 1 to " + MOST_CHOICES);
         }
         for (String refused : config.refusedFields()) {
             JsonNode value = request.path(refused);
             boolean textOnly = refused.equals("modalities") && value.isArray() && value.size() == 1
                     && "text".equals(value.get(0).asText());
             if (!value.isMissingNode() && !value.isNull() && !textOnly) {
-                throw invalid(refused, "'" + refused + "' is not served here: what it costs is not metered by tokens");
+                throw OpenAiErrors.invalid(refused,
+                        "'" + refused + "' is not served here: what it costs is not metered by tokens");
             }
         }
         JsonNode stream = request.path("stream");
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
-            throw invalid("stream", "'stream' must be true or false");
+            throw OpenAiErrors.invalid("stream", "'stream' must be true or false");
         }
         JsonNode temperature = request.path("temperature");
         return new ChatCall(List.copyOf(messages), max.isIntegralNumber() ? max.asInt() : config.defaultMaxTokens(),
@@ -168,7 +167,7 @@ public class ChatCompletionsResource {
      */
     private static ChatCall.Message message(JsonNode message) {
         if (!message.isObject() || !message.path("role").isTextual()) {
-            throw invalid("messages", "every message needs a 'role'");
+            throw OpenAiErrors.invalid("messages", "every message needs a 'role'");
         }
         String role = message.get("role").asText();
         JsonNode content = message.path("content");
@@ -179,7 +178,7 @@ public class ChatCompletionsResource {
             StringBuilder text = new StringBuilder();
             for (JsonNode part : content) {
                 if (!part.isObject() || !part.path("type").isTextual()) {
-                    throw invalid("messages", "every part of a message's 'content' needs a 'type'");
+                    throw OpenAiErrors.invalid("messages", "every part of a message's 'content' needs a 'type'");
                 }
                 if (part.path("text").isTextual()) {
                     text.append(text.isEmpty() ? "" : "\n").append(part.get("text").asText());
@@ -190,12 +189,7 @@ public class ChatCompletionsResource {
         if ((content.isMissingNode() || content.isNull()) && role.equals("assistant")) {
             return new ChatCall.Message(role, ""); // tool calls only
         }
-        throw invalid("messages", "a " + role + " message needs a 'content': a string or an array of parts");
-    }
-
-    private static RuntimeException invalid(String param, String detail) {
-        return Problems.builder(Response.Status.BAD_REQUEST, "invalid-request", "Invalid Request").withDetail(detail)
-                .with(OpenAiErrors.PARAM, param).build();
+        throw OpenAiErrors.invalid("messages", "a " + role + " message needs a 'content': a string or an array of parts");
     }
 
     /**
@@ -205,7 +199,7 @@ public class ChatCompletionsResource {
     private static Object toResponse(ChatAnswer answer) {
         var completion = answer.completion();
         if (completion.answer() != null) {
-            ObjectNode passed = completion.answer().deepCopy();
+            ObjectNode passed = completion.answer(); // read once, for this answer alone: no copy on the hot path
             passed.put("id", "chatcmpl-" + answer.generationId());
             passed.put("provider", completion.provider());
             return passed;

@@ -2,7 +2,6 @@ package dev.tollgate.generation.embedding.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
 import dev.tollgate.common.security.Role;
@@ -46,7 +45,7 @@ public class EmbeddingsResource {
     public Uni<Response> create(ObjectNode request) {
         String model = check(request);
         return embeddings.create(caller.require(), model, request).map(answer -> {
-            ObjectNode body = answer.answer().answer().deepCopy();
+            ObjectNode body = answer.answer().answer(); // the provider's answer, read for this request alone
             body.put("provider", answer.answer().provider());
             Response.ResponseBuilder response = Response.ok(body, MediaType.APPLICATION_JSON_TYPE);
             answer.headers().forEach(response::header);
@@ -57,18 +56,18 @@ public class EmbeddingsResource {
     /** The model, once the request is one Tollgate can meter: a model, and an input of strings or tokens. */
     private static String check(ObjectNode request) {
         if (request == null || !request.path("model").isTextual() || request.get("model").asText().isBlank()) {
-            throw invalid("model", "'model' is required; GET /v1/models lists the models offered");
+            throw OpenAiErrors.invalid("model", "'model' is required; GET /v1/models lists the models offered");
         }
         JsonNode input = request.path("input");
         boolean valid = input.isTextual() && !input.asText().isEmpty()
                 || input.isArray() && !input.isEmpty() && input.size() <= MOST_INPUTS && uniform(input);
         if (!valid) {
-            throw invalid("input", "'input' must be a non-empty string, an array of up to " + MOST_INPUTS
+            throw OpenAiErrors.invalid("input", "'input' must be a non-empty string, an array of up to " + MOST_INPUTS
                     + " strings, an array of tokens or an array of up to " + MOST_INPUTS + " arrays of tokens");
         }
         JsonNode dimensions = request.path("dimensions");
         if (!dimensions.isMissingNode() && !dimensions.isNull() && (!dimensions.isIntegralNumber() || dimensions.asInt() < 1)) {
-            throw invalid("dimensions", "'dimensions' must be a whole number, at least 1");
+            throw OpenAiErrors.invalid("dimensions", "'dimensions' must be a whole number, at least 1");
         }
         return request.get("model").asText();
     }
@@ -94,10 +93,5 @@ public class EmbeddingsResource {
             }
         }
         return true;
-    }
-
-    private static RuntimeException invalid(String param, String detail) {
-        return Problems.builder(Response.Status.BAD_REQUEST, "invalid-request", "Invalid Request").withDetail(detail)
-                .with(OpenAiErrors.PARAM, param).build();
     }
 }
