@@ -5,7 +5,8 @@
 -- KEYS[3]      the tenant's marker: its counters are known to this Redis (rebuilt from the ledger, or counted since)
 -- KEYS[4..]    m quota counters, then r rate-limit keys
 -- ARGV         ttl_ms, reservation_id, counter_expire_at_ms, m, r, mark (1: the counters are known, set the marker),
---              then per metric: amount, limit (-1: unlimited), then per rule: interval_ms, tolerance_ms
+--              then per metric: amount, limit (-1: unlimited), then per rule: window_ms, interval_ms (ms per unit,
+--              fractional for rules of many units), cost (units this request takes: 1, or its tokens)
 -- Time is Redis's own (TIME): every replica's windows and expiries follow one clock.
 -- Answers     {1, remaining per metric (-1: unlimited)..., then per rule: requests left, ms until full again,
 --              then Redis's time (ms)}
@@ -47,20 +48,24 @@ for _, stale in ipairs(expired) do
   redis.call('ZREM', KEYS[1], stale)
 end
 
--- 2. rate limits (GCRA: a theoretical arrival time per key; tolerance = window - interval admits "limit" at once)
+-- 2. rate limits (GCRA: a theoretical arrival time per key, advanced by cost x interval; a request is admitted
+--    while that stays within one window of now, so a fresh key takes its whole allowance at once)
 --    every rule must admit the request before any state changes
 local tats = {}
+local EPSILON = 0.01 -- ms: fractional intervals add up with rounding; a hundredth of a ms decides nothing
 local rate_base = 3 + m
 local arg = 7 + 2 * m
 for j = 1, r do
-  local interval = tonumber(ARGV[arg + 2 * (j - 1)])
-  local tolerance = tonumber(ARGV[arg + 2 * (j - 1) + 1])
+  local window = tonumber(ARGV[arg + 3 * (j - 1)])
+  local interval = tonumber(ARGV[arg + 3 * (j - 1) + 1])
+  local cost = tonumber(ARGV[arg + 3 * (j - 1) + 2])
   local tat = tonumber(redis.call('GET', KEYS[rate_base + j]) or now)
   if tat < now then tat = now end
-  if now < tat - tolerance then
-    return {2, j, tat - tolerance - now}
+  local next_tat = tat + cost * interval
+  if next_tat - window > now + EPSILON then
+    return {2, j, math.ceil(next_tat - window - now)}
   end
-  tats[j] = tat + interval
+  tats[j] = next_tat
 end
 
 -- 3. quotas: the worst case must fit under every limit
@@ -77,9 +82,8 @@ end
 
 -- 4. commit: advance the rate limits, hold the units, remember the reservation until it expires
 for j = 1, r do
-  local interval = tonumber(ARGV[arg + 2 * (j - 1)])
-  local tolerance = tonumber(ARGV[arg + 2 * (j - 1) + 1])
-  redis.call('SET', KEYS[rate_base + j], tats[j], 'PX', tolerance + interval)
+  local window = tonumber(ARGV[arg + 3 * (j - 1)])
+  redis.call('SET', KEYS[rate_base + j], string.format('%.6f', tats[j]), 'PX', window)
 end
 local answer = {1}
 for i = 1, m do
@@ -93,10 +97,10 @@ for i = 1, m do
   answer[#answer + 1] = limit >= 0 and (limit - total) or -1
 end
 for j = 1, r do
-  local interval = tonumber(ARGV[arg + 2 * (j - 1)])
-  local tolerance = tonumber(ARGV[arg + 2 * (j - 1) + 1])
-  answer[#answer + 1] = math.floor((now + tolerance - tats[j]) / interval) + 1
-  answer[#answer + 1] = tats[j] - now
+  local window = tonumber(ARGV[arg + 3 * (j - 1)])
+  local interval = tonumber(ARGV[arg + 3 * (j - 1) + 1])
+  answer[#answer + 1] = math.floor((now + window - tats[j] + EPSILON) / interval)
+  answer[#answer + 1] = math.ceil(tats[j] - now)
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   -- the hash lives as long as the counters: a sweep always finds what it holds, so no hold outlives its caller

@@ -93,7 +93,7 @@ public final class GateBench {
                 return redis.execute("EVALSHA", reserveSha, "7", prefix + "res", prefix + "res:" + id,
                         prefix + "known", generations, inputTokens, prefix + "rl:user-minute:user:" + user,
                         prefix + "rl:tenant-minute:tenant", "120000", id, "1799539200000", "2", "2", "1", "1", big,
-                        "600", big, "1", "59999", "1", "59999")
+                        "600", big, "60000", "1", "1", "60000", "1", "1")
                         .chain(() -> redis.execute("EVALSHA", settleSha, "7", prefix + "res", prefix + "res:" + id,
                                 prefix + "settled:" + id, generations, inputTokens, prefix + "s:2026-11-01:generations",
                                 prefix + "s:2026-11-01:input_tokens", id, "1200000", "1799539200000", "1", "420"));

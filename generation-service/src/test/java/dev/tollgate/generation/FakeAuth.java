@@ -3,11 +3,13 @@ package dev.tollgate.generation;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
 /**
  * auth-service's side of API-key verification at the wire level (WireMock): the token endpoint hands generation's
  * client a service token, and the verify endpoint knows the keys tests register, refuses keys whose prefix starts
- * with {@code flood} (404), and cannot verify any other now (503), as when auth-service is away. The journey tests verify real
+ * with {@code flood} (404), and cannot verify any other now (503), as when auth-service is away; any key asked for
+ * by id is active, without controls of its own. The journey tests verify real
  * keys at a real auth-service.
  */
 public class FakeAuth implements QuarkusTestResourceLifecycleManager {
@@ -43,6 +46,13 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
             server.stubFor(post(urlEqualTo("/auth/internal/api-keys/verify")).atPriority(5)
                     .withRequestBody(matchingJsonPath("$.key", matching("tg_live_flood[a-z0-9]{7}_.*")))
                     .willReturn(aResponse().withStatus(404)));
+            // a key by id (for a token exchanged from a key): any key is active, in the tenant asked for, with no
+            // controls of its own
+            server.stubFor(get(urlPathMatching("/auth/internal/api-keys/[0-9a-f-]{36}")).atPriority(10)
+                    .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN))
+                    .willReturn(okJson("{\"keyId\":\"{{request.pathSegments.[3]}}\",\"tenantId\":"
+                            + "\"{{request.query.tenant}}\",\"userId\":\"" + UUID.randomUUID() + "\",\"scopes\":[]}")
+                            .withTransformers("response-template")));
         }
         return server;
     }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -89,6 +91,89 @@ class ApiKeyJourneyTest {
         assertTrue(refused);
         System.out.printf("journey: the revoked key was refused by the gateway %d ms after the revocation%n",
                 Duration.between(revoked, Instant.now()).toMillis());
+    }
+
+    /**
+     * A SaaS gives each customer a key with controls of its own: a key's budget and its requests per minute refuse it
+     * (in OpenAI's envelope, naming the limit) while the tenant's other keys go on; a raised budget reaches the
+     * gateway through {@code apikey.changed}; a key limited to some models neither calls nor lists the others.
+     */
+    @Test
+    void aKeysOwnBudgetAndRateRefuseItWhileTheTenantsOtherKeysGoOn() {
+        String access = Journeys.signIn(suite, "saas+" + UUID.randomUUID() + "@example.com");
+        JsonPath budgeted = newKey(access, "{\"name\":\"customer 1\",\"scopes\":[\"generate\"],"
+                + "\"limits\":{\"monthlyBudget\":{\"generations\":2}}}");
+        JsonPath paced = newKey(access, "{\"name\":\"customer 2\",\"scopes\":[\"generate\"],"
+                + "\"limits\":{\"requestsPerMinute\":1,\"models\":[\"small\"]}}");
+        JsonPath plain = newKey(access, "{\"name\":\"internal\",\"scopes\":[\"generate\"]}");
+        OpenAIClient first = client(budgeted.getString("secret"));
+        OpenAIClient second = client(paced.getString("secret"));
+        OpenAIClient other = client(plain.getString("secret"));
+
+        first.chat().completions().create(ask());
+        first.chat().completions().create(ask());
+        OpenAIServiceException overBudget = assertThrows(OpenAIServiceException.class,
+                () -> first.chat().completions().create(ask()));
+        assertEquals(402, overBudget.statusCode());
+        assertEquals("insufficient_quota", overBudget.code().orElseThrow());
+        assertTrue(overBudget.getMessage().contains("the budget of API key " + budgeted.getString("key.id")
+                + ", 2 generations"), overBudget.getMessage());
+        // a token exchanged from the key is held to the key's controls too
+        String exchanged = given().baseUri(suite.gatewayUrl()).contentType(ContentType.URLENC)
+                .formParam("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+                .formParam("subject_token_type", "urn:tollgate:token-type:api-key")
+                .formParam("subject_token", budgeted.getString("secret"))
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        given().baseUri(suite.gatewayUrl()).contentType(ContentType.JSON).auth().oauth2(exchanged)
+                .body("{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(402)
+                .body("error.budget", org.hamcrest.Matchers.equalTo("api-key"));
+
+        second.chat().completions().create(ask());
+        RateLimitException tooFast = assertThrows(RateLimitException.class,
+                () -> second.chat().completions().create(ask()));
+        assertEquals("rate_limit_exceeded", tooFast.code().orElseThrow());
+        assertTrue(tooFast.getMessage().contains("key-minute limit of 1 requests per minute"), tooFast.getMessage());
+        // limited to small: the models it may call are the only ones it sees
+        assertEquals(java.util.List.of("small"), second.models().list().data().stream()
+                .map(com.openai.models.models.Model::id).toList());
+
+        // the tenant's other key is neither budgeted nor paced by them
+        for (int i = 0; i < 3; i++) {
+            other.chat().completions().create(ask());
+        }
+
+        // a raised budget reaches every gateway replica through apikey.changed
+        given().baseUri(suite.gatewayUrl()).contentType(ContentType.JSON).auth().oauth2(access)
+                .body("{\"limits\":{\"monthlyBudget\":{\"generations\":3}}}")
+                .patch("/auth/api-keys/" + budgeted.getString("key.id")).then().statusCode(200);
+        Boolean servedAgain = Journeys.eventually(Duration.ofSeconds(20), () -> {
+            try {
+                first.chat().completions().create(ask());
+                return true;
+            } catch (OpenAIServiceException e) {
+                return null;
+            }
+        });
+        assertTrue(servedAgain);
+        OpenAIServiceException again = assertThrows(OpenAIServiceException.class,
+                () -> first.chat().completions().create(ask()), "the third generation used the raised budget up");
+        assertEquals(402, again.statusCode());
+        assertTrue(again.getMessage().contains(", 3 generations"), again.getMessage());
+    }
+
+    private static JsonPath newKey(String access, String body) {
+        return given().baseUri(suite.gatewayUrl()).contentType(ContentType.JSON).auth().oauth2(access).body(body)
+                .post("/auth/api-keys").then().statusCode(201).extract().jsonPath();
+    }
+
+    private static OpenAIClient client(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(suite.gatewayUrl() + "/v1").apiKey(key).maxRetries(0).build();
+    }
+
+    private static ChatCompletionCreateParams ask() {
+        return ChatCompletionCreateParams.builder().model("small").addUserMessage("Plan a walk")
+                .maxCompletionTokens(20).build();
     }
 
     /**

@@ -74,6 +74,11 @@ class WalkthroughTest {
         at = expect(output, at, "200 .*", "and the second");
         at = expect(output, at, ".*\"plan\":\"pro\".*", "the limits are pro's");
         at = expect(output, at, "served on pro", "the refused call passes on pro");
+        at = expect(output, at, "customer key: 200", "a key with its own budget is served");
+        at = expect(output, at, "customer key: 200", "twice");
+        at = expect(output, at, "(?=.*\"code\":\"insufficient_quota\")(?=.*\"budget\":\"api-key\").*",
+                "then refused by its own budget, which the error names");
+        at = expect(output, at, "first key: 200", "while the tenant's first key goes on");
         for (String file : List.of("auth.json", "billing.json", "generation.json", "metering.json", "account.json",
                 "manifest.json")) {
             assertTrue(output.subList(at, output.size()).contains(file), "the export holds " + file + ": " + output);

@@ -3,6 +3,7 @@ package dev.tollgate.gate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 
 /** What the gate answered. */
 public sealed interface GateDecision {
@@ -20,8 +21,18 @@ public sealed interface GateDecision {
     record RateLimited(RateRule rule, Duration retryAfter) implements GateDecision {
     }
 
-    /** The worst case does not fit in the period's quota; nothing was held. */
-    record QuotaExceeded(String metric, long used, long limit, Instant resetsAt) implements GateDecision {
+    /**
+     * The worst case does not fit in the period's quota; nothing was held.
+     *
+     * @param apiKeyId the API key whose own budget refused it, or null: the tenant's quota did
+     */
+    record QuotaExceeded(String metric, long used, long limit, Instant resetsAt, UUID apiKeyId)
+            implements
+                GateDecision {
+
+        public QuotaExceeded(String metric, long used, long limit, Instant resetsAt) {
+            this(metric, used, limit, resetsAt, null);
+        }
     }
 
     /** Redis could not be asked and the policy refuses quota decisions without it. */

@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * How a metered HTTP endpoint answers the gate's decisions: rate-limit headers on every answer (the IETF
- * {@code RateLimit-*} fields and the older {@code X-RateLimit-*} ones), 429 with {@code Retry-After} for a rate
- * limit, 402 naming the plan, the usage and where to upgrade for a used-up quota, and 503 with {@code Retry-After}
- * when the gate's policy refuses without Redis.
+ * {@code RateLimit-*} fields and the older {@code X-RateLimit-*} ones, of the tightest rule on requests), 429 with
+ * {@code Retry-After} naming the rule for a rate limit, 402 naming the plan, the usage and where to upgrade for a
+ * used-up quota (or the API key whose own budget is used up), and 503 with {@code Retry-After} when the gate's
+ * policy refuses without Redis.
  */
 public final class GateResponses {
 
@@ -38,21 +39,48 @@ public final class GateResponses {
      */
     public static HttpProblem refusal(GateDecision decision, String plan, String upgradeUrl, Instant now) {
         if (decision instanceof GateDecision.RateLimited limited) {
+            RateRule rule = limited.rule();
             long wait = seconds(limited.retryAfter());
+            String unit = rule.unit().label();
             HttpProblem.Builder problem = Problems.builder(Response.Status.TOO_MANY_REQUESTS, "rate-limited",
                     "Too Many Requests")
-                    .withDetail("the " + limited.rule().name() + " limit of " + limited.rule().limit() + " requests per "
-                            + window(limited.rule()) + " is reached; retry in " + wait + " s")
-                    .with("limit", limited.rule().name())
-                    .withHeader("Retry-After", wait);
-            headers(limited.rule(), 0, limited.retryAfter(), now).forEach(problem::withHeader);
+                    .withDetail(rule.neverFits()
+                            ? "this request takes up to " + rule.cost() + " " + unit + ", more than the " + rule.name()
+                                    + " limit of " + rule.limit() + " " + unit + " per " + window(rule)
+                                    + " allows; ask for fewer (a lower max_tokens)"
+                            : "the " + rule.name() + " limit of " + rule.limit() + " " + unit + " per " + window(rule)
+                                    + " is reached; retry in " + wait + " s")
+                    .with("limit", rule.name())
+                    .with("unit", unit);
+            if (!rule.neverFits()) {
+                problem.withHeader("Retry-After", wait); // no wait admits a request larger than the whole allowance
+            }
+            if (rule.unit() == RateRule.Unit.REQUESTS) {
+                headers(rule, 0, limited.retryAfter(), now).forEach(problem::withHeader);
+            }
             return problem.build();
+        }
+        if (decision instanceof GateDecision.QuotaExceeded exceeded && exceeded.apiKeyId() != null) {
+            // the tenant set this budget on the key: no upgrade of the plan lifts it
+            return Problems.builder(Response.Status.PAYMENT_REQUIRED, "quota-exceeded", "Quota Exceeded")
+                    .withDetail("the budget of API key " + exceeded.apiKeyId() + ", " + exceeded.limit() + " "
+                            + exceeded.metric() + " for this billing period, does not cover this request ("
+                            + exceeded.used() + " used); it resets at " + exceeded.resetsAt() + ", or the tenant can "
+                            + "raise the key's budget")
+                    .with("budget", "api-key")
+                    .with("apiKeyId", exceeded.apiKeyId().toString())
+                    .with("metric", exceeded.metric())
+                    .with("used", exceeded.used())
+                    .with("limit", exceeded.limit())
+                    .with("resetsAt", exceeded.resetsAt().toString())
+                    .build();
         }
         if (decision instanceof GateDecision.QuotaExceeded exceeded) {
             return Problems.builder(Response.Status.PAYMENT_REQUIRED, "quota-exceeded", "Quota Exceeded")
                     .withDetail("the " + plan + " plan's quota of " + exceeded.limit() + " " + exceeded.metric()
                             + " for this billing period does not cover this request (" + exceeded.used()
                             + " used); it resets at " + exceeded.resetsAt() + ", or upgrade at " + upgradeUrl)
+                    .with("budget", "tenant")
                     .with("plan", plan)
                     .with("metric", exceeded.metric())
                     .with("used", exceeded.used())

@@ -9,21 +9,22 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalRateLimiter {
 
     private static final int MAX_KEYS = 100_000;
-    private final Map<String, Long> theoreticalArrivals = new ConcurrentHashMap<>();
+    private final Map<String, Double> theoreticalArrivals = new ConcurrentHashMap<>();
 
     /** The first rule that refuses, with how long to wait; empty when every rule admits (and counts) the request. */
     synchronized Optional<GateDecision.RateLimited> admit(String scope, Iterable<RateRule> rules, long now) {
         if (theoreticalArrivals.size() > MAX_KEYS) {
             theoreticalArrivals.entrySet().removeIf(entry -> entry.getValue() < now);
         }
-        Map<String, Long> next = new java.util.HashMap<>();
+        Map<String, Double> next = new java.util.HashMap<>();
         for (RateRule rule : rules) {
             String key = scope + ":" + rule.name() + ":" + rule.subject();
-            long tat = Math.max(theoreticalArrivals.getOrDefault(key, now), now);
-            if (now < tat - rule.toleranceMillis()) {
-                return Optional.of(new GateDecision.RateLimited(rule, Duration.ofMillis(tat - rule.toleranceMillis() - now)));
+            double tat = Math.max(theoreticalArrivals.getOrDefault(key, (double) now), now);
+            double admitAt = tat + rule.cost() * rule.intervalMillis() - rule.window().toMillis();
+            if (now < admitAt) {
+                return Optional.of(new GateDecision.RateLimited(rule, Duration.ofMillis((long) Math.ceil(admitAt - now))));
             }
-            next.put(key, tat + rule.intervalMillis());
+            next.put(key, tat + rule.cost() * rule.intervalMillis());
         }
         theoreticalArrivals.putAll(next);
         return Optional.empty();

@@ -162,8 +162,9 @@ public class QuotaGate {
             args.add(String.valueOf(request.limits().getOrDefault(metric, -1L)));
         }
         for (RateRule rule : request.rates()) {
+            args.add(String.valueOf(rule.window().toMillis()));
             args.add(String.valueOf(rule.intervalMillis()));
-            args.add(String.valueOf(rule.toleranceMillis()));
+            args.add(String.valueOf(rule.cost()));
         }
         long started = System.nanoTime();
         return eval(RESERVE, keyList, args)
@@ -175,8 +176,9 @@ public class QuotaGate {
     }
 
     /**
-     * Keeps {@code actual} units of the reservation and gives the rest back. Settling twice counts once; a
-     * reservation that already expired counts its actual units in full. Answers false for a repeat.
+     * Keeps {@code actual} units of the reservation and gives the rest back (in the counters of the key whose
+     * budget it counts as well). Settling twice counts once; a reservation that already expired counts its actual
+     * units in full. Answers false for a repeat.
      */
     public Uni<Boolean> settle(Reservation reservation, Map<String, Long> actual) {
         return Spans.around(() -> tracer.spanBuilder("quota gate settle")
@@ -194,6 +196,9 @@ public class QuotaGate {
                 String.valueOf(config.reservationTtl().multipliedBy(10).toMillis()),
                 String.valueOf(reservation.periodEnds().plus(config.counterRetention()).toEpochMilli())));
         Map<String, Long> all = new LinkedHashMap<>(actual);
+        // the keys' own counters count what was used as the tenant's do
+        reservation.budgetKeys().forEach(key -> actual.forEach((metric, units) -> all.put(GateRequest.keyMetric(key,
+                metric), units)));
         reservation.held().keySet().forEach(metric -> all.putIfAbsent(metric, 0L));
         List<String> totals = new ArrayList<>();
         all.forEach((metric, units) -> {
@@ -304,8 +309,8 @@ public class QuotaGate {
         }
         if (status == 3) {
             String metric = metrics.get(response.get(1).toInteger() - 1);
-            return new GateDecision.QuotaExceeded(metric, response.get(2).toLong(), response.get(3).toLong(),
-                    request.periodEnds());
+            return new GateDecision.QuotaExceeded(GateRequest.baseMetric(metric), response.get(2).toLong(),
+                    response.get(3).toLong(), request.periodEnds(), GateRequest.keyOf(metric).orElse(null));
         }
         Map<String, Long> remaining = new LinkedHashMap<>();
         for (int i = 0; i < metrics.size(); i++) {
@@ -314,10 +319,11 @@ public class QuotaGate {
                 remaining.put(metrics.get(i), left);
             }
         }
-        GateDecision.RateStatus tightest = null;
+        GateDecision.RateStatus tightest = null; // of the rules on requests: the headers count requests
         for (int j = 0; j < request.rates().size(); j++) {
             long left = response.get(metrics.size() + 1 + 2 * j).toLong();
-            if (tightest == null || left < tightest.remaining()) {
+            if (request.rates().get(j).unit() == RateRule.Unit.REQUESTS
+                    && (tightest == null || left < tightest.remaining())) {
                 tightest = new GateDecision.RateStatus(request.rates().get(j), Math.max(0, left),
                         Duration.ofMillis(response.get(metrics.size() + 2 + 2 * j).toLong()));
             }
@@ -325,7 +331,7 @@ public class QuotaGate {
         inFlight.incrementAndGet();
         long now = response.get(metrics.size() + 1 + 2 * request.rates().size()).toLong(); // Redis's clock
         Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
-                held(request.amounts()), Instant.ofEpochMilli(now).plus(config.reservationTtl()));
+                held(request.amounts()), Instant.ofEpochMilli(now).plus(config.reservationTtl()), request.budgetKeys());
         return new GateDecision.Allowed(reservation, remaining, request.periodEnds(), tightest);
     }
 
@@ -359,7 +365,7 @@ public class QuotaGate {
         }
         // nothing is held in Redis: a settle of this reservation counts its actual units once Redis is back
         Reservation reservation = new Reservation(id, request.tenantId(), request.period(), request.periodEnds(),
-                Map.of(), Instant.now().plus(config.reservationTtl()));
+                Map.of(), Instant.now().plus(config.reservationTtl()), request.budgetKeys());
         return new GateDecision.Allowed(reservation, Map.of(), request.periodEnds(), null);
     }
 

@@ -62,6 +62,41 @@ class GateResponsesTest {
     }
 
     @Test
+    void aKeysOwnBudgetIs402NamingTheKeyNotThePlan() {
+        UUID key = UUID.randomUUID();
+        Instant resets = Instant.parse("2026-12-01T00:00:00Z");
+        HttpProblem problem = GateResponses.refusal(new GateDecision.QuotaExceeded("cost_micros", 4_990_000,
+                5_000_000, resets, key), "pro", "/billing/checkout", NOW);
+
+        assertEquals(402, problem.getStatusCode());
+        assertEquals("api-key", problem.getParameters().get("budget"));
+        assertEquals(key.toString(), problem.getParameters().get("apiKeyId"));
+        assertEquals("cost_micros", problem.getParameters().get("metric"));
+        assertEquals(null, problem.getParameters().get("upgradeUrl"), "no plan lifts a budget the tenant set");
+        assertTrue(problem.getDetail().contains("the budget of API key " + key + ", 5000000 cost_micros"),
+                problem.getDetail());
+    }
+
+    @Test
+    void aTokensLimitIs429InTokensAndARequestLargerThanItSaysSo() {
+        RateRule tokens = RateRule.tokens("key-tokens-minute", "key:k", 1000, Duration.ofMinutes(1), 400);
+        HttpProblem problem = GateResponses.refusal(new GateDecision.RateLimited(tokens, Duration.ofMillis(6000)),
+                "free", "/billing/checkout", NOW);
+        assertEquals(429, problem.getStatusCode());
+        assertEquals("tokens", problem.getParameters().get("unit"));
+        assertEquals(6L, problem.getHeaders().get("Retry-After"));
+        assertEquals(null, problem.getHeaders().get("RateLimit-Remaining"), "the headers count requests");
+        assertTrue(problem.getDetail().contains("1000 tokens per minute is reached"), problem.getDetail());
+
+        RateRule tooLarge = RateRule.tokens("key-tokens-minute", "key:k", 1000, Duration.ofMinutes(1), 4000);
+        HttpProblem never = GateResponses.refusal(new GateDecision.RateLimited(tooLarge, Duration.ofMinutes(3)),
+                "free", "/billing/checkout", NOW);
+        assertTrue(never.getDetail().contains("takes up to 4000 tokens, more than the key-tokens-minute limit"),
+                never.getDetail());
+        assertEquals(null, never.getHeaders().get("Retry-After"), "no wait admits it");
+    }
+
+    @Test
     void aGateWithoutRedisIs503WithRetryAfter() {
         HttpProblem problem = GateResponses.refusal(new GateDecision.Unavailable("quotas cannot be checked"), "free",
                 "/billing/checkout", NOW);

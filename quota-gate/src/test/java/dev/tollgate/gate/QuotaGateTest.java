@@ -295,6 +295,120 @@ class QuotaGateTest {
                 () -> await(gate.reserve(generations(tenant, UUID.randomUUID(), 1, 100))) instanceof GateDecision.Allowed);
     }
 
+    @Test
+    void aKeysOwnBudgetRefusesItWhileTheTenantsOtherKeysGoOn() {
+        QuotaGate gate = lasting();
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        UUID budgeted = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        // the tenant's quota is 100 generations; the key's own budget 3
+        for (int i = 0; i < 3; i++) {
+            GateDecision.Allowed held = allowed(gate.reserve(generations(tenant, user, 1, 100)
+                    .underKey("key", budgeted, Map.of("generations", 3L), 0, 0, 0)));
+            assertEquals(100 - 1 - i, held.remaining().get("generations"), "the tenant's counter counts it too");
+            assertEquals(List.of(budgeted), held.reservation().budgetKeys());
+            assertTrue(await(gate.settle(held.reservation(), Map.of("generations", 1L))));
+        }
+        GateDecision refused = await(gate.reserve(generations(tenant, user, 1, 100)
+                .underKey("key", budgeted, Map.of("generations", 3L), 0, 0, 0)));
+        GateDecision.QuotaExceeded exceeded = assertInstanceOf(GateDecision.QuotaExceeded.class, refused);
+        assertEquals(budgeted, exceeded.apiKeyId(), "the key's own budget names itself");
+        assertEquals("generations", exceeded.metric());
+        assertEquals(3, exceeded.used());
+        assertEquals(3, exceeded.limit());
+        // another key of the tenant, and the tenant without a key, go on
+        allowed(gate.reserve(generations(tenant, user, 1, 100)
+                .underKey("key", other, Map.of("generations", 3L), 0, 0, 0)));
+        allowed(gate.reserve(generations(tenant, user, 1, 100)));
+        assertEquals(3L, await(gate.used(tenant, PERIOD, GateRequest.keyMetric(budgeted, "generations"))));
+        assertEquals(5L, await(gate.used(tenant, PERIOD, "generations")));
+
+        // when the key's budget and the tenant's quota would both refuse, the key's is named
+        GateDecision both = await(gate.reserve(generations(tenant, user, 1, 5)
+                .underKey("key", budgeted, Map.of("generations", 3L), 0, 0, 0)));
+        assertEquals(budgeted, assertInstanceOf(GateDecision.QuotaExceeded.class, both).apiKeyId());
+    }
+
+    @Test
+    void theKeysAManagingKeyCreatedShareItsBudgetWhateverTheirOwn() {
+        QuotaGate gate = lasting();
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        UUID manager = UUID.randomUUID();
+        // two keys of 5 generations each, created by a key whose own budget is 3: 3 in all
+        List<UUID> children = List.of(UUID.randomUUID(), UUID.randomUUID());
+        int admitted = 0;
+        GateDecision last = null;
+        for (int i = 0; i < 6; i++) {
+            last = await(gate.reserve(generations(tenant, user, 1, 100)
+                    .underKey("managing-key", manager, Map.of("generations", 3L), 0, 0, 0)
+                    .underKey("key", children.get(i % 2), Map.of("generations", 5L), 0, 0, 0)));
+            if (last instanceof GateDecision.Allowed allowed) {
+                admitted++;
+                assertEquals(List.of(manager, children.get(i % 2)), allowed.reservation().budgetKeys());
+                assertTrue(await(gate.settle(allowed.reservation(), Map.of("generations", 1L))));
+            }
+        }
+        assertEquals(3, admitted);
+        assertEquals(manager, assertInstanceOf(GateDecision.QuotaExceeded.class, last).apiKeyId());
+        assertEquals(3L, await(gate.used(tenant, PERIOD, GateRequest.keyMetric(manager, "generations"))));
+    }
+
+    @Test
+    void aKeyThatSettlesWithoutRedisAtReserveStillCountsInItsOwnCounter() {
+        UUID tenant = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        // a reservation made while Redis was away holds nothing; its settle counts the actual units in full
+        Reservation unheld = new Reservation(UUID.randomUUID().toString(), tenant, PERIOD, PERIOD_ENDS, Map.of(),
+                Instant.now().plusSeconds(60), List.of(key));
+        assertTrue(await(gate.settle(unheld, Map.of("generations", 2L, "input_tokens", 40L))));
+        assertEquals(2L, await(gate.used(tenant, PERIOD, GateRequest.keyMetric(key, "generations"))));
+        assertEquals(40L, await(gate.used(tenant, PERIOD, GateRequest.keyMetric(key, "input_tokens"))));
+    }
+
+    @Test
+    void aKeysRequestsAndTokensPerMinuteRefuseItWithTheRuleThatWasHit() {
+        QuotaGate gate = lasting();
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        // 2 requests a minute: the third is refused by the key's rule, with a wait of about half a minute
+        for (int i = 0; i < 2; i++) {
+            allowed(gate.reserve(generations(tenant, user, 1, 100).underKey("key", key, Map.of(), 2, 0, 10)));
+        }
+        GateDecision.RateLimited byRequests = assertInstanceOf(GateDecision.RateLimited.class,
+                await(gate.reserve(generations(tenant, user, 1, 100).underKey("key", key, Map.of(), 2, 0, 10))));
+        assertEquals("key-minute", byRequests.rule().name());
+        assertTrue(byRequests.retryAfter().toSeconds() > 20 && byRequests.retryAfter().toSeconds() <= 30,
+                byRequests.retryAfter().toString());
+
+        // 1,000 tokens a minute: 600 + 400 fit, another 100 do not; a request of 1,001 never fits
+        UUID tokens = UUID.randomUUID();
+        GateDecision.Allowed first = allowed(gate.reserve(generations(tenant, user, 1, 100)
+                .underKey("key", tokens, Map.of(), 0, 1000, 600)));
+        assertEquals(null, first.rate(), "the headers count requests; a rule on tokens is not one of them");
+        allowed(gate.reserve(generations(tenant, user, 1, 100).underKey("key", tokens, Map.of(), 0, 1000, 400)));
+        GateDecision.RateLimited byTokens = assertInstanceOf(GateDecision.RateLimited.class,
+                await(gate.reserve(generations(tenant, user, 1, 100).underKey("key", tokens, Map.of(), 0, 1000, 100))));
+        assertEquals("key-tokens-minute", byTokens.rule().name());
+        assertEquals(RateRule.Unit.TOKENS, byTokens.rule().unit());
+        assertTrue(byTokens.retryAfter().toMillis() > 3000 && byTokens.retryAfter().toMillis() <= 6000,
+                "100 tokens at 1,000 a minute come back 6 s after the first 1,000: " + byTokens.retryAfter());
+        GateDecision.RateLimited tooLarge = assertInstanceOf(GateDecision.RateLimited.class,
+                await(gate.reserve(generations(tenant, user, 1, 100).underKey("key", UUID.randomUUID(), Map.of(), 0,
+                        1000, 1001))));
+        assertTrue(tooLarge.rule().neverFits());
+        // the refusals held nothing: the tenant's counter holds the four admitted requests only
+        assertEquals(4L, await(gate.used(tenant, PERIOD, "generations")));
+    }
+
+    /** A gate whose holds outlive the test (the tests' reservation TTL of 1 s would give unsettled ones back). */
+    private QuotaGate lasting() {
+        return new QuotaGate(redis, vertx, new Configured(config, Duration.ofMinutes(2), config.awaitCounterRebuild()),
+                registry);
+    }
+
     private static GateRequest generations(UUID tenant, UUID user, long amount, long limit) {
         return new GateRequest(tenant, user, PERIOD, PERIOD_ENDS, Map.of("generations", amount),
                 Map.of("generations", limit), List.of());

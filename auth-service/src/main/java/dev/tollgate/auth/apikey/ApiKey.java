@@ -1,5 +1,9 @@
 package dev.tollgate.auth.apikey;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.security.KeyLimits;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -8,6 +12,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** A tenant's API key: found by its public prefix, proven by the hash of its secret. */
@@ -55,6 +60,55 @@ public class ApiKey extends PanacheEntityBase {
     /** The API key (with {@code keys:manage}) that created this one; null for a key a person created. */
     @Column(name = "created_by_key")
     public UUID createdByKey;
+
+    /** JSON: metric to units per billing period; null: no budget of its own. */
+    @Column(name = "monthly_budget")
+    public String monthlyBudget;
+
+    @Column(name = "requests_per_minute")
+    public Long requestsPerMinute;
+
+    @Column(name = "tokens_per_minute")
+    public Long tokensPerMinute;
+
+    /** Space-separated; null: every model the plan allows. */
+    @Column(name = "allowed_models")
+    public String allowedModels;
+
+    /** The key a rotation's line began with (null: this one): its controls count the whole line's use. */
+    @Column(name = "lineage_id")
+    public UUID lineageId;
+
+    /** Whose counters this key's own controls count in: the first key of its rotation line. */
+    public UUID lineage() {
+        return lineageId != null ? lineageId : id;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Long>> BUDGET = new TypeReference<>() {
+    };
+
+    /** The key's own controls. */
+    public KeyLimits limits() {
+        try {
+            return new KeyLimits(monthlyBudget == null ? Map.of() : JSON.readValue(monthlyBudget, BUDGET),
+                    requestsPerMinute, tokensPerMinute,
+                    allowedModels == null || allowedModels.isBlank() ? List.of() : Arrays.asList(allowedModels.split(" ")));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("API key " + id + " holds an unreadable budget", e);
+        }
+    }
+
+    public void limit(KeyLimits limits) {
+        try {
+            monthlyBudget = limits.monthlyBudget().isEmpty() ? null : JSON.writeValueAsString(limits.monthlyBudget());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        requestsPerMinute = limits.requestsPerMinute();
+        tokensPerMinute = limits.tokensPerMinute();
+        allowedModels = limits.models().isEmpty() ? null : String.join(" ", limits.models());
+    }
 
     public List<String> scopeList() {
         return scopes.isBlank() ? List.of() : Arrays.asList(scopes.split(" "));

@@ -6,9 +6,11 @@ import dev.tollgate.auth.tenant.TenantAccess;
 import dev.tollgate.auth.tenant.repository.MembershipRepository;
 import dev.tollgate.common.audit.AuditTrail;
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.ApiKeyChanged;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.outbox.Outbox;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.KeyLimits;
 import dev.tollgate.common.security.Scope;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -30,7 +32,8 @@ import org.jboss.logging.Logger;
 
 /**
  * A tenant's API keys: created by a member with a subset of the allowed scopes ({@link Scope}, narrowed by
- * configuration), shown once, listed without their secret, rotated with an overlap, revoked at once (announced on
+ * configuration) and optionally controls of their own ({@link KeyLimits}, changeable later), shown once, listed without their
+ * secret, rotated with an overlap, revoked at once (announced on
  * {@code apikey.revoked} so that caches drop them). A member manages their own keys; owners and admins manage all
  * of the tenant's; a key with {@code keys:manage} acts for its user within its own scopes and life
  * ({@link KeyManagingKeys}).
@@ -77,12 +80,21 @@ public class ApiKeys {
     public record Issued(ApiKeyView key, String secret, Instant previousKeyValidUntil) {
     }
 
-    /** A presented key that works: whose it is, what it may do, and until when a cache may trust it. */
-    public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil) {
+    /**
+     * A presented key that works: whose it is, what it may do, its own controls (counted under {@code lineageId},
+     * the first key of its rotation line), those of the key that created it (a key with {@code keys:manage}, whose
+     * controls bound all it created together; null for a key a person created), and until when a cache may trust it.
+     */
+    public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil,
+            UUID lineageId, KeyLimits limits, UUID creatorKeyId, UUID creatorLineageId, KeyLimits creatorLimits) {
     }
 
     @WithTransaction
-    public Uni<Issued> create(Caller caller, String name, List<String> scopes, Instant expiresAt) {
+    public Uni<Issued> create(Caller caller, String name, List<String> scopes, Instant expiresAt, KeyLimits asked) {
+        KeyLimits limits = asked == null ? KeyLimits.NONE : asked;
+        if (!limits.problems().isEmpty()) {
+            return Uni.createFrom().failure(invalidLimits(limits.problems()));
+        }
         List<String> unknown = scopes.stream()
                 .filter(scope -> Scope.of(scope).isEmpty() || !config.apiKey().scopes().contains(scope)).toList();
         if (!unknown.isEmpty()) {
@@ -96,13 +108,15 @@ public class ApiKeys {
         return memberships.find(caller.tenantId(), caller.userId())
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
                 .chain(member -> managingKeys.expiryOfNew(caller, scopes, expiresAt))
-                .chain(expiry -> issue(caller.tenantId(), caller.userId(), name.trim(),
-                        List.copyOf(new LinkedHashSet<>(scopes)), expiry, caller.isApiKey() ? caller.apiKeyId() : null))
+                .chain(expiry -> managingKeys.limitsWithin(caller, limits).chain(bounded -> issue(caller.tenantId(),
+                        caller.userId(), name.trim(), List.copyOf(new LinkedHashSet<>(scopes)), expiry,
+                        caller.isApiKey() ? caller.apiKeyId() : null, bounded, null)))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
                         issued.key().id(), issued.key().prefix(), caller.tenantId()))
                 .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
                         caller.userId(), null, Map.of("keyId", issued.key().id().toString(), "prefix",
-                                issued.key().prefix(), "name", issued.key().name())));
+                                issued.key().prefix(), "name", issued.key().name(), "limits",
+                                issued.key().limits().toString(), "byApiKey", String.valueOf(caller.apiKeyId()))));
     }
 
     @WithSession
@@ -123,7 +137,8 @@ public class ApiKeys {
                         "only an active key can be rotated"));
             }
             return managingKeys.expiryOfSuccessor(caller, old.scopeList(), old.expiresAt)
-                    .chain(expiry -> issue(old.tenantId, old.userId, old.name, old.scopeList(), expiry, old.createdByKey))
+                    .chain(expiry -> issue(old.tenantId, old.userId, old.name, old.scopeList(), expiry, old.createdByKey,
+                            old.limits(), old.lineage()))
                     // the keys the old one issued now hang on its successor: revoking that revokes them
                     .call(issued -> keys.update("createdByKey = ?1 where createdByKey = ?2", issued.key().id(), old.id))
                     .call(issued -> audit.record(old.tenantId, "auth.api-key-rotated", caller.userId().toString(),
@@ -136,6 +151,99 @@ public class ApiKeys {
                         return new Issued(issued.key(), issued.secret(), old.revokedAt);
                     });
         });
+    }
+
+    /**
+     * Changes a key's own controls and, when asked, its expiry; the key goes on working. Announced on
+     * {@code apikey.changed}, so that the gateway asks again at once. A managing key may only narrow them within its
+     * own ({@link KeyManagingKeys#limitsWithin}).
+     *
+     * @param limits the new controls as a whole, or null to keep them
+     * @param expiresAt a new expiry (in the future), or null to keep it
+     */
+    @WithTransaction
+    public Uni<ApiKeyView> change(Caller caller, UUID id, KeyLimits limits, Instant expiresAt) {
+        if (limits != null && !limits.problems().isEmpty()) {
+            return Uni.createFrom().failure(invalidLimits(limits.problems()));
+        }
+        if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+            return Uni.createFrom().failure(Problems.badRequest("expiry-in-the-past", "Expiry In The Past",
+                    "expiresAt must be in the future"));
+        }
+        return owned(caller, id).chain(key -> {
+            if (!key.usableAt(Instant.now()) || key.replacedBy != null) {
+                return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
+                        "only an active key can be changed"));
+            }
+            Uni<Instant> expiry = expiresAt == null ? Uni.createFrom().item(key.expiresAt)
+                    : managingKeys.expiryOfSuccessor(caller, key.scopeList(), expiresAt);
+            return expiry.chain(newExpiry -> (limits == null ? Uni.createFrom().item(key.limits())
+                    : managingKeys.limitsWithin(caller, limits)).chain(newLimits -> {
+                        KeyLimits before = key.limits();
+                        if (before.equals(newLimits) && java.util.Objects.equals(key.expiresAt, newExpiry)) {
+                            return Uni.createFrom().item(ApiKeyView.of(key)); // nothing to announce
+                        }
+                        key.expiresAt = newExpiry;
+                        key.limit(newLimits);
+                        LOG.infof("audit: user %s (API key %s) changed API key %s (%s) in tenant %s: limits %s, "
+                                + "expires %s", caller.userId(), caller.apiKeyId(), key.id, key.prefix, key.tenantId,
+                                newLimits, newExpiry);
+                        // the line's other keys still working (the predecessor in its rotation overlap) follow
+                        return keys.othersOfLine(key.tenantId, key.lineage(), key.id)
+                                .chain(line -> {
+                                    List<ApiKey> following = new ArrayList<>();
+                                    for (ApiKey other : line) {
+                                        if (other.usableAt(Instant.now())) {
+                                            other.limit(newLimits);
+                                            following.add(other);
+                                        }
+                                    }
+                                    return announce(following, key);
+                                })
+                                .call(() -> audit.record(key.tenantId, "auth.api-key-changed",
+                                        caller.userId().toString(), key.userId, null, Map.of("keyId",
+                                                key.id.toString(), "byApiKey", String.valueOf(caller.apiKeyId()),
+                                                "limitsBefore", before.toString(), "limits", newLimits.toString(),
+                                                "expiresAt", String.valueOf(newExpiry))))
+                                .map(ignored -> ApiKeyView.of(key));
+                    }));
+        });
+    }
+
+    /**
+     * An active key of {@code tenantId} by id, with its controls, for a token exchanged from it; null when it is not
+     * active or not the tenant's.
+     */
+    @WithSession
+    public Uni<VerifiedKey> active(UUID id, UUID tenantId) {
+        return keys.findInTenant(id, tenantId).chain(key -> key == null || !key.usableAt(Instant.now())
+                ? Uni.createFrom().nullItem()
+                : verified(key));
+    }
+
+    /** What is said of a working key, with the controls of the key that created it. */
+    private Uni<VerifiedKey> verified(ApiKey key) {
+        Uni<ApiKey> creator = key.createdByKey == null ? Uni.createFrom().nullItem() : keys.findById(key.createdByKey);
+        return creator.map(by -> new VerifiedKey(key.id, key.tenantId, key.userId, key.scopeList(),
+                earliest(key.expiresAt, key.revokedAt), key.lineage(), key.limits(), by == null ? null : by.id,
+                by == null ? null : by.lineage(), by == null ? null : by.limits()));
+    }
+
+    /** {@code apikey.changed} for {@code key} and each of {@code others}. */
+    private Uni<Void> announce(List<ApiKey> others, ApiKey key) {
+        Uni<Void> chain = outbox.append(ApiKeyChanged.of(key.tenantId, key.id, key.prefix)).replaceWithVoid();
+        for (ApiKey other : others) {
+            chain = chain.chain(() -> outbox.append(ApiKeyChanged.of(other.tenantId, other.id, other.prefix)))
+                    .replaceWithVoid();
+        }
+        return chain;
+    }
+
+    private static RuntimeException invalidLimits(List<String> problems) {
+        return Problems.builder(Response.Status.BAD_REQUEST, "invalid-limits", "Invalid Limits")
+                .withDetail(String.join("; ", problems))
+                .with("problems", problems)
+                .build();
     }
 
     @WithTransaction
@@ -178,8 +286,7 @@ public class ApiKeys {
                 if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {
                     key.lastUsedAt = now;
                 }
-                Instant validUntil = earliest(key.expiresAt, key.revokedAt);
-                return outcome("valid", new VerifiedKey(key.id, key.tenantId, key.userId, key.scopeList(), validUntil));
+                return verified(key).chain(found -> outcome("valid", found));
             });
         });
     }
@@ -193,7 +300,7 @@ public class ApiKeys {
     }
 
     private Uni<Issued> issue(UUID tenantId, UUID userId, String name, List<String> scopes, Instant expiresAt,
-            UUID createdByKey) {
+            UUID createdByKey, KeyLimits limits, UUID lineageId) {
         String prefix = ApiKeySecrets.newPrefix();
         String secret = ApiKeySecrets.compose(prefix);
         ApiKey key = new ApiKey();
@@ -207,12 +314,14 @@ public class ApiKeys {
         key.createdAt = Instant.now();
         key.expiresAt = expiresAt;
         key.createdByKey = createdByKey;
+        key.lineageId = lineageId;
+        key.limit(limits);
         return keys.persist(key).map(saved -> new Issued(ApiKeyView.of(saved), secret, null));
     }
 
     /** The key if the caller may manage it: their own, or any of the tenant's for owners and admins. */
     private Uni<ApiKey> owned(Caller caller, UUID id) {
-        return keys.findInTenant(id, caller.tenantId()).chain(key -> manages(caller).map(manager -> {
+        return keys.findInTenantForUpdate(id, caller.tenantId()).chain(key -> manages(caller).map(manager -> {
             if (key == null || (!manager && !key.userId.equals(caller.userId()))) {
                 throw Problems.notFound("API key", id);
             }

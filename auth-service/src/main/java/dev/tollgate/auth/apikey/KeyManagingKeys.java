@@ -3,6 +3,7 @@ package dev.tollgate.auth.apikey;
 import dev.tollgate.auth.apikey.repository.ApiKeyRepository;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.KeyLimits;
 import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,6 +70,32 @@ public class KeyManagingKeys {
                         .build();
             }
             return requested;
+        });
+    }
+
+    /**
+     * The controls a key created or changed by {@code caller} gets: {@code asked} for a session; for a managing key,
+     * {@code asked} within its own controls (a control it has and {@code asked} lacks is inherited), so that the keys
+     * it hands out never exceed it. 403 naming the controls that would.
+     */
+    public Uni<KeyLimits> limitsWithin(Caller caller, KeyLimits asked) {
+        if (!caller.isApiKey()) {
+            return Uni.createFrom().item(asked);
+        }
+        return keys.findById(caller.apiKeyId()).map(own -> {
+            if (own == null || !own.tenantId.equals(caller.tenantId())) {
+                throw Problems.forbidden("the API key this credential stands for no longer exists");
+            }
+            List<String> beyond = new java.util.ArrayList<>();
+            KeyLimits bounded = asked.within(own.limits(), beyond);
+            if (!beyond.isEmpty()) {
+                throw Problems.builder(Response.Status.FORBIDDEN, "limits-exceed-key", "Limits Exceed The Key")
+                        .withDetail("an API key may give the keys it manages no more than its own controls allow; "
+                                + "over them: " + beyond)
+                        .with("limits", beyond)
+                        .build();
+            }
+            return bounded;
         });
     }
 

@@ -163,6 +163,119 @@ class ApiKeysTest {
         SignInFlow.exchange(create(alice, "other", List.of("generate")).path("secret")).then().statusCode(200);
     }
 
+    @Test
+    void aKeyCarriesControlsOfItsOwnThatCanBeChangedLaterAndEveryChangeIsAnnounced() {
+        Response user = SignInFlow.signIn(mailbox, newAddress());
+        Map<String, Object> limits = Map.of("monthlyBudget", Map.of("generations", 100, "cost_micros", 5_000_000),
+                "requestsPerMinute", 10, "tokensPerMinute", 5000, "models", List.of("small"));
+        Response created = as(user).contentType(ContentType.JSON)
+                .body(Map.of("name", "customer-42", "scopes", List.of("generate"), "limits", limits))
+                .post("/auth/api-keys");
+        created.then().statusCode(201)
+                .body("key.limits.monthlyBudget.generations", equalTo(100))
+                .body("key.limits.requestsPerMinute", equalTo(10))
+                .body("key.limits.tokensPerMinute", equalTo(5000))
+                .body("key.limits.models", equalTo(List.of("small")));
+        String keyId = created.path("key.id");
+
+        // what the gateway is told: the key's controls, counted under the first key of its rotation line
+        given().auth().oauth2(serviceToken()).contentType(ContentType.JSON).body(Map.of("key", created.path("secret")))
+                .post("/auth/internal/api-keys/verify").then().statusCode(200)
+                .body("lineageId", equalTo(keyId))
+                .body("limits.monthlyBudget.cost_micros", equalTo(5_000_000))
+                .body("limits.models", equalTo(List.of("small")));
+
+        // changed: the whole controls replaced, announced on apikey.changed
+        as(user).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 500), "requestsPerMinute", 60)))
+                .patch("/auth/api-keys/" + keyId).then().statusCode(200)
+                .body("limits.monthlyBudget.generations", equalTo(500))
+                .body("limits.monthlyBudget", not(hasKey("cost_micros")))
+                .body("limits.requestsPerMinute", equalTo(60))
+                .body("limits.tokensPerMinute", equalTo(null))
+                .body("limits.models", equalTo(List.of()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Sql.number("select count(*) from auth.outbox where topic = "
+                + "'apikey.changed' and payload like ? and published_at is not null", "%" + keyId + "%") == 1);
+        given().auth().oauth2(serviceToken()).queryParam("tenant", user.path("tenant_id").toString())
+                .get("/auth/internal/api-keys/" + keyId).then().statusCode(200)
+                .body("keyId", equalTo(keyId))
+                .body("limits.monthlyBudget.generations", equalTo(500));
+
+        // a rotated key's successor keeps the controls and counts in the same line
+        Response rotated = as(user).post("/auth/api-keys/" + keyId + "/rotate");
+        rotated.then().statusCode(201).body("key.limits.monthlyBudget.generations", equalTo(500));
+        given().auth().oauth2(serviceToken()).contentType(ContentType.JSON).body(Map.of("key", rotated.path("secret")))
+                .post("/auth/internal/api-keys/verify").then().statusCode(200)
+                .body("keyId", equalTo(rotated.path("key.id")))
+                .body("lineageId", equalTo(keyId));
+        // narrowed after the rotation: the old secret, still in its overlap, is narrowed with it
+        as(user).contentType(ContentType.JSON).body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 50))))
+                .patch("/auth/api-keys/" + rotated.path("key.id")).then().statusCode(200);
+        given().auth().oauth2(serviceToken()).contentType(ContentType.JSON).body(Map.of("key", created.path("secret")))
+                .post("/auth/internal/api-keys/verify").then().statusCode(200)
+                .body("limits.monthlyBudget.generations", equalTo(50));
+        // another tenant's id for the key: unknown
+        given().auth().oauth2(serviceToken()).queryParam("tenant", UUID.randomUUID().toString())
+                .get("/auth/internal/api-keys/" + rotated.path("key.id")).then().statusCode(404);
+        // a mistyped control is refused, never a key without it
+        as(user).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("tokens_per_minute", 1000)))
+                .patch("/auth/api-keys/" + rotated.path("key.id")).then().statusCode(400)
+                .body("detail", containsString("tokens_per_minute"));
+
+        // what cannot be kept is named
+        as(user).contentType(ContentType.JSON)
+                .body(Map.of("name", "bad", "scopes", List.of("generate"), "limits",
+                        Map.of("monthlyBudget", Map.of("dollars", 5), "requestsPerMinute", 0)))
+                .post("/auth/api-keys").then().statusCode(400)
+                .body("type", equalTo("https://tollgate.dev/problems/invalid-limits"))
+                .body("problems", hasItem(containsString("limits.monthlyBudget.dollars")))
+                .body("problems", hasItem(containsString("limits.requestsPerMinute")));
+        // only the key's owner (or the tenant's managers) may change it; a user's token may not ask auth's internals
+        Response stranger = SignInFlow.signIn(mailbox, newAddress());
+        as(stranger).contentType(ContentType.JSON).body(Map.of("limits", Map.of()))
+                .patch("/auth/api-keys/" + rotated.path("key.id")).then().statusCode(404);
+        as(user).queryParam("tenant", user.path("tenant_id").toString()).get("/auth/internal/api-keys/" + keyId)
+                .then().statusCode(403);
+    }
+
+    @Test
+    void aManagingKeyHandsOutNoMoreThanItsOwnControls() {
+        Response owner = SignInFlow.signIn(mailbox, newAddress());
+        Response manager = as(owner).contentType(ContentType.JSON)
+                .body(Map.of("name", "provisioner", "scopes", List.of("keys:manage", "generate"), "limits",
+                        Map.of("monthlyBudget", Map.of("generations", 1000), "requestsPerMinute", 10)))
+                .post("/auth/api-keys");
+        manager.then().statusCode(201);
+        String token = SignInFlow.exchange(manager.path("secret")).then().statusCode(200).extract().path("access_token");
+
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("name", "greedy", "scopes", List.of("generate"), "limits",
+                        Map.of("monthlyBudget", Map.of("generations", 5000))))
+                .post("/auth/api-keys").then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/limits-exceed-key"))
+                .body("limits", equalTo(List.of("limits.monthlyBudget.generations")));
+        // what it does not say it inherits
+        Response child = given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("name", "customer", "scopes", List.of("generate"), "limits",
+                        Map.of("monthlyBudget", Map.of("generations", 50))))
+                .post("/auth/api-keys");
+        child.then().statusCode(201)
+                .body("key.limits.monthlyBudget.generations", equalTo(50))
+                .body("key.limits.requestsPerMinute", equalTo(10));
+        // nor can it raise its own
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("requestsPerMinute", 1000)))
+                .patch("/auth/api-keys/" + manager.path("key.id")).then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/limits-exceed-key"));
+    }
+
+    private static String serviceToken() {
+        return given().auth().preemptive().basic(CLIENT, CLIENT_SECRET)
+                .contentType(ContentType.URLENC).formParam("grant_type", "client_credentials")
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+    }
+
     private static RequestSpecification as(Response signedIn) {
         return given().auth().oauth2(signedIn.path("access_token"));
     }

@@ -20,6 +20,8 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
             "dev.tollgate.account.purged.v1", AccountPurged.class);
     public static final EventType<ApiKeyRevoked> APIKEY_REVOKED = new EventType<>("apikey.revoked",
             "dev.tollgate.apikey.revoked.v1", ApiKeyRevoked.class);
+    public static final EventType<ApiKeyChanged> APIKEY_CHANGED = new EventType<>("apikey.changed",
+            "dev.tollgate.apikey.changed.v1", ApiKeyChanged.class);
     public static final EventType<MemberChanged> MEMBER_CHANGED = new EventType<>("member.changed",
             "dev.tollgate.member.changed.v1", MemberChanged.class);
 
@@ -33,7 +35,8 @@ public record EventType<E extends TollgateEvent>(String topic, String cloudEvent
             "dev.tollgate.audit.recorded.v1", AuditRecorded.class);
 
     public static final List<EventType<?>> ALL = List.of(SUBSCRIPTION_CHANGED, USAGE_RECORDED, ACCOUNT_DELETED,
-            ACCOUNT_PURGED, APIKEY_REVOKED, MEMBER_CHANGED, SIGNINGKEY_REVOKED, THRESHOLD_CROSSED, AUDIT_RECORDED);
+            ACCOUNT_PURGED, APIKEY_REVOKED, APIKEY_CHANGED, MEMBER_CHANGED, SIGNINGKEY_REVOKED, THRESHOLD_CROSSED,
+            AUDIT_RECORDED);
 
     public static Optional<EventType<?>> ofRecord(Class<?> recordClass) {
         return ALL.stream().filter(type -> type.recordClass().equals(recordClass)).findFirst();

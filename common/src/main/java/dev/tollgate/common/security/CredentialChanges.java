@@ -1,5 +1,6 @@
 package dev.tollgate.common.security;
 
+import dev.tollgate.common.event.ApiKeyChanged;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
@@ -23,21 +24,23 @@ import org.jboss.logging.Logger;
 
 /**
  * What changed about credentials since their tokens were signed, as every replica of every service learns it:
- * revoked API keys ({@code apikey.revoked}), members whose role changed or who left a tenant
+ * revoked API keys ({@code apikey.revoked}), API keys whose controls changed ({@code apikey.changed}), members whose role
+ * changed or who left a tenant
  * ({@code member.changed}), and signing keys an operator revoked ({@code signingkey.revoked}, remembered for good:
  * the topic is read from its start). An access token lives for minutes, so a change is remembered for
  * {@code tollgate.security.changes-remembered} (longer than any token lives) and then forgotten. Each replica reads
  * both topics in a consumer group of its own from the earliest record, skipping what is older than that, so a replica
  * that starts knows the changes of the last minutes too. {@link AccessPolicy} asks it on every request that needs a
- * credential; a revocation also reaches whoever observes {@link ApiKeyRevoked} (generation's key cache).
+ * credential; a revocation also reaches whoever observes {@link ApiKeyRevoked} (generation's key cache), and a
+ * key whose controls changed ({@code apikey.changed}) whoever observes {@link ApiKeyChanged}.
  */
 @ApplicationScoped
 public class CredentialChanges {
 
     static final String CHANNEL = "credential-changes";
     /** The topics the channel reads (its {@code topics} in common's configuration). */
-    static final List<String> TOPICS = List.of(EventType.APIKEY_REVOKED.topic(), EventType.MEMBER_CHANGED.topic(),
-            EventType.SIGNINGKEY_REVOKED.topic());
+    static final List<String> TOPICS = List.of(EventType.APIKEY_REVOKED.topic(), EventType.APIKEY_CHANGED.topic(),
+            EventType.MEMBER_CHANGED.topic(), EventType.SIGNINGKEY_REVOKED.topic());
     private static final Logger LOG = Logger.getLogger(CredentialChanges.class);
 
     /**
@@ -64,11 +67,13 @@ public class CredentialChanges {
     private final Duration remembered;
     private final EventCodec codec;
     private final Event<ApiKeyRevoked> revocations;
+    private final Event<ApiKeyChanged> keyChanges;
     private final Event<SigningKeyRevoked> signingKeyRevocations;
     private final MeterRegistry registry;
 
     public CredentialChanges(SecurityConfig config, EventCodec codec, Event<ApiKeyRevoked> revocations,
-            Event<SigningKeyRevoked> signingKeyRevocations, MeterRegistry registry) {
+            Event<ApiKeyChanged> keyChanges, Event<SigningKeyRevoked> signingKeyRevocations, MeterRegistry registry) {
+        this.keyChanges = keyChanges;
         this.signingKeyRevocations = signingKeyRevocations;
         this.remembered = config.changesRemembered();
         this.codec = codec;
@@ -101,6 +106,11 @@ public class CredentialChanges {
                 if (revoked.occurredAt().isAfter(horizon)) {
                     keyRevoked(revoked.apiKeyId(), revoked.occurredAt());
                     revocations.fire(revoked);
+                }
+            } else if (EventType.APIKEY_CHANGED.topic().equals(record.topic())) {
+                ApiKeyChanged changed = codec.decode(record.value(), EventType.APIKEY_CHANGED);
+                if (changed.occurredAt().isAfter(horizon)) {
+                    keyChanges.fire(changed);
                 }
             } else if (EventType.SIGNINGKEY_REVOKED.topic().equals(record.topic())) {
                 SigningKeyRevoked revoked = codec.decode(record.value(), EventType.SIGNINGKEY_REVOKED);

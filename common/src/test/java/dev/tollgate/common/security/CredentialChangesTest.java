@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.common.event.ApiKeyChanged;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.MemberChanged;
@@ -47,6 +48,8 @@ class CredentialChangesTest {
     SecurityConfig security;
     @Inject
     Event<ApiKeyRevoked> revocations;
+    @Inject
+    Event<ApiKeyChanged> keyChanges;
     @Inject
     Event<SigningKeyRevoked> signingKeyRevocations;
     @Inject
@@ -155,7 +158,8 @@ class CredentialChangesTest {
                 .body("checks.find { it.name == 'credential changes read' }.status", equalTo("UP")));
 
         // a replica starting now has read nothing yet: not ready, however many records it is behind
-        CredentialChanges starting = new CredentialChanges(security, codec, revocations, signingKeyRevocations, registry);
+        CredentialChanges starting = new CredentialChanges(security, codec, revocations, keyChanges, signingKeyRevocations,
+                registry);
         CredentialChangesReadiness readiness = new CredentialChangesReadiness(kafka, starting, security, registry);
         HealthCheckResponse before = readiness.call().await().atMost(Duration.ofSeconds(15));
         assertEquals(HealthCheckResponse.Status.DOWN, before.getStatus());
@@ -184,7 +188,7 @@ class CredentialChangesTest {
             }
         };
         HealthCheckResponse served = new CredentialChangesReadiness(kafka, new CredentialChanges(security, codec,
-                revocations, signingKeyRevocations, registry), impatient, registry).call().await()
+                revocations, keyChanges, signingKeyRevocations, registry), impatient, registry).call().await()
                 .atMost(Duration.ofSeconds(15));
         assertEquals(HealthCheckResponse.Status.UP, served.getStatus());
         assertEquals(false, served.getData().orElseThrow().get("caught up"));

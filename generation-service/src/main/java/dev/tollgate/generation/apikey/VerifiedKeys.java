@@ -1,8 +1,10 @@
 package dev.tollgate.generation.apikey;
 
 import dev.tollgate.common.error.Problems;
+import dev.tollgate.common.event.ApiKeyChanged;
 import dev.tollgate.common.event.ApiKeyRevoked;
 import dev.tollgate.common.request.ClientAddress;
+import dev.tollgate.common.security.KeyLimits;
 import dev.tollgate.gate.ratelimit.WindowLimiter;
 import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,8 +66,18 @@ public class VerifiedKeys {
 
     private static final Logger LOG = Logger.getLogger(VerifiedKeys.class);
 
-    /** What auth-service says of a valid key. */
-    public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil) {
+    /**
+     * What auth-service says of a valid key: whose it is, its scopes, until when it may be trusted, its own controls,
+     * counted under {@code lineageId} (the first key of its rotation line), and those of the key that created it
+     * (which bound all the keys it created together; null for a key a person created).
+     */
+    public record VerifiedKey(UUID keyId, UUID tenantId, UUID userId, List<String> scopes, Instant validUntil,
+            UUID lineageId, KeyLimits limits, UUID creatorKeyId, UUID creatorLineageId, KeyLimits creatorLimits) {
+
+        /** Whether the key, or the key that created it, is {@code keyId}. */
+        boolean standsFor(UUID keyId) {
+            return keyId.equals(this.keyId) || keyId.equals(creatorKeyId);
+        }
     }
 
     /** The most questions to auth-service under way at once; past it, new keys get 503 until answers come. */
@@ -74,6 +86,10 @@ public class VerifiedKeys {
     static final long COUNT_WAIT_MILLIS = 500;
 
     private final CaffeineCache verified;
+    /** Active keys by id, with their controls: for tokens exchanged from a key, and for the gate. */
+    private final CaffeineCache byId;
+    /** Keys whose controls changed lately, until an answer asked before the change can no longer be cached. */
+    private final Map<UUID, Instant> changed = new ConcurrentHashMap<>();
     private final CaffeineCache refused;
     /** Clients held back for presenting unknown keys, to the end of their window. */
     private final CaffeineCache heldBack;
@@ -92,7 +108,8 @@ public class VerifiedKeys {
 
     public VerifiedKeys(GenerationConfig config, OidcClient client, Vertx vertx, MeterRegistry registry,
             @CacheName("api-keys-verified") Cache verified, @CacheName("api-keys-refused") Cache refused,
-            @CacheName("api-keys-held-back") Cache heldBack, WindowLimiter unknownKeys) {
+            @CacheName("api-keys-held-back") Cache heldBack, @CacheName("api-keys-by-id") Cache byId,
+            WindowLimiter unknownKeys) {
         this.config = config.apiKeys();
         this.client = client;
         this.web = WebClient.create(vertx);
@@ -101,6 +118,9 @@ public class VerifiedKeys {
         this.refused = refused.as(CaffeineCache.class);
         this.verified.setMaximumSize(this.config.maxEntries());
         this.verified.setExpireAfterWrite(this.config.cacheTtl());
+        this.byId = byId.as(CaffeineCache.class);
+        this.byId.setMaximumSize(this.config.maxEntries());
+        this.byId.setExpireAfterWrite(this.config.cacheTtl());
         this.refused.setMaximumSize(this.config.maxRefusals());
         this.refused.setExpireAfterWrite(this.config.refusalTtl());
         this.heldBack = heldBack.as(CaffeineCache.class);
@@ -128,6 +148,10 @@ public class VerifiedKeys {
             if (cached != null && (cached.validUntil() == null || cached.validUntil().isAfter(now))
                     && !revoked.containsKey(cached.keyId())) {
                 registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
+                if (byId.getIfPresent(cached.keyId()) == null && !changed.containsKey(cached.keyId())
+                        && (cached.creatorKeyId() == null || !changed.containsKey(cached.creatorKeyId()))) {
+                    byId.put(cached.keyId(), known); // its controls, for the gate, without another question
+                }
                 return Uni.createFrom().item(cached);
             }
             drop(verified, hash); // its end came, or it was revoked: ask again
@@ -170,8 +194,15 @@ public class VerifiedKeys {
                     try {
                         if (found == null) {
                             refused.put(hash, CompletableFuture.completedFuture(Boolean.TRUE));
-                        } else if (found.validUntil() == null || found.validUntil().isAfter(Instant.now())) {
+                        } else if ((found.validUntil() == null || found.validUntil().isAfter(Instant.now()))
+                                && !changedSince(found, now)) {
                             verified.put(hash, CompletableFuture.completedFuture(found));
+                            byId.put(found.keyId(), CompletableFuture.completedFuture(found));
+                            if (changedSince(found, now)) {
+                                // changed while it was being put: asked again next time
+                                drop(verified, hash);
+                                drop(byId, found.keyId());
+                            }
                             if (revoked.containsKey(found.keyId())) {
                                 drop(verified, hash); // revoked while it was being put
                             }
@@ -232,6 +263,65 @@ public class VerifiedKeys {
                 .build();
     }
 
+    /**
+     * An active key by id, with its own controls: for a token exchanged from a key (its {@code akid}) and for the
+     * gate. Kept like a verification, until {@code cache-ttl}, {@code apikey.changed} or {@code apikey.revoked}; 401
+     * when the key is no longer active.
+     */
+    public Uni<VerifiedKey> byId(UUID keyId, UUID tenantId) {
+        CompletableFuture<VerifiedKey> known = byId.getIfPresent(keyId);
+        if (known == null || known.isCompletedExceptionally()) {
+            CompletableFuture<VerifiedKey> answer = new CompletableFuture<>();
+            byId.put(keyId, answer); // asked after any change seen so far: a change from now on drops it
+            askById(keyId, tenantId).subscribe().with(found -> {
+                if (found == null) {
+                    drop(byId, keyId);
+                    answer.completeExceptionally(Problems.unauthorized("the API key is unknown, revoked or expired"));
+                } else {
+                    answer.complete(found);
+                }
+            }, failure -> {
+                drop(byId, keyId);
+                answer.completeExceptionally(failure);
+            });
+            known = answer;
+        }
+        return Uni.createFrom().completionStage(known::copy).map(key -> {
+            if (!key.tenantId().equals(tenantId)) {
+                throw Problems.unauthorized("the API key is unknown, revoked or expired");
+            }
+            return key;
+        });
+    }
+
+    /** {@code apikey.changed}: what was kept of the key is asked again (it goes on working meanwhile). */
+    void changed(@Observes ApiKeyChanged change) {
+        Instant now = Instant.now();
+        changed.values().removeIf(until -> until.isBefore(now));
+        changed.put(change.apiKeyId(), now.plus(config.cacheTtl()));
+        // the key's own entries, and those of the keys it created (which carry its controls)
+        int dropped = dropVerified(change.apiKeyId());
+        for (Object id : byId.keySet()) {
+            CompletableFuture<VerifiedKey> entry = byId.getIfPresent(id);
+            if (id.equals(change.apiKeyId()) || (entry != null && entry.isDone() && !entry.isCompletedExceptionally()
+                    && entry.join() != null && entry.join().standsFor(change.apiKeyId()))) {
+                drop(byId, id);
+            }
+        }
+        LOG.infof("audit: API key %s (%s) changed; %d cached verification(s) dropped, its controls asked again",
+                change.apiKeyId(), change.prefix(), dropped);
+    }
+
+    /** Whether {@code key}, or the key that created it, changed after {@code asked}. */
+    private boolean changedSince(VerifiedKey key, Instant asked) {
+        return changedSince(key.keyId(), asked) || (key.creatorKeyId() != null && changedSince(key.creatorKeyId(), asked));
+    }
+
+    private boolean changedSince(UUID keyId, Instant asked) {
+        Instant until = changed.get(keyId);
+        return until != null && !until.minus(config.cacheTtl()).isBefore(asked);
+    }
+
     /** {@code apikey.revoked}, as every replica reads it (common's {@code CredentialChanges}). */
     void revoked(@Observes ApiKeyRevoked revoked) {
         int dropped = evict(revoked.apiKeyId());
@@ -247,11 +337,17 @@ public class VerifiedKeys {
         Instant now = Instant.now();
         revoked.values().removeIf(until -> until.isBefore(now));
         revoked.put(keyId, now.plus(config.cacheTtl()));
+        drop(byId, keyId);
+        return dropVerified(keyId);
+    }
+
+    /** Drops every cached verification of {@code keyId}; answers how many there were. */
+    private int dropVerified(UUID keyId) {
         int dropped = 0;
         for (Object hash : verified.keySet()) {
             CompletableFuture<VerifiedKey> entry = verified.getIfPresent(hash);
             if (entry != null && entry.isDone() && !entry.isCompletedExceptionally() && entry.join() != null
-                    && entry.join().keyId().equals(keyId)) {
+                    && entry.join().standsFor(keyId)) {
                 drop(verified, hash);
                 dropped++;
             }
@@ -270,19 +366,35 @@ public class VerifiedKeys {
     }
 
     private Uni<VerifiedKey> ask(String key) {
+        return askAuth(token -> post(key, token), "verify a key", true);
+    }
+
+    private Uni<VerifiedKey> askById(UUID keyId, UUID tenantId) {
+        return askAuth(token -> getById(keyId, tenantId, token), "say what API key " + keyId + " may do", false);
+    }
+
+    /**
+     * One question to auth-service with this service's token (renewed once if refused): the key it answers, or null
+     * for a 404; 503 {@code auth-unavailable} when it cannot answer in time.
+     *
+     * @param counted whether the answer counts in {@code tollgate.api_keys.lookups} (a verification)
+     */
+    private Uni<VerifiedKey> askAuth(
+            java.util.function.Function<String, Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>>> question,
+            String what, boolean counted) {
         return serviceToken(false)
-                .chain(token -> post(key, token))
+                .chain(token -> question.apply(token))
                 .chain(response -> response.statusCode() == 401
                         // our token was refused (expired early, keys rotated): a fresh one, once
-                        ? serviceToken(true).chain(token -> post(key, token))
+                        ? serviceToken(true).chain(token -> question.apply(token))
                         : Uni.createFrom().item(response))
                 .map(response -> {
                     if (response.statusCode() == 200) {
-                        registry.counter("tollgate.api_keys.lookups", "answer", "verified").increment();
+                        count(counted, "verified");
                         return read(response.bodyAsJsonObject());
                     }
                     if (response.statusCode() == 404) {
-                        registry.counter("tollgate.api_keys.lookups", "answer", "refused").increment();
+                        count(counted, "refused");
                         return null;
                     }
                     throw new IllegalStateException("auth-service answered " + response.statusCode() + ": "
@@ -292,10 +404,24 @@ public class VerifiedKeys {
                 .ifNoItem().after(config.timeout().multipliedBy(2))
                 .failWith(() -> new TimeoutException("no answer within " + config.timeout().multipliedBy(2)))
                 .onFailure().transform(e -> {
-                    registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
-                    LOG.warnf("api keys: auth-service could not verify a key (%s)", e.getMessage());
+                    count(counted, "unavailable");
+                    LOG.warnf("api keys: auth-service could not %s (%s)", what, e.getMessage());
                     return unavailable();
                 });
+    }
+
+    private void count(boolean counted, String answer) {
+        if (counted) {
+            registry.counter("tollgate.api_keys.lookups", "answer", answer).increment();
+        }
+    }
+
+    private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> getById(UUID keyId, UUID tenantId, String token) {
+        return web.getAbs(config.authUrl().replaceAll("/+$", "") + "/auth/internal/api-keys/" + keyId + "?tenant="
+                + tenantId)
+                .bearerTokenAuthentication(token)
+                .timeout(config.timeout().toMillis())
+                .send();
     }
 
     private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> post(String key, String token) {
@@ -318,9 +444,28 @@ public class VerifiedKeys {
         JsonArray given = body.getJsonArray("scopes", new JsonArray());
         given.forEach(scope -> scopes.add(String.valueOf(scope)));
         String validUntil = body.getString("validUntil");
-        return new VerifiedKey(UUID.fromString(body.getString("keyId")), UUID.fromString(body.getString("tenantId")),
+        UUID keyId = UUID.fromString(body.getString("keyId"));
+        String lineage = body.getString("lineageId");
+        String creator = body.getString("creatorKeyId");
+        String creatorLineage = body.getString("creatorLineageId");
+        return new VerifiedKey(keyId, UUID.fromString(body.getString("tenantId")),
                 UUID.fromString(body.getString("userId")), List.copyOf(scopes),
-                validUntil == null ? null : Instant.parse(validUntil));
+                validUntil == null ? null : Instant.parse(validUntil), lineage == null ? keyId : UUID.fromString(lineage),
+                limits(body.getJsonObject("limits")), creator == null ? null : UUID.fromString(creator),
+                creatorLineage == null ? null : UUID.fromString(creatorLineage), limits(body.getJsonObject("creatorLimits")));
+    }
+
+    /** A key's controls as auth-service writes them; a field this replica does not know yet is passed over. */
+    private static KeyLimits limits(JsonObject limits) {
+        if (limits == null) {
+            return KeyLimits.NONE;
+        }
+        Map<String, Long> budget = new java.util.LinkedHashMap<>();
+        limits.getJsonObject("monthlyBudget", new JsonObject())
+                .forEach(entry -> budget.put(entry.getKey(), ((Number) entry.getValue()).longValue()));
+        List<String> models = new ArrayList<>();
+        limits.getJsonArray("models", new JsonArray()).forEach(model -> models.add(String.valueOf(model)));
+        return new KeyLimits(budget, limits.getLong("requestsPerMinute"), limits.getLong("tokensPerMinute"), models);
     }
 
     private static String sha256(String key) {

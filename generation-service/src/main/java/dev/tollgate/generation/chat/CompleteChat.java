@@ -5,12 +5,14 @@ import dev.tollgate.common.event.Entitlements;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.plan.TenantPlans;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.common.security.KeyLimits;
 import dev.tollgate.gate.GateConfig;
 import dev.tollgate.gate.GateDecision;
 import dev.tollgate.gate.GateRequest;
 import dev.tollgate.gate.GateResponses;
 import dev.tollgate.gate.QuotaGate;
 import dev.tollgate.gate.Reservation;
+import dev.tollgate.generation.apikey.VerifiedKeys;
 import dev.tollgate.generation.config.GenerationConfig;
 import dev.tollgate.generation.openai.OpenAiErrors;
 import dev.tollgate.generation.provider.ChatCall;
@@ -64,9 +66,12 @@ public class CompleteChat {
     private final RecordGeneration record;
     private final ProviderGuards guards;
     private final ChatMetrics metrics;
+    private final VerifiedKeys keys;
 
     public CompleteChat(ProviderRoutes routes, QuotaGate gate, GateConfig gateConfig, GenerationConfig config,
-            TenantPlans plans, RecordGeneration record, ProviderGuards guards, ChatMetrics metrics) {
+            TenantPlans plans, RecordGeneration record, ProviderGuards guards, ChatMetrics metrics,
+            VerifiedKeys keys) {
+        this.keys = keys;
         this.routes = routes;
         this.gate = gate;
         this.gateConfig = gateConfig;
@@ -192,8 +197,9 @@ public class CompleteChat {
     /**
      * The tenant's plan admits a call: the first of {@code models} the plan includes is chosen, and the gate holds
      * the worst case of {@code attempts} calls (the prompt's estimated tokens plus {@code max_tokens} each, at the
-     * route's dearest provider). Refusals are thrown as problems: 400 unknown model, 403 model not in plan, 429,
-     * 402, 503 from the gate.
+     * route's dearest provider), under the caller's API key's own controls as well (the models it may call, its
+     * budget, requests and tokens per minute). Refusals are thrown as problems: 400 unknown model, 403 model not in
+     * plan or not allowed for the key, 429, 402, 503 from the gate.
      */
     public Uni<Admission> admit(Caller caller, List<String> models, ChatCall call, int attempts) {
         long input = Tokens.estimate(call);
@@ -225,12 +231,25 @@ public class CompleteChat {
                         "model '" + model + "' is not offered here; GET /v1/models lists " + offered.get());
             }
         }
-        return plans.of(caller.tenantId()).chain(tenantPlan -> {
+        return keyOf(caller).chain(key -> plans.of(caller.tenantId()).chain(tenantPlan -> {
             Entitlements plan = tenantPlan.entitlements();
             String planName = tenantPlan.plan();
+            KeyLimits limits = key == null ? KeyLimits.NONE : key.limits();
+            KeyLimits creator = key == null || key.creatorLimits() == null ? KeyLimits.NONE : key.creatorLimits();
             String model = models.stream()
                     .filter(m -> plan.allowedModels().isEmpty() || plan.allowedModels().contains(m))
+                    .filter(m -> limits.allows(m) && creator.allows(m))
                     .findFirst().orElse(null);
+            if (model == null && models.stream().anyMatch(m -> plan.allowedModels().isEmpty()
+                    || plan.allowedModels().contains(m))) {
+                metrics.refused(models.get(0), "model-not-allowed-for-key");
+                throw Problems.builder(Response.Status.FORBIDDEN, "model-not-allowed-for-key",
+                        "Model Not Allowed For This Key")
+                        .withDetail("this API key may call " + (limits.models().isEmpty() ? creator.models()
+                                : limits.models()) + ", not "
+                                + (models.size() == 1 ? "'" + models.get(0) + "'" : "any of " + models))
+                        .build();
+            }
             if (model == null) {
                 metrics.refused(models.get(0), "model-not-in-plan");
                 throw Problems.builder(Response.Status.FORBIDDEN, "model-not-in-plan", "Model Not In Plan")
@@ -246,6 +265,14 @@ public class CompleteChat {
             Map<String, Long> worstCase = worstCaseOf.apply(route);
             GateRequest admission = GateRequest.forPlan(caller.tenantId(), caller.userId(), tenantPlan.period(now),
                     plan, worstCase);
+            if (key != null) {
+                // the controls of the key that created it (all it created count together), then the key's own, each
+                // counted for its whole rotation line, in the same round trip
+                long tokens = worstCase.getOrDefault(UsageRecorded.INPUT_TOKENS, 0L)
+                        + worstCase.getOrDefault(UsageRecorded.OUTPUT_TOKENS, 0L);
+                admission = underKey(underKey(admission, "managing-key", key.creatorLineageId(), key.creatorLimits(),
+                        tokens), "key", key.lineageId(), limits, tokens);
+            }
             return gate.reserve(admission).map(decision -> {
                 if (!(decision instanceof GateDecision.Allowed allowed)) {
                     metrics.refused(model, decision instanceof GateDecision.RateLimited ? "rate-limited"
@@ -256,7 +283,29 @@ public class CompleteChat {
                 gate.keepAlive(allowed.reservation());
                 return new Admission(model, route, allowed, now);
             });
-        });
+        }));
+    }
+
+    private static GateRequest underKey(GateRequest admission, String rule, UUID lineage, KeyLimits limits,
+            long tokens) {
+        if (lineage == null || limits == null || limits.isEmpty()) {
+            return admission;
+        }
+        return admission.underKey(rule, lineage, limits.monthlyBudget(),
+                limits.requestsPerMinute() == null ? 0 : limits.requestsPerMinute(),
+                limits.tokensPerMinute() == null ? 0 : limits.tokensPerMinute(), tokens);
+    }
+
+    /** The API key the caller stands for, with its own controls (a token exchanged from a key too); null for none. */
+    private Uni<VerifiedKeys.VerifiedKey> keyOf(Caller caller) {
+        return caller.apiKeyId() == null ? Uni.createFrom().nullItem() : keys.byId(caller.apiKeyId(), caller.tenantId());
+    }
+
+    /** Whether the caller's API key (and the key that created it) may call {@code model}; any caller else may. */
+    public Uni<java.util.function.Predicate<String>> modelsOf(Caller caller) {
+        return keyOf(caller).map(key -> key == null ? model -> true
+                : model -> key.limits().allows(model)
+                        && (key.creatorLimits() == null || key.creatorLimits().allows(model)));
     }
 
     /** An admitted call: the model chosen, its route, the gate's hold and headers. */

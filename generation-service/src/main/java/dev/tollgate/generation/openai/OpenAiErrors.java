@@ -41,6 +41,7 @@ public class OpenAiErrors {
             "unauthorized", "invalid_api_key",
             "unknown-model", "model_not_found",
             "model-not-in-plan", "model_not_found",
+            "model-not-allowed-for-key", "model_not_found",
             "quota-exceeded", "insufficient_quota",
             "rate-limited", "rate_limit_exceeded",
             "not-found", "unknown_url");
@@ -67,12 +68,13 @@ public class OpenAiErrors {
         String slug = slug(problem);
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("message", message(problem, slug));
-        error.put("type", type(problem.getStatusCode(), slug));
+        error.put("type", type(problem, slug));
         Object param = problem.getParameters().get(PARAM);
         error.put("param", param != null ? param
                 : "unknown-model".equals(slug) || "model-not-in-plan".equals(slug)
-                        ? "model"
-                        : null);
+                        || "model-not-allowed-for-key".equals(slug)
+                                ? "model"
+                                : null);
         Object providerCode = problem.getParameters().get(PROVIDER_CODE);
         error.put("code", providerCode != null ? providerCode
                 : slug == null ? null : OPENAI_CODES.getOrDefault(slug, slug.replace('-', '_')));
@@ -95,12 +97,14 @@ public class OpenAiErrors {
         return problem.getDetail() != null ? problem.getDetail() : problem.getTitle();
     }
 
-    private static String type(int status, String slug) {
+    private static String type(HttpProblem problem, String slug) {
+        int status = problem.getStatusCode();
         if ("quota-exceeded".equals(slug)) {
             return "insufficient_quota";
         }
         if (status == 429) {
-            return "requests";
+            // OpenAI's type names what the limit counts: requests, or tokens for a tokens-per-minute limit
+            return "tokens".equals(problem.getParameters().get("unit")) ? "tokens" : "requests";
         }
         return status >= 500 ? "server_error" : "invalid_request_error";
     }

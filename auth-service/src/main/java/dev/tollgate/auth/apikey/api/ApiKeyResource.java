@@ -4,6 +4,7 @@ import dev.tollgate.auth.apikey.ApiKeyView;
 import dev.tollgate.auth.apikey.ApiKeys;
 import dev.tollgate.common.security.Access;
 import dev.tollgate.common.security.CallerContext;
+import dev.tollgate.common.security.KeyLimits;
 import dev.tollgate.common.security.Role;
 import dev.tollgate.common.security.Scope;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +17,7 @@ import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -33,10 +35,18 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
 
-    /** Create a key: a name, the scopes it may use, and optionally when it stops working. */
+    /**
+     * Create a key: a name, the scopes it may use, and optionally when it stops working and controls of its own (a
+     * monthly budget, requests and tokens per minute, the models it may call).
+     */
     public record NewApiKey(@NotBlank @Size(max = 200) String name,
             @NotEmpty List<@NotBlank String> scopes,
-            @Future Instant expiresAt) {
+            @Future Instant expiresAt,
+            KeyLimits limits) {
+    }
+
+    /** Change a key: its controls as a whole (absent: kept; {@code {}}: none of its own), its expiry (absent: kept). */
+    public record KeyChange(@Future Instant expiresAt, KeyLimits limits) {
     }
 
     private final ApiKeys keys;
@@ -50,7 +60,7 @@ public class ApiKeyResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ApiKeys.Issued>> create(@Valid @NotNull NewApiKey body) {
-        return keys.create(callers.require(), body.name(), body.scopes(), body.expiresAt())
+        return keys.create(callers.require(), body.name(), body.scopes(), body.expiresAt(), body.limits())
                 .map(issued -> RestResponse.ResponseBuilder.<ApiKeys.Issued> created(
                         URI.create("/auth/api-keys/" + issued.key().id()))
                         .entity(issued).header("Cache-Control", "no-store").build());
@@ -68,6 +78,13 @@ public class ApiKeyResource {
                 .map(issued -> RestResponse.ResponseBuilder.<ApiKeys.Issued> created(
                         URI.create("/auth/api-keys/" + issued.key().id()))
                         .entity(issued).header("Cache-Control", "no-store").build());
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ApiKeyView> change(@RestPath UUID id, @Valid @NotNull KeyChange body) {
+        return keys.change(callers.require(), id, body.limits(), body.expiresAt());
     }
 
     @DELETE

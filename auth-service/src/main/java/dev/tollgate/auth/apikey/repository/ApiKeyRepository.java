@@ -4,6 +4,7 @@ import dev.tollgate.auth.apikey.ApiKey;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.util.List;
 import java.util.UUID;
 
@@ -17,6 +18,16 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
     /** A key of the tenant; another tenant's key does not exist for the caller. */
     public Uni<ApiKey> findInTenant(UUID id, UUID tenantId) {
         return find("id = ?1 and tenantId = ?2", id, tenantId).firstResult();
+    }
+
+    /** As {@link #findInTenant}, locked until the transaction ends: its changes, rotation and revocation queue. */
+    public Uni<ApiKey> findInTenantForUpdate(UUID id, UUID tenantId) {
+        return find("id = ?1 and tenantId = ?2", id, tenantId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+    }
+
+    /** The other keys of a rotation line that began with {@code lineage} (the key it began with included). */
+    public Uni<List<ApiKey>> othersOfLine(UUID tenantId, UUID lineage, UUID except) {
+        return list("tenantId = ?1 and (id = ?2 or lineageId = ?2) and id <> ?3", tenantId, lineage, except);
     }
 
     public Uni<List<ApiKey>> listInTenant(UUID tenantId) {

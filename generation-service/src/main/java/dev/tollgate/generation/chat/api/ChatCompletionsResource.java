@@ -103,16 +103,18 @@ public class ChatCompletionsResource {
     @GET
     @Path("/models")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The chat and embedding models the caller's plan allows")
+    @Operation(summary = "The chat and embedding models the caller's plan (and API key) allows")
     public Uni<ModelList> models() {
-        return plans.of(caller.require().tenantId()).map(plan -> {
+        Caller who = caller.require();
+        return complete.modelsOf(who).chain(keyAllows -> plans.of(who.tenantId()).map(plan -> {
             Set<String> allowed = plan.entitlements().allowedModels();
             List<String> offered = new ArrayList<>(routes.models());
             offered.addAll(routes.embeddingModels());
             return new ModelList("list", offered.stream().distinct().sorted()
                     .filter(id -> allowed.isEmpty() || allowed.contains(id))
+                    .filter(keyAllows)
                     .map(id -> new ModelList.Model(id, "model", 0, "tollgate")).toList());
-        });
+        }));
     }
 
     /**
