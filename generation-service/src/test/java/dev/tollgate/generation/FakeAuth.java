@@ -72,6 +72,13 @@ public class FakeAuth implements QuarkusTestResourceLifecycleManager {
         return key;
     }
 
+    /** Auth-service answers {@code keyId}, asked for by id, as {@code user}'s key in {@code tenant} with {@code limits}. */
+    public static void keyById(UUID keyId, UUID tenant, UUID user, String limits) {
+        server().stubFor(get(urlPathMatching("/auth/internal/api-keys/" + keyId)).atPriority(1)
+                .willReturn(okJson("{\"keyId\":\"" + keyId + "\",\"tenantId\":\"" + tenant + "\",\"userId\":\""
+                        + user + "\",\"scopes\":[\"generate\"],\"limits\":" + limits + "}")));
+    }
+
     @Override
     public Map<String, String> start() {
         return Map.of("tollgate.generation.api-keys.auth-url", "http://127.0.0.1:" + server().port());

@@ -155,7 +155,7 @@ class ApiKeyJourneyTest {
                 return null;
             }
         });
-        assertTrue(servedAgain);
+        assertEquals(Boolean.TRUE, servedAgain, "the raised budget reached the gateway");
         OpenAIServiceException again = assertThrows(OpenAIServiceException.class,
                 () -> first.chat().completions().create(ask()), "the third generation used the raised budget up");
         assertEquals(402, again.statusCode());

@@ -18,10 +18,10 @@ final class LocalRateLimiter {
         }
         Map<String, Double> next = new java.util.HashMap<>();
         for (RateRule rule : rules) {
-            String key = scope + ":" + rule.name() + ":" + rule.subject();
+            String key = scope + ":" + rule.bucket();
             double tat = Math.max(theoreticalArrivals.getOrDefault(key, (double) now), now);
             double admitAt = tat + rule.cost() * rule.intervalMillis() - rule.window().toMillis();
-            if (now < admitAt) {
+            if (now + 0.01 < admitAt) { // as the Redis script: fractional intervals add up with rounding
                 return Optional.of(new GateDecision.RateLimited(rule, Duration.ofMillis((long) Math.ceil(admitAt - now))));
             }
             next.put(key, tat + rule.cost() * rule.intervalMillis());

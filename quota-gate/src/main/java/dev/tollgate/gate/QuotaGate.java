@@ -477,7 +477,7 @@ public class QuotaGate {
         }
 
         String rate(RateRule rule) {
-            return prefix() + "rl:" + rule.name() + ":" + rule.subject();
+            return prefix() + "rl:" + rule.bucket();
         }
     }
 }

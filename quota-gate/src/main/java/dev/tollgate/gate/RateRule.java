@@ -46,6 +46,14 @@ public record RateRule(String name, String subject, long limit, Duration window,
         return cost > limit;
     }
 
+    /**
+     * Where the rule counts: its unit, window and subject, not its name, so that rules of one subject share their
+     * count (a key's own requests and those of the keys it created, counted against it as {@code managing-key-minute}).
+     */
+    public String bucket() {
+        return unit.label() + ":" + window.toMillis() + ":" + subject;
+    }
+
     /** Milliseconds per unit (fractional for rules of many units per window). */
     double intervalMillis() {
         return (double) window.toMillis() / limit;

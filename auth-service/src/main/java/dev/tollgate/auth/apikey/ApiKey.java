@@ -14,10 +14,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 
 /** A tenant's API key: found by its public prefix, proven by the hash of its secret. */
 @Entity
 @Table(name = "api_keys")
+@DynamicUpdate // a flush writes the columns it changed: a verification's lastUsedAt never writes back older controls
+
 public class ApiKey extends PanacheEntityBase {
 
     @Id

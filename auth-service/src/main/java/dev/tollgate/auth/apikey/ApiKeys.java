@@ -108,9 +108,9 @@ public class ApiKeys {
         return memberships.find(caller.tenantId(), caller.userId())
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
                 .chain(member -> managingKeys.expiryOfNew(caller, scopes, expiresAt))
-                .chain(expiry -> managingKeys.limitsWithin(caller, limits).chain(bounded -> issue(caller.tenantId(),
-                        caller.userId(), name.trim(), List.copyOf(new LinkedHashSet<>(scopes)), expiry,
-                        caller.isApiKey() ? caller.apiKeyId() : null, bounded, null)))
+                .chain(expiry -> managingKeys.limitsWithin(caller, limits).chain(bounded -> managingKeys.creatorOf(caller)
+                        .chain(creator -> issue(caller.tenantId(), caller.userId(), name.trim(),
+                                List.copyOf(new LinkedHashSet<>(scopes)), expiry, creator, bounded, null))))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
                         issued.key().id(), issued.key().prefix(), caller.tenantId()))
                 .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
@@ -179,6 +179,7 @@ public class ApiKeys {
                     : managingKeys.expiryOfSuccessor(caller, key.scopeList(), expiresAt);
             return expiry.chain(newExpiry -> (limits == null ? Uni.createFrom().item(key.limits())
                     : managingKeys.limitsWithin(caller, limits)).chain(newLimits -> {
+                        managingKeys.requireNarrowing(caller, key, newLimits, newExpiry);
                         KeyLimits before = key.limits();
                         if (before.equals(newLimits) && java.util.Objects.equals(key.expiresAt, newExpiry)) {
                             return Uni.createFrom().item(ApiKeyView.of(key)); // nothing to announce
@@ -189,7 +190,7 @@ public class ApiKeys {
                                 + "expires %s", caller.userId(), caller.apiKeyId(), key.id, key.prefix, key.tenantId,
                                 newLimits, newExpiry);
                         // the line's other keys still working (the predecessor in its rotation overlap) follow
-                        return keys.othersOfLine(key.tenantId, key.lineage(), key.id)
+                        return keys.othersOfLineForUpdate(key.tenantId, key.lineage(), key.id)
                                 .chain(line -> {
                                     List<ApiKey> following = new ArrayList<>();
                                     for (ApiKey other : line) {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What a key with {@code keys:manage} may do, so that a SaaS can issue keys to its own customers by program without
@@ -97,6 +98,44 @@ public class KeyManagingKeys {
             }
             return bounded;
         });
+    }
+
+    /**
+     * A managing key may raise the controls (and move the expiry) only of the keys it created, whose use counts
+     * against its own controls; any other key of its user it may only narrow, or it could lift a key's budget past
+     * what the person who made it set. 403 otherwise.
+     */
+    public void requireNarrowing(Caller caller, ApiKey target, KeyLimits limits, Instant expiresAt) {
+        if (!caller.isApiKey() || caller.apiKeyId().equals(target.createdByKey)) {
+            return;
+        }
+        List<String> beyond = new java.util.ArrayList<>();
+        if (!limits.within(target.limits(), beyond).equals(limits)) {
+            beyond.add("limits (a control the key has may not be removed)");
+        }
+        if (target.expiresAt != null && (expiresAt == null || expiresAt.isAfter(target.expiresAt))) {
+            beyond.add("expiresAt");
+        }
+        if (!beyond.isEmpty()) {
+            throw Problems.builder(Response.Status.FORBIDDEN, "limits-exceed-key", "Limits Exceed The Key")
+                    .withDetail("an API key may only narrow the controls of a key it did not create; over them: "
+                            + beyond)
+                    .with("limits", beyond)
+                    .build();
+        }
+    }
+
+    /**
+     * The key recorded as the creator of a key {@code caller} creates: none for a person; for a managing key, the
+     * newest key of its rotation line (a key made during the old one's overlap hangs on its successor, as the keys it
+     * made before do).
+     */
+    public Uni<UUID> creatorOf(Caller caller) {
+        if (!caller.isApiKey()) {
+            return Uni.createFrom().nullItem();
+        }
+        return keys.findById(caller.apiKeyId()).map(own -> own != null && own.replacedBy != null ? own.replacedBy
+                : caller.apiKeyId());
     }
 
     /**

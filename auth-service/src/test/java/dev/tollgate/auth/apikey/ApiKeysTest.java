@@ -263,6 +263,26 @@ class ApiKeysTest {
         child.then().statusCode(201)
                 .body("key.limits.monthlyBudget.generations", equalTo(50))
                 .body("key.limits.requestsPerMinute", equalTo(10));
+        // a key it created it may raise within its own controls (their use counts against it); another key of its
+        // user, which counts against nothing of it, it may only narrow
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 500))))
+                .patch("/auth/api-keys/" + child.path("key.id")).then().statusCode(200)
+                .body("limits.monthlyBudget.generations", equalTo(500));
+        Response personal = as(owner).contentType(ContentType.JSON)
+                .body(Map.of("name", "personal", "scopes", List.of("generate"), "limits",
+                        Map.of("monthlyBudget", Map.of("generations", 10), "requestsPerMinute", 5)))
+                .post("/auth/api-keys");
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 20), "requestsPerMinute", 5)))
+                .patch("/auth/api-keys/" + personal.path("key.id")).then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/limits-exceed-key"));
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 10))))
+                .patch("/auth/api-keys/" + personal.path("key.id")).then().statusCode(403);
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 5), "requestsPerMinute", 5)))
+                .patch("/auth/api-keys/" + personal.path("key.id")).then().statusCode(200);
         // nor can it raise its own
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("limits", Map.of("requestsPerMinute", 1000)))

@@ -148,9 +148,11 @@ public class VerifiedKeys {
             if (cached != null && (cached.validUntil() == null || cached.validUntil().isAfter(now))
                     && !revoked.containsKey(cached.keyId())) {
                 registry.counter("tollgate.api_keys.lookups", "answer", "cached").increment();
-                if (byId.getIfPresent(cached.keyId()) == null && !changed.containsKey(cached.keyId())
-                        && (cached.creatorKeyId() == null || !changed.containsKey(cached.creatorKeyId()))) {
+                if (byId.getIfPresent(cached.keyId()) == null && !changedRecently(cached)) {
                     byId.put(cached.keyId(), known); // its controls, for the gate, without another question
+                    if (changedRecently(cached)) {
+                        drop(byId, cached.keyId()); // changed while it was being put
+                    }
                 }
                 return Uni.createFrom().item(cached);
             }
@@ -205,6 +207,7 @@ public class VerifiedKeys {
                             }
                             if (revoked.containsKey(found.keyId())) {
                                 drop(verified, hash); // revoked while it was being put
+                                drop(byId, found.keyId());
                             }
                         }
                     } finally {
@@ -272,8 +275,14 @@ public class VerifiedKeys {
         CompletableFuture<VerifiedKey> known = byId.getIfPresent(keyId);
         if (known == null || known.isCompletedExceptionally()) {
             CompletableFuture<VerifiedKey> answer = new CompletableFuture<>();
+            Instant asked = Instant.now();
             byId.put(keyId, answer); // asked after any change seen so far: a change from now on drops it
             askById(keyId, tenantId).subscribe().with(found -> {
+                if (found != null && (changedSince(found, asked) || revoked.containsKey(found.keyId()))) {
+                    // the key, or the key that created it, changed while it was asked: this caller gets the answer,
+                    // the next one asks again
+                    drop(byId, keyId);
+                }
                 if (found == null) {
                     drop(byId, keyId);
                     answer.completeExceptionally(Problems.unauthorized("the API key is unknown, revoked or expired"));
@@ -310,6 +319,17 @@ public class VerifiedKeys {
         }
         LOG.infof("audit: API key %s (%s) changed; %d cached verification(s) dropped, its controls asked again",
                 change.apiKeyId(), change.prefix(), dropped);
+    }
+
+    /** Whether {@code key}, or the key that created it, changed within the last {@code cache-ttl}. */
+    private boolean changedRecently(VerifiedKey key) {
+        Instant now = Instant.now();
+        return isAfter(changed.get(key.keyId()), now)
+                || (key.creatorKeyId() != null && isAfter(changed.get(key.creatorKeyId()), now));
+    }
+
+    private static boolean isAfter(Instant until, Instant now) {
+        return until != null && until.isAfter(now);
     }
 
     /** Whether {@code key}, or the key that created it, changed after {@code asked}. */
@@ -370,7 +390,12 @@ public class VerifiedKeys {
     }
 
     private Uni<VerifiedKey> askById(UUID keyId, UUID tenantId) {
-        return askAuth(token -> getById(keyId, tenantId, token), "say what API key " + keyId + " may do", false);
+        return askAuth(token -> getById(keyId, tenantId, token), "say what API key " + keyId + " may do", false)
+                .onFailure().transform(e -> Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable",
+                        "Auth Unavailable").withDetail(
+                                "the controls of the API key this credential stands for "
+                                        + "cannot be read now; retry in a few seconds")
+                        .withHeader("Retry-After", 5).build());
     }
 
     /**

@@ -1,13 +1,15 @@
 package dev.tollgate.generation.embedding;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.security.Caller;
+import dev.tollgate.generation.chat.AdmitCall;
+import dev.tollgate.generation.chat.AskRoute;
 import dev.tollgate.generation.chat.CompleteChat;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.provider.ProviderGuards;
 import dev.tollgate.generation.provider.Tokens;
 import dev.tollgate.generation.record.RecordGeneration;
+import dev.tollgate.generation.usage.Usage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,13 +26,16 @@ import java.util.UUID;
 @ApplicationScoped
 public class CreateEmbeddings {
 
-    private final CompleteChat chat;
+    private final AdmitCall admission;
+    private final AskRoute route;
     private final ProviderGuards guards;
     private final RecordGeneration record;
     private final MeterRegistry registry;
 
-    public CreateEmbeddings(CompleteChat chat, ProviderGuards guards, RecordGeneration record, MeterRegistry registry) {
-        this.chat = chat;
+    public CreateEmbeddings(AdmitCall admission, AskRoute route, ProviderGuards guards, RecordGeneration record,
+            MeterRegistry registry) {
+        this.admission = admission;
+        this.route = route;
         this.guards = guards;
         this.record = record;
         this.registry = registry;
@@ -39,16 +44,15 @@ public class CreateEmbeddings {
     /** The embeddings of {@code document} (an OpenAI embeddings request, checked) and the gate's headers. */
     public Uni<Embeddings> create(Caller caller, String model, ObjectNode document) {
         long input = Tokens.estimateInput(document.get("input"));
-        return CompleteChat.detached(chat.admitEmbeddings(caller, model, input).chain(admitted -> chat
+        return CompleteChat.detached(admission.admitEmbeddings(caller, model, input).chain(admitted -> route
                 .ask(admitted, provider -> guards.embed(provider, document))
                 // no answer, nothing recorded: the held units go back
-                .onFailure().call(e -> chat.settle(admitted.held(), Map.of())
+                .onFailure().call(e -> admission.settle(admitted.held(), Usage.NONE)
                         .invoke(() -> count(model, "failed", 0)))
                 .chain(answer -> {
-                    long cost = chat.cost(answer);
+                    long cost = admission.cost(answer);
                     UUID id = UUID.randomUUID();
-                    return chat.settle(admitted.held(), Map.of(UsageRecorded.INPUT_TOKENS, answer.inputTokens(),
-                            UsageRecorded.COST_MICROS, cost))
+                    return admission.settle(admitted.held(), Usage.embeddings(answer.inputTokens(), cost))
                             .call(() -> record.recordEmbeddingsSurely(id, caller, admitted.model(), document, answer, cost))
                             .invoke(() -> count(model, "answered", answer.inputTokens()))
                             .map(ignored -> new Embeddings(answer, admitted.headers()));

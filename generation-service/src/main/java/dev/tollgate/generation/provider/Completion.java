@@ -2,9 +2,7 @@ package dev.tollgate.generation.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.common.event.UsageRecorded;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.tollgate.generation.usage.Usage;
 
 /**
  * A provider's answer, with the usage it reported.
@@ -32,20 +30,10 @@ public record Completion(String provider, String model, String content, String f
     }
 
     /**
-     * What this answer used, as the gate and the ledger count it: one generation, its input and output tokens, the
-     * cached part of the input when there is one ({@code cached_input_tokens}, for plans that price it apart) and
-     * {@code costMicros}.
+     * What this answer used as a generation: one, its input and output tokens, the cached part of the input
+     * ({@code cached_input_tokens}, for plans that price it apart) and {@code costMicros}.
      */
-    public Map<String, Long> quantities(long costMicros) {
-        Map<String, Long> used = new LinkedHashMap<>();
-        used.put(UsageRecorded.GENERATIONS, 1L);
-        used.put(UsageRecorded.INPUT_TOKENS, inputTokens);
-        used.put(UsageRecorded.OUTPUT_TOKENS, outputTokens);
-        used.put(UsageRecorded.COST_MICROS, costMicros);
-        long cached = cachedInputTokens();
-        if (cached > 0) {
-            used.put(UsageRecorded.CACHED_INPUT_TOKENS, cached);
-        }
-        return Map.copyOf(used);
+    public Usage usage(long costMicros) {
+        return Usage.generation(inputTokens, cachedInputTokens(), outputTokens, costMicros);
     }
 }

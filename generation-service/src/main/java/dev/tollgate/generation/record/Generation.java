@@ -23,6 +23,10 @@ public class Generation extends PanacheEntityBase {
     @Column(name = "user_id")
     public UUID userId;
 
+    /** The API key a template run was started with (its controls apply when it is taken over); null otherwise. */
+    @Column(name = "api_key_id")
+    public UUID apiKeyId;
+
     @Column(nullable = false)
     public String model;
 

@@ -12,6 +12,7 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.record.repository.GenerationRepository;
+import dev.tollgate.generation.usage.Usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -103,7 +104,7 @@ public class RecordGeneration {
     public Uni<Void> recordSurely(UUID id, Caller caller, String model, ChatCall call, Completion completion,
             String outcome, long costMicros) {
         return recordSurely(new Answered(id, caller, model, call, completion, outcome, costMicros, Instant.now(), true,
-                completion.quantities(costMicros), endUser(call == null ? null : call.document())));
+                completion.usage(costMicros).quantities(), endUser(call == null ? null : call.document())));
     }
 
     /**
@@ -113,8 +114,7 @@ public class RecordGeneration {
     public Uni<Void> recordEmbeddingsSurely(UUID id, Caller caller, String model, ObjectNode request,
             Completion completion, long costMicros) {
         return recordSurely(new Answered(id, caller, model, null, completion, RecordGeneration.COMPLETED, costMicros,
-                Instant.now(), false, Map.of(UsageRecorded.INPUT_TOKENS, completion.inputTokens(),
-                        UsageRecorded.COST_MICROS, costMicros),
+                Instant.now(), false, Usage.embeddings(completion.inputTokens(), costMicros).quantities(),
                 endUser(request)));
     }
 

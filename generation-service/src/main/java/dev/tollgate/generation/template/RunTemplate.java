@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Caller;
-import dev.tollgate.generation.chat.CompleteChat;
+import dev.tollgate.generation.chat.AdmitCall;
+import dev.tollgate.generation.chat.AskRoute;
 import dev.tollgate.generation.config.GenerationConfig;
 import dev.tollgate.generation.provider.ChatCall;
 import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.record.Generation;
 import dev.tollgate.generation.record.RecordGeneration;
+import dev.tollgate.generation.usage.Usage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.common.vertx.VertxContext;
@@ -41,16 +43,18 @@ public class RunTemplate {
     private static final int CALLS = 2;
 
     private final PromptTemplates templates;
-    private final CompleteChat chat;
+    private final AdmitCall admission;
+    private final AskRoute route;
     private final TemplateRuns runs;
     private final GenerationConfig config;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
-    public RunTemplate(PromptTemplates templates, CompleteChat chat, TemplateRuns runs, GenerationConfig config,
-            ObjectMapper json, MeterRegistry registry) {
+    public RunTemplate(PromptTemplates templates, AdmitCall admission, AskRoute route, TemplateRuns runs,
+            GenerationConfig config, ObjectMapper json, MeterRegistry registry) {
         this.templates = templates;
-        this.chat = chat;
+        this.admission = admission;
+        this.route = route;
         this.runs = runs;
         this.config = config;
         this.json = json;
@@ -77,9 +81,9 @@ public class RunTemplate {
         }
         ChatCall call = template.call(given);
         UUID id = UUID.randomUUID();
-        return chat.admit(caller, template.models(), call, CALLS).chain(admitted -> runs
+        return admission.admit(caller, template.models(), call, CALLS).chain(admitted -> runs
                 .start(id, caller, name, admitted.model(), write(given), write(call.messages()), config.templates().lease())
-                .onFailure().call(() -> chat.settle(admitted.held(), Map.of()))
+                .onFailure().call(() -> admission.settle(admitted.held(), Usage.NONE))
                 .chain(row -> {
                     Uni<Generation> run = execute(caller.tenantId(), caller.userId(), template, admitted, id, call);
                     if (!async) {
@@ -92,9 +96,13 @@ public class RunTemplate {
                 }));
     }
 
-    /** Runs again a run whose replica died: admitted anew (its hold expired with the replica). */
+    /**
+     * Runs again a run whose replica died: admitted anew (its hold expired with the replica), under the API key it
+     * was started with when there was one, so that the key's own controls hold as they did at its start.
+     */
     public Uni<Generation> resume(TemplateRuns.Orphan orphan) {
-        Caller owner = Caller.resumedFor(orphan.userId(), orphan.tenantId());
+        Caller owner = orphan.apiKeyId() == null ? Caller.resumedFor(orphan.userId(), orphan.tenantId())
+                : Caller.apiKey(orphan.userId(), orphan.tenantId(), java.util.Set.of(), orphan.apiKeyId(), null);
         PromptTemplate template = templates.named(orphan.template()).orElse(null);
         if (template == null) {
             return runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(), orphan.template(),
@@ -103,22 +111,22 @@ public class RunTemplate {
         }
         ChatCall call = template.call(read(orphan.input()));
         LOG.infof("templates: taking over run %s (%s) left unfinished", orphan.id(), orphan.template());
-        // a refusal that lasts (over quota, the model left the plan) ends the run; a passing one (a rate limit,
-        // Redis away) leaves it to be taken over again after its lease
-        return Uni.createFrom().deferred(() -> chat.admit(owner, template.models(), call, CALLS))
-                .onFailure(refused -> status(refused) == 402 || status(refused) == 403)
+        // a refusal that lasts (over quota, the model left the plan or the key, the key ended) ends the run; a
+        // passing one (a rate limit, Redis away) leaves it to be taken over again after its lease
+        return Uni.createFrom().deferred(() -> admission.admit(owner, template.models(), call, CALLS))
+                .onFailure(refused -> status(refused) == 401 || status(refused) == 402 || status(refused) == 403)
                 .recoverWithUni(refused -> runs.finish(orphan.id(), orphan.tenantId(), orphan.userId(),
                         template.models().get(0), ending(TemplateRuns.FAILED, List.of(), null, refusal(refused),
                                 status(refused)))
-                        .replaceWith((CompleteChat.Admission) null))
+                        .replaceWith((AdmitCall.Admission) null))
                 .chain(admitted -> admitted == null ? runs.find(orphan.id())
                         : execute(orphan.tenantId(), orphan.userId(), template, admitted, orphan.id(), call));
     }
 
     private Uni<Generation> execute(java.util.UUID tenantId, java.util.UUID userId, PromptTemplate template,
-            CompleteChat.Admission admitted, UUID id, ChatCall call) {
+            AdmitCall.Admission admitted, UUID id, ChatCall call) {
         List<Completion> answers = new ArrayList<>();
-        return chat.ask(admitted, call)
+        return route.ask(admitted, call)
                 .chain(first -> {
                     answers.add(first);
                     List<String> problems = check(template, first.content());
@@ -131,7 +139,7 @@ public class RunTemplate {
                     ChatCall again = call.followedBy(List.of(new ChatCall.Message("assistant", first.content()),
                             new ChatCall.Message("user", "That answer does not match the JSON Schema: "
                                     + String.join("; ", problems) + ". Answer again with only the corrected JSON object.")));
-                    return runs.retrying(id, config.templates().lease()).chain(() -> chat.ask(admitted, again)).map(second -> {
+                    return runs.retrying(id, config.templates().lease()).chain(() -> route.ask(admitted, again)).map(second -> {
                         answers.add(second);
                         List<String> still = check(template, second.content());
                         return still.isEmpty() ? ending(RecordGeneration.COMPLETED, answers, second, null, 0)
@@ -142,11 +150,7 @@ public class RunTemplate {
                 .onFailure().recoverWithItem(e -> ending(TemplateRuns.FAILED, answers, null, refusal(e), status(e)))
                 // settled before the run is written, as a chat answer is: a reconciliation between the two would
                 // otherwise count the usage once in the ledger and once more in the still-held reservation
-                .chain(ending -> chat.settle(admitted.held(), ending.answered() ? Map.of(
-                        dev.tollgate.common.event.UsageRecorded.GENERATIONS, 1L,
-                        dev.tollgate.common.event.UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
-                        dev.tollgate.common.event.UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
-                        dev.tollgate.common.event.UsageRecorded.COST_MICROS, ending.costMicros()) : Map.of())
+                .chain(ending -> admission.settle(admitted.held(), ending.usage())
                         .chain(() -> runs.finish(id, tenantId, userId, admitted.model(), ending))
                         .invoke(() -> {
                             registry.counter("tollgate.template.runs", "template", template.name(),
@@ -162,7 +166,7 @@ public class RunTemplate {
         Completion last = answers.isEmpty() ? null : answers.get(answers.size() - 1);
         long input = answers.stream().mapToLong(Completion::inputTokens).sum();
         long output = answers.stream().mapToLong(Completion::outputTokens).sum();
-        long cost = answers.stream().mapToLong(chat::cost).sum();
+        long cost = answers.stream().mapToLong(admission::cost).sum();
         return new TemplateRuns.Ending(status, last == null ? null : last.provider(), last == null ? null : last.model(),
                 last == null ? null : last.content(), valid == null ? null : write(parse(valid.content())), error,
                 failureStatus, last == null ? null : last.finishReason(), input, output, cost, !answers.isEmpty());

@@ -7,6 +7,7 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.generation.record.Generation;
 import dev.tollgate.generation.record.RecordGeneration;
 import dev.tollgate.generation.record.repository.GenerationRepository;
+import dev.tollgate.generation.usage.Usage;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -50,6 +50,11 @@ public class TemplateRuns {
     public record Ending(String status, String provider, String providerModel, String output, String result,
             String error, int failureStatus, String finishReason, long inputTokens, long outputTokens,
             long costMicros, boolean answered) {
+
+        /** What the run used: one generation (however many calls it took) when it was answered, else nothing. */
+        public Usage usage() {
+            return answered ? Usage.generation(inputTokens, 0, outputTokens, costMicros) : Usage.NONE;
+        }
     }
 
     @WithTransaction
@@ -59,6 +64,7 @@ public class TemplateRuns {
         run.id = id;
         run.tenantId = caller.tenantId();
         run.userId = caller.userId();
+        run.apiKeyId = caller.apiKeyId();
         run.template = template;
         run.model = model;
         run.input = input;
@@ -98,9 +104,7 @@ public class TemplateRuns {
         Uni<Void> usage = !ending.answered() ? Uni.createFrom().voidItem()
                 : outbox.append(new UsageRecorded(UUID.randomUUID(), now, tenantId, UsageRecorded.SCHEMA_VERSION,
                         userId, RecordGeneration.SOURCE, model, id.toString(),
-                        Map.of(UsageRecorded.GENERATIONS, 1L, UsageRecorded.INPUT_TOKENS, ending.inputTokens(),
-                                UsageRecorded.OUTPUT_TOKENS, ending.outputTokens(),
-                                UsageRecorded.COST_MICROS, ending.costMicros())));
+                        ending.usage().quantities()));
         return generations.erased(userId, tenantId)
                 .chain(() -> generations.findById(id, LockModeType.PESSIMISTIC_WRITE)).chain(run -> {
                     if (run == null) {
@@ -134,8 +138,8 @@ public class TemplateRuns {
         return generations.findById(id);
     }
 
-    /** An unfinished run taken over from a replica whose lease ran out. */
-    public record Orphan(UUID id, UUID tenantId, UUID userId, String template, String input) {
+    /** An unfinished run taken over from a replica whose lease ran out, with the API key it was started with. */
+    public record Orphan(UUID id, UUID tenantId, UUID userId, String template, String input, UUID apiKeyId) {
     }
 
     /**
@@ -150,7 +154,7 @@ public class TemplateRuns {
                 where id in (select id from {h-schema}generations
                              where outcome in ('running', 'retrying') and lease_until < now()
                              order by lease_until limit :limit for update skip locked)
-                returning id, tenant_id, user_id, template, input""", Object[].class)
+                returning id, tenant_id, user_id, template, input, api_key_id""", Object[].class)
                 .setParameter("lease", (double) lease.toSeconds())
                 .setParameter("limit", limit)
                 .getResultList())
@@ -158,7 +162,7 @@ public class TemplateRuns {
                     List<Orphan> orphans = new ArrayList<>();
                     for (Object[] row : rows) {
                         orphans.add(new Orphan((UUID) row[0], (UUID) row[1], (UUID) row[2], (String) row[3],
-                                (String) row[4]));
+                                (String) row[4], (UUID) row[5]));
                     }
                     return orphans;
                 });

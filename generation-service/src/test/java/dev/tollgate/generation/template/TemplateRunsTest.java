@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.event.UsageRecorded;
 import dev.tollgate.common.plan.BillingPeriod;
 import dev.tollgate.gate.QuotaGate;
+import dev.tollgate.generation.FakeAuth;
 import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.generation.provider.OfflineProvider;
 import dev.tollgate.testing.Callers;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(DevStackTestResource.class)
 @QuarkusTestResource(TestIssuerResource.class)
 @QuarkusTestResource(FakeOpenAi.class)
+@QuarkusTestResource(FakeAuth.class)
 class TemplateRunsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -199,6 +202,27 @@ class TemplateRunsTest {
                 .body("result.keyPoints[0]", Matchers.equalTo("growth"));
         // another user of the tenant cannot follow it
         Callers.as(UUID.randomUUID(), tenant, "member").get("/generations/" + id + "/events").then().statusCode(404);
+    }
+
+    @Test
+    void aRunStartedWithAnApiKeyIsTakenOverUnderTheKeysOwnControls() throws Throwable {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        UUID key = UUID.randomUUID();
+        UUID id = UUID.randomUUID();
+        // the key may call premium only; the template's models are large, then small
+        FakeAuth.keyById(key, tenant, user, "{\"models\":[\"premium\"]}");
+        Sql.update("insert into generation.generations (id, tenant_id, user_id, api_key_id, template, model, prompt, "
+                + "input, outcome, input_tokens, output_tokens, lease_until, created_at) values (?, ?, ?, ?, 'analysis', "
+                + "'large', '[]', ?, 'running', 0, 0, now() - interval '1 minute', now() - interval '6 minutes')",
+                id, tenant, user, key, JSON.createObjectNode().put("text", "taken over under a key").toString());
+
+        assertEquals(1, (int) VertxContextSupport.subscribeAndAwait(() -> resume.resume()));
+        Callers.as(user, tenant, "member").get("/generations/" + id).then().statusCode(200)
+                .body("status", Matchers.equalTo("failed"))
+                .body("error", containsString("may call [premium], not any of [large, small]"));
+        assertEquals(1, FakeAuth.server().countRequestsMatching(com.github.tomakehurst.wiremock.client.WireMock
+                .getRequestedFor(urlPathEqualTo("/auth/internal/api-keys/" + key)).build()).getCount());
     }
 
     @Test

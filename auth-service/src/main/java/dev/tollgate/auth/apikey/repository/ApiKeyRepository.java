@@ -25,9 +25,13 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
         return find("id = ?1 and tenantId = ?2", id, tenantId).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
     }
 
-    /** The other keys of a rotation line that began with {@code lineage} (the key it began with included). */
-    public Uni<List<ApiKey>> othersOfLine(UUID tenantId, UUID lineage, UUID except) {
-        return list("tenantId = ?1 and (id = ?2 or lineageId = ?2) and id <> ?3", tenantId, lineage, except);
+    /**
+     * The other keys of a rotation line that began with {@code lineage} (the key it began with included), locked until
+     * the transaction ends, so that a revocation racing a change is not written over.
+     */
+    public Uni<List<ApiKey>> othersOfLineForUpdate(UUID tenantId, UUID lineage, UUID except) {
+        return find("tenantId = ?1 and (id = ?2 or lineageId = ?2) and id <> ?3", tenantId, lineage, except)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
     public Uni<List<ApiKey>> listInTenant(UUID tenantId) {

@@ -10,6 +10,7 @@ import dev.tollgate.common.security.Caller;
 import dev.tollgate.common.security.CallerContext;
 import dev.tollgate.common.security.Role;
 import dev.tollgate.common.security.Scope;
+import dev.tollgate.generation.chat.AdmitCall;
 import dev.tollgate.generation.chat.ChatAnswer;
 import dev.tollgate.generation.chat.ChatStream;
 import dev.tollgate.generation.chat.CompleteChat;
@@ -58,14 +59,16 @@ public class ChatCompletionsResource {
     private static final int MOST_CHOICES = 128;
 
     private final CompleteChat complete;
+    private final AdmitCall admission;
     private final ProviderRoutes routes;
     private final GenerationConfig config;
     private final CallerContext caller;
     private final ObjectMapper json;
     private final TenantPlans plans;
 
-    public ChatCompletionsResource(CompleteChat complete, ProviderRoutes routes, GenerationConfig config,
-            CallerContext caller, ObjectMapper json, TenantPlans plans) {
+    public ChatCompletionsResource(CompleteChat complete, AdmitCall admission, ProviderRoutes routes,
+            GenerationConfig config, CallerContext caller, ObjectMapper json, TenantPlans plans) {
+        this.admission = admission;
         this.plans = plans;
         this.complete = complete;
         this.routes = routes;
@@ -106,7 +109,7 @@ public class ChatCompletionsResource {
     @Operation(summary = "The chat and embedding models the caller's plan (and API key) allows")
     public Uni<ModelList> models() {
         Caller who = caller.require();
-        return complete.modelsOf(who).chain(keyAllows -> plans.of(who.tenantId()).map(plan -> {
+        return admission.modelsOf(who).chain(keyAllows -> plans.of(who.tenantId()).map(plan -> {
             Set<String> allowed = plan.entitlements().allowedModels();
             List<String> offered = new ArrayList<>(routes.models());
             offered.addAll(routes.embeddingModels());
