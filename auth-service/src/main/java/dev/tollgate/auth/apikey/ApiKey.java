@@ -20,7 +20,6 @@ import org.hibernate.annotations.DynamicUpdate;
 @Entity
 @Table(name = "api_keys")
 @DynamicUpdate // a flush writes the columns it changed: a verification's lastUsedAt never writes back older controls
-
 public class ApiKey extends PanacheEntityBase {
 
     @Id

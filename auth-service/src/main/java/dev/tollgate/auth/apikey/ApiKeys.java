@@ -107,10 +107,12 @@ public class ApiKeys {
         }
         return memberships.find(caller.tenantId(), caller.userId())
                 .onItem().ifNull().failWith(() -> Problems.notFound("tenant", caller.tenantId()))
-                .chain(member -> managingKeys.expiryOfNew(caller, scopes, expiresAt))
-                .chain(expiry -> managingKeys.limitsWithin(caller, limits).chain(bounded -> managingKeys.creatorOf(caller)
-                        .chain(creator -> issue(caller.tenantId(), caller.userId(), name.trim(),
-                                List.copyOf(new LinkedHashSet<>(scopes)), expiry, creator, bounded, null))))
+                // the managing key's row first, locked: a rotation of it waits, so the new key hangs on its newest key
+                .chain(member -> managingKeys.creatorOf(caller))
+                .chain(creator -> managingKeys.expiryOfNew(caller, scopes, expiresAt)
+                        .chain(expiry -> managingKeys.limitsWithin(caller, limits).chain(bounded -> issue(
+                                caller.tenantId(), caller.userId(), name.trim(), List.copyOf(new LinkedHashSet<>(scopes)),
+                                expiry, creator, bounded, null))))
                 .invoke(issued -> LOG.infof("audit: user %s created API key %s (%s) in tenant %s", caller.userId(),
                         issued.key().id(), issued.key().prefix(), caller.tenantId()))
                 .call(issued -> audit.record(caller.tenantId(), "auth.api-key-created", caller.userId().toString(),
@@ -136,7 +138,8 @@ public class ApiKeys {
                 return Uni.createFrom().failure(Problems.badRequest("api-key-not-active", "API Key Not Active",
                         "only an active key can be rotated"));
             }
-            return managingKeys.expiryOfSuccessor(caller, old.scopeList(), old.expiresAt)
+            return managingKeys.requireMayRotate(caller, old)
+                    .chain(() -> managingKeys.expiryOfSuccessor(caller, old.scopeList(), old.expiresAt))
                     .chain(expiry -> issue(old.tenantId, old.userId, old.name, old.scopeList(), expiry, old.createdByKey,
                             old.limits(), old.lineage()))
                     // the keys the old one issued now hang on its successor: revoking that revokes them

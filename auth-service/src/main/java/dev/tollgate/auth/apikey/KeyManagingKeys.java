@@ -134,8 +134,31 @@ public class KeyManagingKeys {
         if (!caller.isApiKey()) {
             return Uni.createFrom().nullItem();
         }
-        return keys.findById(caller.apiKeyId()).map(own -> own != null && own.replacedBy != null ? own.replacedBy
-                : caller.apiKeyId());
+        return keys.findInTenantForUpdate(caller.apiKeyId(), caller.tenantId())
+                .map(own -> own != null && own.replacedBy != null ? own.replacedBy : caller.apiKeyId());
+    }
+
+    /**
+     * A managing key rotates itself, the keys it created, or a key of its user whose controls are within its own:
+     * the successor's secret is handed to it, so rotating a key with more would hand it more than it has. 403 else.
+     */
+    public Uni<Void> requireMayRotate(Caller caller, ApiKey target) {
+        if (!caller.isApiKey() || target.id.equals(caller.apiKeyId()) || caller.apiKeyId().equals(target.createdByKey)) {
+            return Uni.createFrom().voidItem();
+        }
+        return keys.findById(caller.apiKeyId()).map(own -> {
+            List<String> beyond = new java.util.ArrayList<>();
+            KeyLimits limits = target.limits();
+            if (own == null || !limits.within(own.limits(), beyond).equals(limits) || !beyond.isEmpty()) {
+                throw Problems.builder(Response.Status.FORBIDDEN, "limits-exceed-key", "Limits Exceed The Key")
+                        .withDetail("an API key may rotate only itself, the keys it created, or keys whose controls are "
+                                + "within its own; " + (beyond.isEmpty() ? "this key lacks a control it has"
+                                        : "over them: " + beyond))
+                        .with("limits", beyond)
+                        .build();
+            }
+            return null;
+        }).replaceWithVoid();
     }
 
     /**

@@ -283,6 +283,13 @@ class ApiKeysTest {
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("limits", Map.of("monthlyBudget", Map.of("generations", 5), "requestsPerMinute", 5)))
                 .patch("/auth/api-keys/" + personal.path("key.id")).then().statusCode(200);
+        // nor take a key with more than it has by rotating it (the successor's secret would be its), while it
+        // rotates the keys it created
+        String unlimited = create(owner, "unlimited", List.of("generate")).path("key.id");
+        given().auth().oauth2(token).post("/auth/api-keys/" + unlimited + "/rotate").then().statusCode(403)
+                .body("type", equalTo("https://tollgate.dev/problems/limits-exceed-key"));
+        given().auth().oauth2(token).post("/auth/api-keys/" + child.path("key.id") + "/rotate").then().statusCode(201)
+                .body("key.limits.monthlyBudget.generations", equalTo(500));
         // nor can it raise its own
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body(Map.of("limits", Map.of("requestsPerMinute", 1000)))

@@ -296,7 +296,9 @@ public class VerifiedKeys {
             known = answer;
         }
         return Uni.createFrom().completionStage(known::copy).map(key -> {
-            if (!key.tenantId().equals(tenantId)) {
+            if (!key.tenantId().equals(tenantId) || revoked.containsKey(key.keyId())
+                    || (key.validUntil() != null && !key.validUntil().isAfter(Instant.now()))) {
+                drop(byId, keyId);
                 throw Problems.unauthorized("the API key is unknown, revoked or expired");
             }
             return key;

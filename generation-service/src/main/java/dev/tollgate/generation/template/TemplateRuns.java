@@ -101,14 +101,16 @@ public class TemplateRuns {
     @WithTransaction
     public Uni<Generation> finish(UUID id, UUID tenantId, UUID userId, String model, Ending ending) {
         Instant now = Instant.now();
-        Uni<Void> usage = !ending.answered() ? Uni.createFrom().voidItem()
+        // named by the API key the run was started with, as a chat completion's usage is
+        java.util.function.Function<UUID, Uni<Void>> usage = apiKeyId -> !ending.answered()
+                ? Uni.createFrom().voidItem()
                 : outbox.append(new UsageRecorded(UUID.randomUUID(), now, tenantId, UsageRecorded.SCHEMA_VERSION,
-                        userId, RecordGeneration.SOURCE, model, id.toString(),
-                        ending.usage().quantities()));
+                        userId, RecordGeneration.SOURCE, model, id.toString(), ending.usage().quantities(), apiKeyId,
+                        null)).replaceWithVoid();
         return generations.erased(userId, tenantId)
                 .chain(() -> generations.findById(id, LockModeType.PESSIMISTIC_WRITE)).chain(run -> {
                     if (run == null) {
-                        return usage.replaceWith((Generation) null);
+                        return usage.apply(null).replaceWith((Generation) null);
                     }
                     if (!RUNNING.equals(run.outcome) && !RETRYING.equals(run.outcome)) {
                         LOG.warnf("templates: run %s was already ended (%s) by another replica; this ending is dropped",
@@ -128,7 +130,7 @@ public class TemplateRuns {
                     run.costMicros = ending.costMicros();
                     run.leaseUntil = null;
                     run.updatedAt = now;
-                    return usage.replaceWith(run);
+                    return usage.apply(run.apiKeyId).replaceWith(run);
                 });
     }
 

@@ -33,7 +33,7 @@ public record Usage(long generations, long inputTokens, long cachedInputTokens, 
 
     /** The metrics to their units, as the gate and {@code usage.recorded} name them; empty for {@link #NONE}. */
     public Map<String, Long> quantities() {
-        if (equals(NONE)) {
+        if (this == NONE) { // embeddings of zero tokens are still counted as embeddings
             return Map.of();
         }
         Map<String, Long> used = new LinkedHashMap<>();
