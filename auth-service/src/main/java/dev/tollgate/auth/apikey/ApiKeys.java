@@ -222,7 +222,17 @@ public class ApiKeys {
     public Uni<VerifiedKey> active(UUID id, UUID tenantId) {
         return keys.findInTenant(id, tenantId).chain(key -> key == null || !key.usableAt(Instant.now())
                 ? Uni.createFrom().nullItem()
-                : verified(key));
+                : stillMember(key).chain(member -> member ? verified(key) : Uni.createFrom().nullItem()));
+    }
+
+    /**
+     * Whether the key's user is still a member of its tenant: a key ends with its user's membership, whatever its
+     * own dates say; one older than the membership (made in an earlier one, while its removal committed) does not
+     * come back with a rejoin.
+     */
+    private Uni<Boolean> stillMember(ApiKey key) {
+        return memberships.find(key.tenantId, key.userId).map(member -> member != null
+                && !key.createdAt.isBefore(member.createdAt.minus(CLOCKS_APART)));
     }
 
     /** What is said of a working key, with the controls of the key that created it. */
@@ -283,8 +293,8 @@ public class ApiKeys {
             }
             // a key ends with its user's membership of its tenant, whatever its own dates say; one older than the
             // membership (made in an earlier one, while its removal committed) does not come back with a rejoin
-            return memberships.find(key.tenantId, key.userId).chain(member -> {
-                if (member == null || key.createdAt.isBefore(member.createdAt.minus(CLOCKS_APART))) {
+            return stillMember(key).chain(member -> {
+                if (!member) {
                     return outcome("not-a-member", null);
                 }
                 if (key.lastUsedAt == null || key.lastUsedAt.isBefore(now.minusSeconds(60))) {

@@ -177,7 +177,8 @@ public class VerifiedKeys {
             // auth-service is slow and new keys keep coming: shed them rather than queue without bound
             asking.remove(hash, answer);
             registry.counter("tollgate.api_keys.lookups", "answer", "unavailable").increment();
-            return Uni.createFrom().failure(unavailable());
+            return Uni.createFrom().failure(unavailable(
+                    "the API key could not be verified now; an access token works meanwhile"));
         }
         AtomicInteger questions = underWay.computeIfAbsent(bucket, ignored -> new AtomicInteger());
         if (questions.incrementAndGet() > config.unknownPerClient()) {
@@ -259,9 +260,9 @@ public class VerifiedKeys {
                 + "refused from it for " + seconds + " s (keys already in use keep working)", seconds);
     }
 
-    private static RuntimeException unavailable() {
+    private static RuntimeException unavailable(String detail) {
         return Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable", "Auth Unavailable")
-                .withDetail("the API key could not be verified now; an access token works meanwhile")
+                .withDetail(detail)
                 .withHeader("Retry-After", 5)
                 .build();
     }
@@ -388,16 +389,13 @@ public class VerifiedKeys {
     }
 
     private Uni<VerifiedKey> ask(String key) {
-        return askAuth(token -> post(key, token), "verify a key", true);
+        return askAuth(token -> post(key, token), "verify a key", true,
+                "the API key could not be verified now; an access token works meanwhile");
     }
 
     private Uni<VerifiedKey> askById(UUID keyId, UUID tenantId) {
-        return askAuth(token -> getById(keyId, tenantId, token), "say what API key " + keyId + " may do", false)
-                .onFailure().transform(e -> Problems.builder(Response.Status.SERVICE_UNAVAILABLE, "auth-unavailable",
-                        "Auth Unavailable").withDetail(
-                                "the controls of the API key this credential stands for "
-                                        + "cannot be read now; retry in a few seconds")
-                        .withHeader("Retry-After", 5).build());
+        return askAuth(token -> getById(keyId, tenantId, token), "say what API key " + keyId + " may do", false,
+                "the controls of the API key this credential stands for cannot be read now; retry in a few seconds");
     }
 
     /**
@@ -405,10 +403,11 @@ public class VerifiedKeys {
      * for a 404; 503 {@code auth-unavailable} when it cannot answer in time.
      *
      * @param counted whether the answer counts in {@code tollgate.api_keys.lookups} (a verification)
+     * @param unavailableDetail what the 503 says when auth-service cannot answer
      */
     private Uni<VerifiedKey> askAuth(
             java.util.function.Function<String, Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>>> question,
-            String what, boolean counted) {
+            String what, boolean counted, String unavailableDetail) {
         return serviceToken(false)
                 .chain(token -> question.apply(token))
                 .chain(response -> response.statusCode() == 401
@@ -433,7 +432,7 @@ public class VerifiedKeys {
                 .onFailure().transform(e -> {
                     count(counted, "unavailable");
                     LOG.warnf("api keys: auth-service could not %s (%s)", what, e.getMessage());
-                    return unavailable();
+                    return unavailable(unavailableDetail);
                 });
     }
 
