@@ -191,7 +191,7 @@ public class AdmitCall {
         GenerationConfig.Provider prices = config.providers().get(completion.provider());
         return prices == null ? 0
                 : prices.costMicros(completion.inputTokens(), completion.cachedInputTokens(),
-                        completion.outputTokens());
+                        completion.cacheWriteInputTokens(), completion.outputTokens());
     }
 
     private long cost(String provider, long input, long output) {

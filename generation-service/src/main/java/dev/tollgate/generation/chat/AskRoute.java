@@ -8,6 +8,7 @@ import dev.tollgate.generation.provider.Completion;
 import dev.tollgate.generation.provider.ProviderError;
 import dev.tollgate.generation.provider.ProviderFailure;
 import dev.tollgate.generation.provider.ProviderGuards;
+import dev.tollgate.generation.provider.UnsupportedParameter;
 import io.quarkiverse.resteasy.problem.HttpProblem;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,8 +84,20 @@ public class AskRoute {
                         : unavailable(failures));
     }
 
-    /** The provider's own message, code and param when its answer carried them (OpenAI's error envelope). */
+    /**
+     * The provider's own message, code and param when its answer carried them (OpenAI's error envelope); 400
+     * {@code unsupported-parameter} naming the field when the last provider could not honour one.
+     */
     private static HttpProblem rejected(List<String> failures, Throwable last) {
+        for (Throwable cause = last; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsupportedParameter unsupported) {
+                return Problems.builder(Response.Status.BAD_REQUEST, "unsupported-parameter", "Unsupported Parameter")
+                        .withDetail(unsupported.getMessage())
+                        .with(OpenAiErrors.PARAM, unsupported.param())
+                        .with("tried", failures)
+                        .build();
+            }
+        }
         Optional<ProviderError> said = ProviderError.of(last);
         HttpProblem.Builder problem = Problems.builder(Response.Status.BAD_REQUEST, "provider-rejected-request",
                 "Provider Rejected Request")

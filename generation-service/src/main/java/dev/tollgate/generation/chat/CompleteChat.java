@@ -1,5 +1,6 @@
 package dev.tollgate.generation.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.security.Caller;
 import dev.tollgate.gate.Reservation;
 import dev.tollgate.generation.provider.ChatCall;
@@ -133,9 +134,14 @@ public class CompleteChat {
         }
         ChatProvider provider = relay.startedBy();
         String text = relay.sent();
-        // the provider counted nothing for a stream it broke: its tokenizer's count of what was asked and sent
-        Completion partial = new Completion(provider.name(), provider.model(), text, null,
-                Tokens.count(call), Tokens.count(text));
+        // what the provider reported before it broke (Anthropic counts the prompt, and its cache, when it starts),
+        // else OpenAI's tokenizer's count of what was asked; the output is the more of its count and the sent text's
+        JsonNode reported = relay.usageSoFar();
+        long input = reported != null && reported.hasNonNull("prompt_tokens") ? reported.get("prompt_tokens").asLong()
+                : Tokens.count(call);
+        long output = Math.max(Tokens.count(text), reported == null ? 0 : reported.path("completion_tokens").asLong(0));
+        Completion partial = new Completion(provider.name(), provider.model(), text, null, input, output, null,
+                reported);
         long cost = admission.cost(partial);
         LOG.warnf("stream: generation %s broke off after %d characters (%s); recording and billing what was sent",
                 id, text.length(), failure.getMessage());

@@ -1,5 +1,6 @@
 package dev.tollgate.generation.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.generation.provider.ChatChunk;
 import dev.tollgate.generation.provider.ChatProvider;
 import io.smallrye.mutiny.Multi;
@@ -21,6 +22,7 @@ final class StreamRelay {
     private final StringBuilder sent = new StringBuilder();
     private final Executor requestContext;
     private volatile boolean callerGone;
+    private volatile JsonNode usageSoFar;
 
     StreamRelay(Executor requestContext) {
         this.requestContext = requestContext;
@@ -31,6 +33,9 @@ final class StreamRelay {
         return piece -> {
             synchronized (sent) {
                 sent.append(piece.text());
+            }
+            if (piece.usage() != null) {
+                usageSoFar = piece.usage();
             }
             first.complete(provider);
             events.onNext(new StreamEvent.Piece(piece.text(), piece.chunk()));
@@ -52,6 +57,11 @@ final class StreamRelay {
         synchronized (sent) {
             return sent.toString();
         }
+    }
+
+    /** What the provider reported using as of the last piece sent (OpenAI's form), or null when it said nothing. */
+    JsonNode usageSoFar() {
+        return usageSoFar;
     }
 
     /** Completes when the first piece is there (or the answer ended empty); fails if the route failed before. */

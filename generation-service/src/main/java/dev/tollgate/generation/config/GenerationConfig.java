@@ -14,8 +14,8 @@ import java.util.Optional;
 public interface GenerationConfig {
 
     /**
-     * OpenAI-compatible providers by name, e.g. {@code tollgate.generation.providers.groq.base-url}. A provider
-     * without an API key is switched off.
+     * Providers by name, e.g. {@code tollgate.generation.providers.groq.base-url}: OpenAI-compatible ones, and
+     * Anthropic's ({@code api=anthropic}). A provider without an API key is switched off.
      */
     Map<String, Provider> providers();
 
@@ -178,7 +178,15 @@ public interface GenerationConfig {
     }
 
     interface Provider {
-        /** Its OpenAI-compatible API root, ending in {@code /v1}. */
+        /**
+         * The API it speaks: {@code openai} (OpenAI's chat completions, as every OpenAI-compatible server speaks
+         * them: the request and the answer pass through) or {@code anthropic} (Anthropic's Messages API, translated
+         * from and to OpenAI's format).
+         */
+        @WithDefault("openai")
+        Api api();
+
+        /** Its API root, ending in {@code /v1} ({@code https://api.anthropic.com/v1} for Anthropic's). */
         String baseUrl();
 
         /** Its key; blank or absent switches the provider off. */
@@ -226,19 +234,45 @@ public interface GenerationConfig {
         Optional<@PositiveOrZero Double> cachedInputPricePerMillion();
 
         /**
-         * The cost of {@code input} tokens, {@code cached} of them read from the provider's cache, and {@code output}
-         * tokens, in millionths of a US dollar.
+         * What the provider charges per million input tokens written to its prompt cache (Anthropic's
+         * {@code cache_creation_input_tokens}), in US dollars; unset, 1.25 times the input price for Anthropic's
+         * API (its five-minute cache) and the input price for others.
          */
-        default long costMicros(long input, long cached, long output) {
+        Optional<@PositiveOrZero Double> cacheWritePricePerMillion();
+
+        /**
+         * The cost of {@code input} tokens, {@code cached} of them read from the provider's cache and {@code written}
+         * of them written to it, and {@code output} tokens, in millionths of a US dollar.
+         */
+        default long costMicros(long input, long cached, long written, long output) {
             double cachedPrice = cachedInputPricePerMillion().orElse(inputPricePerMillion());
-            long fresh = Math.max(0, input - cached);
-            return Math.round(fresh * inputPricePerMillion() + Math.min(cached, input) * cachedPrice
+            double writePrice = cacheWritePrice();
+            long read = Math.min(cached, input);
+            long wrote = Math.min(written, input - read);
+            long fresh = input - read - wrote;
+            return Math.round(fresh * inputPricePerMillion() + read * cachedPrice + wrote * writePrice
                     + output * outputPricePerMillion());
         }
 
-        /** The cost of {@code input} and {@code output} tokens in millionths of a US dollar. */
+        /**
+         * The most {@code input} and {@code output} tokens may cost, in millionths of a US dollar: every input token
+         * at the dearer of the input and cache-write prices (what the gate holds before the answer says which).
+         */
         default long costMicros(long input, long output) {
-            return Math.round(input * inputPricePerMillion() + output * outputPricePerMillion());
+            double inputPrice = Math.max(inputPricePerMillion(), cacheWritePrice());
+            return Math.round(input * inputPrice + output * outputPricePerMillion());
         }
+
+        /** The price per million input tokens written to the cache, as {@link #cacheWritePricePerMillion()} says. */
+        default double cacheWritePrice() {
+            return cacheWritePricePerMillion()
+                    .orElse(api() == Api.ANTHROPIC ? 1.25 * inputPricePerMillion() : inputPricePerMillion());
+        }
+    }
+
+    /** The APIs a provider may speak. */
+    enum Api {
+        OPENAI,
+        ANTHROPIC
     }
 }

@@ -28,4 +28,9 @@ public interface ChatProvider {
      * block.
      */
     Uni<Completion> embed(ObjectNode document);
+
+    /** Whether it serves embeddings at all: an embedding route leaves out one that does not. */
+    default boolean embeds() {
+        return true;
+    }
 }

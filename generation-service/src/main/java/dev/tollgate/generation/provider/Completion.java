@@ -30,6 +30,16 @@ public record Completion(String provider, String model, String content, String f
     }
 
     /**
+     * The part of the input the provider wrote to its prompt cache (Anthropic's {@code cache_creation_input_tokens},
+     * kept under that name in the usage), priced apart where the provider's price is set.
+     */
+    public long cacheWriteInputTokens() {
+        return usage == null ? 0
+                : Math.max(0, Math.min(inputTokens - cachedInputTokens(), usage.path("cache_creation_input_tokens")
+                        .asLong(0)));
+    }
+
+    /**
      * What this answer used as a generation: one, its input and output tokens, the cached part of the input
      * ({@code cached_input_tokens}, for plans that price it apart) and {@code costMicros}.
      */

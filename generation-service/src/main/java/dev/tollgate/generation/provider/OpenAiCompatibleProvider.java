@@ -1,6 +1,5 @@
 package dev.tollgate.generation.provider;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,20 +8,9 @@ import dev.tollgate.generation.config.GenerationConfig;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.parsetools.RecordParser;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Map;
 
 /**
  * An OpenAI-compatible provider (OpenAI, Groq, Together, Mistral, vLLM, Ollama, ...), spoken to as JSON: the
@@ -37,32 +25,23 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(OpenAiCompatibleProvider.class);
-    /** The most of an error answer kept (its message reaches the caller). */
-    private static final int MOST_ERROR_BODY = 4000;
 
     private final String name;
     private final String modelName;
-    private final HttpClient http;
+    private final ProviderHttp http;
     private final String url;
     private final String embeddingsUrl;
-    private final String authorization;
-    private final Duration timeout;
-    private final Counter cancellations;
     private final String maxTokensField;
     private final Counter usageMissing;
-    /** The longest line of a stream read (a chunk with many choices and their logprobs fits many times). */
-    private static final int LONGEST_LINE = 4 * 1024 * 1024;
 
     public OpenAiCompatibleProvider(String name, GenerationConfig.Provider config, HttpClient http,
             Counter cancellations, Counter usageMissing) {
         this.name = name;
         this.modelName = config.model();
-        this.http = http;
+        this.http = new ProviderHttp(name, http, Map.of("Authorization", "Bearer " + config.apiKey().orElseThrow()),
+                config.timeout(), ProviderHttp::failure, cancellations);
         this.url = config.baseUrl().replaceAll("/+$", "") + "/chat/completions";
         this.embeddingsUrl = config.baseUrl().replaceAll("/+$", "") + "/embeddings";
-        this.authorization = "Bearer " + config.apiKey().orElseThrow();
-        this.timeout = config.timeout();
-        this.cancellations = cancellations;
         this.maxTokensField = config.maxTokensField();
         this.usageMissing = usageMissing;
     }
@@ -79,7 +58,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
 
     @Override
     public Uni<Completion> complete(ChatCall call) {
-        return post(url, document(call, false), answer -> completion(call, answer));
+        return http.post(url, document(call, false)).map(answer -> completion(call, answer));
     }
 
     /** The caller's embeddings request with the provider's model; the provider's answer as it wrote it. */
@@ -87,38 +66,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
     public Uni<Completion> embed(ObjectNode document) {
         ObjectNode body = document.deepCopy();
         body.put("model", modelName);
-        return post(embeddingsUrl, body, answer -> embeddings(document, answer));
-    }
-
-    private Uni<Completion> post(String target, ObjectNode document, java.util.function.Function<Buffer, Completion> read) {
-        Buffer body = Buffer.buffer(bytes(document));
-        return Uni.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean ended = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (!ended.get() && request != null) {
-                    request.reset(); // the caller stopped waiting (the guard's timeout): the provider stops too
-                }
-            });
-            http.request(options(target)).compose(request -> {
-                sent.set(request);
-                return request.send(body);
-            }).compose(response -> response.body().map(answer -> {
-                ended.set(true);
-                if (response.statusCode() != 200) {
-                    throw failure(response.statusCode(), response.headers(), answer);
-                }
-                return read.apply(answer);
-            })).onComplete(result -> {
-                ended.set(true);
-                if (result.succeeded()) {
-                    emitter.complete(result.result());
-                } else {
-                    emitter.fail(result.cause());
-                }
-            });
-        });
+        return http.post(embeddingsUrl, body).map(answer -> embeddings(document, answer));
     }
 
     /**
@@ -127,91 +75,11 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
      */
     @Override
     public Multi<ChatChunk> stream(ChatCall call) {
-        Buffer body = Buffer.buffer(bytes(document(call, true)));
-        return Multi.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            AtomicBoolean ended = new AtomicBoolean();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = sent.get();
-                if (ended.compareAndSet(false, true)) {
-                    if (request != null) {
-                        request.reset();
-                    }
-                    cancellations.increment();
-                }
-            });
-            http.request(options(url)).compose(request -> {
-                sent.set(request);
-                return request.send(body);
-            }).onSuccess(response -> {
-                if (response.statusCode() != 200) {
-                    response.body().onComplete(answer -> {
-                        ended.set(true);
-                        emitter.fail(failure(response.statusCode(), response.headers(),
-                                answer.succeeded() ? answer.result() : Buffer.buffer()));
-                    });
-                    return;
-                }
-                read(call, response, emitter, ended);
-            }).onFailure(failure -> {
-                ended.set(true);
-                emitter.fail(failure);
-            });
-        });
-    }
-
-    /** Reads the provider's server-sent events, a line at a time, into pieces and the end. */
-    private void read(ChatCall call, HttpClientResponse response, MultiEmitter<? super ChatChunk> emitter,
-            AtomicBoolean ended) {
-        StreamedAnswer answer = new StreamedAnswer(call);
-        RecordParser lines = RecordParser.newDelimited("\n", response).maxRecordSize(LONGEST_LINE);
-        lines.exceptionHandler(failure -> {
-            if (ended.compareAndSet(false, true)) {
-                emitter.fail(failure);
-            }
-        });
-        lines.handler(line -> {
-            if (ended.get()) {
-                return;
-            }
-            String text = line.toString(StandardCharsets.UTF_8).strip();
-            if (!text.startsWith("data:")) {
-                return; // blank lines between events, comments (": keep-alive"), event names
-            }
-            String data = text.substring(5).strip();
-            if (data.equals("[DONE]")) {
-                end(answer, emitter, ended);
-                return;
-            }
-            try {
-                ChatChunk.Text piece = answer.read(JSON.readTree(data));
-                if (piece != null) {
-                    emitter.emit(piece);
-                }
-            } catch (JsonProcessingException | RuntimeException e) {
-                if (ended.compareAndSet(false, true)) {
-                    emitter.fail(e instanceof JsonProcessingException ? new MalformedAnswer("a chunk of "
-                            + name + "'s stream is not JSON") : e);
-                }
-            }
-        });
-        lines.endHandler(ignored -> end(answer, emitter, ended));
-    }
-
-    private void end(StreamedAnswer answer, MultiEmitter<? super ChatChunk> emitter, AtomicBoolean ended) {
-        if (!ended.compareAndSet(false, true)) {
-            return;
-        }
-        if (answer.finishReason == null) {
-            emitter.fail(new StreamInterrupted("the provider ended the stream without a finish reason", null));
-            return;
-        }
-        emitter.emit(new ChatChunk.Done(answer.completion()));
-        emitter.complete();
+        return Multi.createFrom().deferred(() -> http.stream(url, document(call, true), new StreamedAnswer(call)));
     }
 
     /** What a stream has said so far: the first choice's text, why it finished, the model, the usage. */
-    private final class StreamedAnswer {
+    private final class StreamedAnswer implements ProviderHttp.Events {
 
         private final ChatCall call;
         private final StringBuilder content = new StringBuilder();
@@ -224,8 +92,22 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
             this.call = call;
         }
 
+        @Override
+        public ChatChunk read(String data) throws java.io.IOException {
+            return data.equals("[DONE]") ? closed() : read(JSON.readTree(data));
+        }
+
+        /** The stream's end: the answer, when a finish reason came. */
+        @Override
+        public ChatChunk.Done closed() {
+            if (finishReason == null) {
+                throw new StreamInterrupted("the provider ended the stream without a finish reason", null);
+            }
+            return new ChatChunk.Done(completion());
+        }
+
         /** The piece {@code chunk} carries, or null for one that carries only the usage. */
-        ChatChunk.Text read(JsonNode chunk) {
+        private ChatChunk.Text read(JsonNode chunk) {
             if (!chunk.isObject()) {
                 throw new MalformedAnswer("a chunk of " + name + "'s stream is not a JSON object");
             }
@@ -316,17 +198,9 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
         return body;
     }
 
-    private JsonNode parsed(Buffer body) {
-        try {
-            return JSON.readTree(body.getBytes());
-        } catch (java.io.IOException e) {
-            throw new MalformedAnswer(name + " answered 200 with a body that is not JSON");
-        }
-    }
-
     /** The answer with the usage the provider reported, estimated where it reported none. */
     private Completion completion(ChatCall call, Buffer body) {
-        JsonNode answer = parsed(body);
+        JsonNode answer = http.parsed(body);
         JsonNode choices = answer.path("choices");
         if (!answer.isObject() || !choices.isArray() || choices.isEmpty()) {
             throw new MalformedAnswer(name + " answered 200 with no choices");
@@ -351,7 +225,7 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
 
     /** An embeddings answer: a list of vectors, with the input tokens the provider counted. */
     private Completion embeddings(ObjectNode document, Buffer body) {
-        JsonNode answer = parsed(body);
+        JsonNode answer = http.parsed(body);
         if (!answer.isObject() || !answer.path("data").isArray()) {
             throw new MalformedAnswer(name + " answered 200 with no embeddings");
         }
@@ -390,33 +264,5 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
             text.append(function.path("name").asText("")).append(function.path("arguments").asText(""));
         }
         return text.toString();
-    }
-
-    private RuntimeException failure(int status, MultiMap headers, Buffer body) {
-        String text = body.length() > MOST_ERROR_BODY ? body.getString(0, MOST_ERROR_BODY) : body.toString();
-        if (status == 429 || status == 503) {
-            Duration pause = ProviderRetryAfter.pause(headers.get("retry-after-ms"), headers.get("Retry-After"));
-            if (pause != null) {
-                return new ProviderRetryAfter(status, pause, text);
-            }
-        }
-        return new ProviderHttpError(status, text);
-    }
-
-    private RequestOptions options(String target) {
-        return new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(target)
-                .putHeader(HttpHeaders.AUTHORIZATION, authorization)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.ACCEPT, "application/json, text/event-stream")
-                // no byte for this long fails the attempt (the guard's own timeouts are shorter or equal)
-                .setIdleTimeout(timeout.toMillis());
-    }
-
-    private static byte[] bytes(JsonNode document) {
-        try {
-            return JSON.writeValueAsBytes(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -27,7 +27,10 @@ public enum ProviderFailure {
     MALFORMED_RESPONSE(false, true),
     /** 401/403/404: the key or the model is wrong here; retrying gets the same. */
     MISCONFIGURED(false, true),
-    /** 400/422: the provider refuses this request; retrying gets the same, and it is not the provider's fault. */
+    /**
+     * 400/422: the provider refuses this request, or it carries a field the provider's translation cannot honour
+     * ({@link UnsupportedParameter}); retrying gets the same, and it is not the provider's fault.
+     */
     REJECTED_REQUEST(false, false),
     /** A stream broke after part of the answer was sent: it cannot be asked again, and the provider broke it. */
     STREAM_INTERRUPTED(false, true),
@@ -64,6 +67,9 @@ public enum ProviderFailure {
             return BUSY;
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsupportedParameter) {
+                return REJECTED_REQUEST;
+            }
             if (cause instanceof CircuitBreakerOpenException) {
                 return CIRCUIT_OPEN;
             }

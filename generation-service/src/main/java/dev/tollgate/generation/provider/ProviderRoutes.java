@@ -1,6 +1,8 @@
 package dev.tollgate.generation.provider;
 
 import dev.tollgate.generation.config.GenerationConfig;
+import dev.tollgate.generation.provider.anthropic.AnthropicProvider;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -17,7 +19,8 @@ import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
- * The models clients may ask for and the providers behind each, in fallback order. Providers without a key are
+ * The models clients may ask for and the providers behind each, in fallback order: OpenAI-compatible ones and
+ * Anthropic's (translated), mixed as the routes name them. Providers without a key are
  * left out; a route left with none is served by the built-in offline model. Built on first use. Every provider
  * shares one HTTP client (a connection pool per host).
  */
@@ -98,9 +101,12 @@ public class ProviderRoutes {
         Map<String, ChatProvider> providers = new LinkedHashMap<>();
         config.providers().forEach((name, provider) -> {
             if (provider.apiKey().filter(key -> !key.isBlank()).isPresent()) {
-                providers.put(name, new OpenAiCompatibleProvider(name, provider, http,
-                        registry.counter("tollgate.provider.streams.cancelled", "provider", name),
-                        registry.counter("tollgate.provider.usage.missing", "provider", name)));
+                Counter cancellations = registry.counter("tollgate.provider.streams.cancelled", "provider", name);
+                Counter usageMissing = registry.counter("tollgate.provider.usage.missing", "provider", name);
+                providers.put(name, switch (provider.api()) {
+                    case OPENAI -> new OpenAiCompatibleProvider(name, provider, http, cancellations, usageMissing);
+                    case ANTHROPIC -> new AnthropicProvider(name, provider, http, cancellations, usageMissing);
+                });
             } else {
                 LOG.infof("providers: %s has no API key and is switched off", name);
             }
@@ -110,13 +116,16 @@ public class ProviderRoutes {
 
     private Map<String, List<ChatProvider>> build(String kind, Map<String, List<String>> configured,
             Map<String, ChatProvider> providers) {
+        boolean embeddings = kind.startsWith("embedding");
         OfflineProvider offline = new OfflineProvider();
         Map<String, List<ChatProvider>> result = new LinkedHashMap<>();
         configured.forEach((model, names) -> {
             List<ChatProvider> chain = new ArrayList<>();
             for (String name : names) {
                 ChatProvider provider = providers.get(name.trim());
-                if (provider != null) {
+                if (provider != null && embeddings && !provider.embeds()) {
+                    LOG.warnf("providers: %s %s names %s, which serves no embeddings; left out", kind, model, name);
+                } else if (provider != null) {
                     chain.add(provider);
                 } else if (!config.providers().containsKey(name.trim()) && !OfflineProvider.NAME.equals(name.trim())) {
                     LOG.warnf("providers: %s %s names %s, which is not configured", kind, model, name);
