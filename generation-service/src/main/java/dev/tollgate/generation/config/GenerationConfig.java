@@ -228,8 +228,8 @@ public interface GenerationConfig {
 
         /**
          * What the provider charges per million cached input tokens (the part of the prompt it reports as
-         * {@code prompt_tokens_details.cached_tokens}), in US dollars; unset, cached input costs what other input
-         * costs.
+         * {@code prompt_tokens_details.cached_tokens}), in US dollars; unset, a tenth of the input price for
+         * Anthropic's API (as it charges cache reads) and the input price for others.
          */
         Optional<@PositiveOrZero Double> cachedInputPricePerMillion();
 
@@ -245,7 +245,8 @@ public interface GenerationConfig {
          * of them written to it, and {@code output} tokens, in millionths of a US dollar.
          */
         default long costMicros(long input, long cached, long written, long output) {
-            double cachedPrice = cachedInputPricePerMillion().orElse(inputPricePerMillion());
+            double cachedPrice = cachedInputPricePerMillion()
+                    .orElse(api() == Api.ANTHROPIC ? 0.1 * inputPricePerMillion() : inputPricePerMillion());
             double writePrice = cacheWritePrice();
             long read = Math.min(cached, input);
             long wrote = Math.min(written, input - read);

@@ -129,7 +129,17 @@ final class MessagesAnswer {
      * 402 (a provider misconfigured: counted against its breaker, its message kept from the caller).
      */
     static int ownAccount(int status, String body) {
-        return status == 400 && body.toLowerCase(Locale.ROOT).contains("credit balance") ? 402 : status;
+        if (status != 400) {
+            return status;
+        }
+        try {
+            JsonNode error = JSON.readTree(body).path("error");
+            // Anthropic's own words, at the start of its message: never a caller's text quoted later in it
+            return "invalid_request_error".equals(error.path("type").asText())
+                    && error.path("message").asText().startsWith("Your credit balance is too low") ? 402 : status;
+        } catch (java.io.IOException notJson) {
+            return status;
+        }
     }
 
     /** An error Anthropic reports inside a stream ({@code event: error}), as the HTTP error it stands for. */

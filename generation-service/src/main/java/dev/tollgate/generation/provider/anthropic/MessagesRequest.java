@@ -58,6 +58,9 @@ final class MessagesRequest {
         ArrayNode messages = body.putArray("messages");
         if (call.document() == null) {
             composed(call, system, messages);
+            if (messages.isEmpty()) {
+                throw unsupported("messages", "Anthropic's models need at least one message that is not empty");
+            }
             if (call.temperature() != null) {
                 temperature(JSON.getNodeFactory().numberNode(call.temperature()), body);
             }

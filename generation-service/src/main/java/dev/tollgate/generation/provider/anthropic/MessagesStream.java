@@ -165,11 +165,12 @@ final class MessagesStream implements ProviderHttp.Events {
         long input = reported != null ? reported.get("prompt_tokens").asLong() : Tokens.count(call);
         long output = usage != null && usage.has("output_tokens") ? usage.get("output_tokens").asLong()
                 : Tokens.count(generated.toString());
-        if (reported != null) {
-            reported.put("completion_tokens", output).put("total_tokens", input + output);
+        ObjectNode counted = reported == null ? null : reported.deepCopy(); // the pieces' own stays as it was sent
+        if (counted != null) {
+            counted.put("completion_tokens", output).put("total_tokens", input + output);
         }
         return new ChatChunk.Done(new Completion(provider, model == null ? modelName : model, content.toString(),
-                finishReason, input, output, null, reported));
+                finishReason, input, output, null, counted));
     }
 
     /** OpenAI's chunk with {@code delta} and {@code finish}; the role with the first one. */
