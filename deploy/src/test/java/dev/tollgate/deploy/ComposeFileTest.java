@@ -40,6 +40,13 @@ class ComposeFileTest {
 
     /** A stream may pause while a provider is retried and the route falls back to the next (60 s each). */
     private static final Duration STREAM_PAUSE = Duration.ofMinutes(5);
+    /** nginx.conf's location that answers internal endpoints with 404, before every route. */
+    static final String INTERNAL_LOCATION = "~* ^/[^/;]+(;[^/]*)?/internal(;[^/]*)?(/|$)";
+    /** Internal endpoints as a client might spell them, and paths that are not internal. */
+    static final List<String> INTERNAL_SPELLINGS = List.of("/auth/internal/users/1/export", "/auth//internal/x",
+            "/auth/x/../internal/x", "/auth/%69nternal/x", "/auth/internal", "/auth/internal;x/api-keys/verify",
+            "/auth;v=1/internal/x", "/auth/Internal/x", "/usage/INTERNAL/users/1/export", "/auth/internal%3Bx/verify");
+    static final List<String> NOT_INTERNAL = List.of("/auth/internals", "/auth/api-keys/internal", "/internal/usage");
     private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|API_KEY).*");
     private static final Pattern READINESS_PORT = Pattern.compile("(?:/dev/tcp/[^/\\s]+/|://[^/:\\s]+:)(\\d+)");
     private static final Pattern URL = Pattern.compile("://([a-z0-9-]+):(\\d+)");
@@ -480,6 +487,20 @@ class ComposeFileTest {
         return problems;
     }
 
+    /** {@code path} as nginx matches it against locations: percent-decoded, slashes merged, dot segments resolved. */
+    static String asNginxMatches(String path) {
+        java.util.Deque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8)
+                .split("/")) {
+            if (segment.equals("..")) {
+                segments.pollLast();
+            } else if (!segment.isEmpty() && !segment.equals(".")) {
+                segments.addLast(segment);
+            }
+        }
+        return "/" + String.join("/", segments);
+    }
+
     private static List<String> frontDoorProblems(Service gateway, ComposeGatewayConfig nginx) {
         List<String> problems = new ArrayList<>();
         Optional<ComposeGatewayConfig.Location> notFound = nginx.location("/");
@@ -488,15 +509,38 @@ class ComposeFileTest {
             problems.add("nginx.conf should answer an unknown path with a 404 application/problem+json");
         }
         // internal endpoints answer the services only: one location refuses them, tried before any route
-        Optional<ComposeGatewayConfig.Location> internal = nginx.location("~ ^/[^/]+/internal(/|$)");
+        Optional<ComposeGatewayConfig.Location> internal = nginx.location(INTERNAL_LOCATION);
         if (internal.isEmpty() || internal.get().values("return").stream().noneMatch(r -> r.startsWith("404 "))
                 || !internal.get().values("default_type").contains("application/problem+json")) {
             problems.add("nginx.conf should answer /<prefix>/internal/... with a 404 application/problem+json "
-                    + "(location ~ ^/[^/]+/internal(/|$)): internal endpoints are for the services only");
+                    + "(location " + INTERNAL_LOCATION + "): internal endpoints are for the services only");
         } else if (nginx.routes().values().stream()
                 .anyMatch(route -> nginx.position(route) < nginx.position(internal.get()))) {
             problems.add("nginx.conf's internal-endpoint location must come before every route: regex locations "
                     + "are tried in order and the first match wins");
+        }
+        // Stripe's webhooks: anyone may post there, so the gateway takes no more than an event needs
+        ComposeGatewayConfig.Location billing = nginx.routes().get("/billing");
+        if (billing == null || !billing.body().contains("location ~ ^/billing/webhooks/")
+                || !billing.values("client_max_body_size").contains("256k")) {
+            problems.add("nginx.conf should cap webhook bodies at 256k in a location ~ ^/billing/webhooks/ inside "
+                    + "the /billing route");
+        }
+        if (!nginx.inherited("error_page").contains("413 = @too_large")) {
+            problems.add("nginx.conf should answer a body past its limit as problem+json (error_page 413 = @too_large)");
+        }
+        // the rule itself, on the path as nginx matches it (decoded, slashes merged, dot segments resolved)
+        Pattern rule = Pattern.compile(INTERNAL_LOCATION.substring(INTERNAL_LOCATION.indexOf(' ') + 1),
+                Pattern.CASE_INSENSITIVE);
+        for (String spelled : INTERNAL_SPELLINGS) {
+            if (!rule.matcher(asNginxMatches(spelled)).find()) {
+                problems.add("nginx.conf's internal-endpoint rule lets " + spelled + " through");
+            }
+        }
+        for (String open : NOT_INTERNAL) {
+            if (rule.matcher(asNginxMatches(open)).find()) {
+                problems.add("nginx.conf's internal-endpoint rule holds back " + open + ", which is not internal");
+            }
         }
         if (nginx.location("= /healthz").map(l -> l.values("return")).orElse(List.of()).stream()
                 .noneMatch(r -> r.startsWith("200"))) {

@@ -36,6 +36,9 @@ public final class Gateway implements AutoCloseable {
     /** The port the local run prefers. */
     public static final int LOCAL_PORT = 8080;
 
+    /** The most bytes of a webhook body passed on. */
+    static final long MOST_WEBHOOK_BODY = 256 * 1024;
+
     /** Path prefix to the service that owns it, first match wins. */
     public static final Map<String, String> ROUTES = routes();
 
@@ -87,21 +90,24 @@ public final class Gateway implements AutoCloseable {
     /**
      * Whether {@code rawPath} names an internal endpoint ({@code /auth/internal/...}, {@code /usage/internal/...}):
      * those answer other Tollgate services only, so the front door never passes them on. The path is read as a
-     * service would read it: percent-decoded, empty and dot segments resolved.
+     * service would read it: percent-decoded, empty and dot segments resolved, a segment's matrix parameters
+     * ({@code internal;x}, which JAX-RS ignores when it matches a path) left out, and in any case.
      *
      * @throws IllegalArgumentException when the path is not valid percent-encoding
      */
     public static boolean internal(String rawPath) {
         Deque<String> segments = new ArrayDeque<>();
         String decoded = URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
-        for (String segment : decoded.split("/")) {
+        for (String spelled : decoded.split("/")) {
+            int matrix = spelled.indexOf(';');
+            String segment = matrix < 0 ? spelled : spelled.substring(0, matrix);
             if (segment.equals("..")) {
                 segments.pollLast();
             } else if (!segment.isEmpty() && !segment.equals(".")) {
                 segments.addLast(segment);
             }
         }
-        return segments.size() >= 2 && segments.stream().skip(1).findFirst().orElse("").equals("internal");
+        return segments.size() >= 2 && segments.stream().skip(1).findFirst().orElse("").equalsIgnoreCase("internal");
     }
 
     private static void route(HttpServerRequest request, Map<String, HttpProxy> proxies) {
@@ -115,6 +121,15 @@ public final class Gateway implements AutoCloseable {
         if (internal) {
             problem(request, 404, "not-found", "Not Found", "internal endpoints answer Tollgate's services only; "
                     + "the gateway does not pass on " + request.path());
+            return;
+        }
+        String length = request.getHeader("Content-Length");
+        if (request.path().startsWith("/billing/webhooks/") && length != null && length.length() < 19
+                && length.chars().allMatch(Character::isDigit) && !length.isEmpty()
+                && Long.parseLong(length) > MOST_WEBHOOK_BODY) {
+            // Stripe's events are a few KiB: anyone may post here (billing-service caps it too, also when chunked)
+            request.response().putHeader("Connection", "close");
+            problem(request, 413, "body-too-large", "Payload Too Large", "a webhook body is at most 256 KiB");
             return;
         }
         String service = serviceOf(request.path());

@@ -129,17 +129,51 @@ class GatewayTest {
     @Test
     void internalEndpointsAreNotPassedOnHoweverTheyAreWritten() throws Exception {
         for (String path : new String[] { "/auth/internal/users/1/export", "/auth//internal/api-keys/verify",
-                "/auth/x/../internal/tenants/1/contacts", "/auth/%69nternal/users/1/contact", "/auth/internal" }) {
+                "/auth/x/../internal/tenants/1/contacts", "/auth/%69nternal/users/1/contact", "/auth/internal",
+                "/auth/internal;x/api-keys/verify", "/auth;v=1/internal/users/1/export", "/auth/Internal/api-keys/verify",
+                "/auth/internal%3Bx/api-keys/verify" }) {
             HttpResponse<String> answer = send(HttpRequest.newBuilder(uri(path)).build());
             assertEquals(404, answer.statusCode(), path);
             assertTrue(answer.body().contains("internal endpoints answer Tollgate's services only"), answer.body());
         }
+        String large = declaringALength("/billing/webhooks/stripe", 300 * 1024);
+        assertTrue(large.startsWith("HTTP/1.1 413"), "a webhook body past 256 KiB is not passed on: " + large);
+        assertTrue(large.contains("body-too-large"), large);
         assertEquals(200, send(HttpRequest.newBuilder(uri("/auth/internals")).build()).statusCode(),
                 "only the internal segment itself is held back");
         assertTrue(Gateway.internal("/usage/internal/users/1/export"));
         assertTrue(!Gateway.internal("/internal/usage"), "a top-level path is no service's internal endpoint");
         assertThrows(IllegalArgumentException.class, () -> Gateway.internal("/auth/%zz"),
                 "a path that is no valid percent-encoding is refused (400), not guessed at");
+    }
+
+    /** The gateway's answer, head and body, to a POST whose head declares {@code length} bytes, none sent. */
+    private static String declaringALength(String path, long length) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + length
+                    + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder answer = new StringBuilder();
+            int bodyLength = 0;
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                answer.append(line).append('\n');
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    bodyLength = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            char[] body = new char[bodyLength];
+            int read = 0;
+            while (read < bodyLength) {
+                int n = in.read(body, read, bodyLength - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            return answer.append('\n').append(body, 0, read).toString();
+        }
     }
 
     private static URI uri(String path) {

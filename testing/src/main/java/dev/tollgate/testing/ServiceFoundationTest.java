@@ -90,6 +90,24 @@ public abstract class ServiceFoundationTest {
                 .body(containsString("swagger-ui"));
     }
 
+    private static final String USER = "00000000-0000-0000-0000-000000000001";
+
+    @Test
+    void aPathWithMatrixParametersIsServedByNoResource() {
+        // JAX-RS would match /<prefix>/internal;x/... as /<prefix>/internal/...: past a gateway's rule for the latter
+        String prefix = "/" + (service.equals("generation") ? "generations"
+                : service.equals("metering") ? "usage"
+                        : service);
+        for (String path : new String[] { prefix + "/internal;x/users/" + USER + "/export",
+                prefix + ";v=1/internal/users/" + USER + "/export",
+                prefix + "/internal%3Bx/users/" + USER + "/export" }) {
+            given().urlEncodingEnabled(false).when().get(path)
+                    .then().statusCode(404)
+                    .contentType(containsString("application/problem+json"))
+                    .body("detail", containsString("matrix parameters"));
+        }
+    }
+
     @Test
     void unknownPathsAnswerProblemJson() {
         given().when().get("/no-such-path")

@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.tollgate.devstack.DevStack;
 import dev.tollgate.testing.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -15,7 +16,9 @@ import io.restassured.response.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Guessing sign-in tokens and flooding addresses with links are cut off per client address. */
+/**
+ * Guessing sign-in tokens and flooding addresses with links are cut off per client address, also while Redis is away.
+ */
 @QuarkusTest
 @QuarkusTestResource(DevStackTestResource.class)
 @TestProfile(AbuseLimitsTest.TightLimits.class)
@@ -60,6 +63,23 @@ class AbuseLimitsTest {
         }
         requestFrom("198.51.100.77, " + client, newAddress()).then().statusCode(429);
         requestFrom("10.1.2.3, " + client + ", 10.0.0.9", newAddress()).then().statusCode(429);
+    }
+
+    @Test
+    void theLimitHoldsWhileRedisIsAway() {
+        DevStack stack = DevStack.shared();
+        stack.redis().stop();
+        try {
+            // counted in this replica's memory meanwhile: sign-ins go on, a flood does not
+            String flooder = "203.0.113.201";
+            for (int i = 0; i < 3; i++) {
+                requestFrom(flooder, newAddress()).then().statusCode(202);
+            }
+            requestFrom(flooder, newAddress()).then().statusCode(429).header("Retry-After", notNullValue());
+            requestFrom("198.51.100.201", newAddress()).then().statusCode(202);
+        } finally {
+            stack.redis().restart();
+        }
     }
 
     private static Response confirmFrom(String ip, String token) {

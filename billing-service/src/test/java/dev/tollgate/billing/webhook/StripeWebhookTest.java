@@ -5,11 +5,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.common.event.EventCodec;
 import dev.tollgate.common.event.EventType;
 import dev.tollgate.common.event.SubscriptionChanged;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.RawRequests;
 import dev.tollgate.testing.Sql;
 import dev.tollgate.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -149,6 +151,15 @@ class StripeWebhookTest {
         RestAssured.given().header("Stripe-Signature", StripeEvents.signature(unreadable)).body(unreadable)
                 .post("/billing/webhooks/stripe").then().statusCode(400)
                 .body("type", Matchers.equalTo("https://tollgate.dev/problems/webhook-malformed"));
+        // larger than an event can be: refused before it is read, signed or not, and when it does not say its length
+        String padded = event.replace("\"livemode\"", "\"padding\":\"" + "x".repeat(300 * 1024) + "\",\"livemode\"");
+        String declared = RawRequests.declaringALength("/billing/webhooks/stripe", padded.length());
+        assertTrue(declared.startsWith("HTTP/1.1 413") && declared.contains("body-too-large"), declared);
+        RestAssured.given().header("Stripe-Signature", StripeEvents.signature(padded))
+                .body(new java.io.ByteArrayInputStream(padded.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .post("/billing/webhooks/stripe")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("type", Matchers.equalTo("https://tollgate.dev/problems/body-too-large"));
         assertEquals(0, Sql.number("select count(*) from billing.subscriptions where tenant_id = ?", tenant));
         assertEquals(0, announcements(tenant));
         // the genuine one still applies

@@ -2,7 +2,9 @@ package dev.tollgate.common.request;
 
 import dev.tollgate.common.error.Problems;
 import dev.tollgate.common.security.Access;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -22,6 +24,20 @@ public class RequestProbeResource {
     public Map<String, String> ok() {
         LOG.info("request probe answered");
         return Map.of("requestId", String.valueOf(RequestIds.current()));
+    }
+
+    /** What the echo takes: a name, a count and a nested object. */
+    public record Probe(String name, int count, Nested nested) {
+
+        public record Nested(boolean on) {
+        }
+    }
+
+    @POST
+    @Path("echo")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Probe echo(Probe probe) {
+        return probe;
     }
 
     @GET

@@ -90,10 +90,6 @@ public class OpenAiErrors {
     }
 
     private static String message(HttpProblem problem, String slug) {
-        if (slug == null && problem.getStatusCode() == 400 && "HTTP 400 Bad Request".equals(problem.getDetail())) {
-            // the framework's answer to a body it could not read
-            return "the request body could not be read: send one JSON object, as OpenAI's API reference describes";
-        }
         return problem.getDetail() != null ? problem.getDetail() : problem.getTitle();
     }
 

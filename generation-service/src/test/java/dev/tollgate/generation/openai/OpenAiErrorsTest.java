@@ -22,6 +22,7 @@ import dev.tollgate.generation.FakeOpenAi;
 import dev.tollgate.generation.OpenAiClients;
 import dev.tollgate.testing.Callers;
 import dev.tollgate.testing.DevStackTestResource;
+import dev.tollgate.testing.RawRequests;
 import dev.tollgate.testing.TestIssuerResource;
 import dev.tollgate.testing.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -129,7 +130,15 @@ class OpenAiErrorsTest {
                 .contentType("application/json").body("error.message", Matchers.not(Matchers.emptyOrNullString()));
         Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").contentType("application/json").body("{")
                 .post("/v1/chat/completions").then().statusCode(400).contentType("application/json")
-                .body("error.type", Matchers.equalTo("invalid_request_error"));
+                .body("error.type", Matchers.equalTo("invalid_request_error"))
+                .body("error.code", Matchers.equalTo("invalid_body"));
+        // JSON of the wrong type where the request object belongs, and a body past the limit: in the envelope too
+        Callers.as(UUID.randomUUID(), UUID.randomUUID(), "member").contentType("application/json")
+                .body("\"a string\"").post("/v1/chat/completions").then().statusCode(400)
+                .contentType("application/json").body("error.code", Matchers.equalTo("invalid_body"));
+        String tooLarge = RawRequests.declaringALength("/v1/chat/completions", 11 * 1024 * 1024);
+        assertTrue(tooLarge.startsWith("HTTP/1.1 413"), tooLarge);
+        assertTrue(tooLarge.contains("\"code\":\"body_too_large\"") && tooLarge.contains("10 MiB"), tooLarge);
 
         RestAssured.given().get("/generations").then().statusCode(401).contentType("application/problem+json")
                 .body("type", Matchers.equalTo("https://tollgate.dev/problems/unauthorized"));

@@ -10,8 +10,10 @@ import org.jboss.logging.Logger;
 /**
  * Counts attempts per key in fixed windows in Redis, shared by every replica: one round trip (a Lua script
  * that increments, sets the window's expiry on the first hit and reads what is left of it). For abuse limits
- * such as sign-in requests per address. While Redis is unreachable it lets requests through and counts that
- * in {@code tollgate_ratelimit_unavailable_total}: an outage must not lock every user out of signing in.
+ * such as sign-in requests per address. While Redis is unreachable the same windows are counted in this
+ * replica's memory ({@code LocalWindows}), so a limit still holds during an outage (per replica), and that is
+ * counted in {@code tollgate_ratelimit_unavailable_total}: an outage neither locks users out nor opens the door to a
+ * flood.
  */
 @ApplicationScoped
 public class WindowLimiter {
@@ -35,6 +37,7 @@ public class WindowLimiter {
 
     private final ReactiveRedisDataSource redis;
     private final MeterRegistry registry;
+    private final LocalWindows local = new LocalWindows();
 
     public WindowLimiter(ReactiveRedisDataSource redis, MeterRegistry registry) {
         this.redis = redis;
@@ -44,7 +47,8 @@ public class WindowLimiter {
     /** Counts one attempt on {@code key} and says whether it is within {@code limit} per {@code window}. */
     public Uni<Decision> hit(String key, int limit, Duration window) {
         return decide(key, limit, window,
-                redis.execute("EVAL", SCRIPT, "1", "tollgate:limit:" + key, String.valueOf(window.toMillis())));
+                redis.execute("EVAL", SCRIPT, "1", "tollgate:limit:" + key, String.valueOf(window.toMillis())),
+                () -> local.hit(key, window, System.currentTimeMillis()));
     }
 
     /**
@@ -54,23 +58,28 @@ public class WindowLimiter {
      */
     public Uni<Decision> hitDistinct(String key, String member, int limit, Duration window) {
         return decide(key, limit, window, redis.execute("EVAL", DISTINCT, "1", "tollgate:limit:" + key,
-                String.valueOf(window.toMillis()), member, String.valueOf(limit)));
+                String.valueOf(window.toMillis()), member, String.valueOf(limit)),
+                () -> local.hitDistinct(key, member, limit, window, System.currentTimeMillis()));
     }
 
-    private Uni<Decision> decide(String key, int limit, Duration window, Uni<io.vertx.mutiny.redis.client.Response> answer) {
+    private Uni<Decision> decide(String key, int limit, Duration window, Uni<io.vertx.mutiny.redis.client.Response> answer,
+            java.util.function.Supplier<LocalWindows.Count> locally) {
         return answer
-                .map(response -> {
-                    long count = response.get(0).toLong();
-                    long resetMillis = Math.max(0, response.get(1).toLong());
-                    return new Decision(count <= limit, limit, Math.max(0, limit - count), Duration.ofMillis(resetMillis));
-                })
-                .invoke(decision -> registry.counter("tollgate.ratelimit.decisions",
-                        "limit", family(key), "outcome", decision.allowed() ? "allowed" : "limited").increment())
+                .map(response -> decision(limit, response.get(0).toLong(), response.get(1).toLong()))
                 .onFailure().recoverWithItem(e -> {
                     registry.counter("tollgate.ratelimit.unavailable", "limit", family(key)).increment();
-                    LOG.warnf("rate limit %s not applied: Redis is unreachable (%s)", family(key), e.getMessage());
-                    return new Decision(true, limit, limit, window);
-                });
+                    LOG.warnf("rate limit %s counted in this replica's memory: Redis is unreachable (%s)", family(key),
+                            e.getMessage());
+                    LocalWindows.Count count = locally.get();
+                    return decision(limit, count.attempts(), count.resetMillis());
+                })
+                .invoke(decision -> registry.counter("tollgate.ratelimit.decisions",
+                        "limit", family(key), "outcome", decision.allowed() ? "allowed" : "limited").increment());
+    }
+
+    private static Decision decision(int limit, long count, long resetMillis) {
+        return new Decision(count <= limit, limit, Math.max(0, limit - count), Duration.ofMillis(Math.max(0,
+                resetMillis)));
     }
 
     private static String family(String key) {

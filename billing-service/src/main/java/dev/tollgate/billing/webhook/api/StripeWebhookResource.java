@@ -15,14 +15,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 
 /**
- * Stripe's webhook endpoint. The raw body is verified against {@code Stripe-Signature} with the endpoint's
- * secret and tolerance (stripe-java's {@code Webhook.constructEvent}) before anything in it is read: a missing,
- * wrong or stale signature, or a body changed after signing, is 400 and applies nothing.
+ * Stripe's webhook endpoint. The body is taken as the bytes that came (at most {@link WebhookBodyLimit#MOST} of them:
+ * larger is 413 before it is read) and verified against {@code Stripe-Signature} with the endpoint's secret and
+ * tolerance (stripe-java's {@code Webhook.constructEvent}) before anything in it is parsed: a missing, wrong or stale
+ * signature, or a body changed after signing, is 400 and applies nothing.
  */
 @Access(anonymous = true)
 @Path("/billing/webhooks/stripe")
@@ -44,10 +46,15 @@ public class StripeWebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Stripe's events, signed; each applied once")
-    public Uni<Map<String, Object>> receive(String payload, @HeaderParam("Stripe-Signature") String signature) {
+    public Uni<Map<String, Object>> receive(byte[] body, @HeaderParam("Stripe-Signature") String signature) {
+        if (body != null && body.length > WebhookBodyLimit.MOST) { // sent without saying its length
+            throw WebhookBodyLimit.tooLarge();
+        }
+        // the bytes as Stripe signed them (bytes that are not UTF-8 change here, and so fail the signature)
+        String payload = body == null ? "" : new String(body, StandardCharsets.UTF_8);
         Event event;
         try {
-            event = Webhook.constructEvent(payload == null ? "" : payload, signature == null ? "" : signature,
+            event = Webhook.constructEvent(payload, signature == null ? "" : signature,
                     config.stripe().webhookSecret(), config.stripe().webhookTolerance().toSeconds());
         } catch (SignatureVerificationException e) {
             registry.counter("tollgate.billing.webhooks", "type", "unknown", "outcome", "invalid-signature").increment();
