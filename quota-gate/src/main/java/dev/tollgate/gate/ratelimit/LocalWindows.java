@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The same fixed windows as {@link WindowLimiter}'s Redis scripts, in this replica's memory, for while Redis cannot
  * be reached: a limit still holds during an outage, per replica (with N replicas a client may get up to N times the
- * limit). At most {@value #MOST_KEYS} keys are kept; past that, ended windows are dropped first, and when every
- * window is still running the oldest go.
+ * limit). At most {@value #MOST_KEYS} keys are kept; past that, ended windows are dropped, and when more than half
+ * are still running the older half goes (a flood of new keys costs a sort once per many thousand keys, not a scan per
+ * key).
  */
 final class LocalWindows {
 
@@ -39,15 +40,22 @@ final class LocalWindows {
         if (window == null || window.endsAt <= now) {
             if (windows.size() >= MOST_KEYS) {
                 windows.values().removeIf(running -> running.endsAt <= now);
-                if (windows.size() >= MOST_KEYS) {
-                    long oldest = windows.values().stream().mapToLong(running -> running.endsAt).min().orElse(now);
-                    windows.values().removeIf(running -> running.endsAt <= oldest);
+                if (windows.size() >= MOST_KEYS / 2) {
+                    // a flood of new keys: the older half goes at once, so that keeping count stays cheap per key
+                    long[] ends = windows.values().stream().mapToLong(running -> running.endsAt).sorted().toArray();
+                    long median = ends[ends.length / 2];
+                    windows.values().removeIf(running -> running.endsAt <= median);
                 }
             }
             window = new Window(now + length.toMillis());
             windows.put(key, window);
         }
         return window;
+    }
+
+    /** How many keys are kept. */
+    int size() {
+        return windows.size();
     }
 
     /** The attempts (or distinct members) counted in a window and the milliseconds until it ends. */
