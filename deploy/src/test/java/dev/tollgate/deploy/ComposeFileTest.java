@@ -526,6 +526,14 @@ class ComposeFileTest {
             problems.add("nginx.conf should cap webhook bodies at 256k in a location ~ ^/billing/webhooks/ inside "
                     + "the /billing route");
         }
+        // set is a rewrite directive: a nested location does not inherit it, and proxy_pass http:// would have no host
+        for (ComposeGatewayConfig.Location route : nginx.routes().values()) {
+            if (route.body().split("proxy_pass\\s+http://\\$service", -1).length > route.body().split("set\\s+\\$service\\s",
+                    -1).length) {
+                problems.add("nginx.conf's location " + route.match() + " has a nested location that passes to "
+                        + "$service without setting it (set is not inherited)");
+            }
+        }
         if (!nginx.inherited("error_page").contains("413 = @too_large")) {
             problems.add("nginx.conf should answer a body past its limit as problem+json (error_page 413 = @too_large)");
         }

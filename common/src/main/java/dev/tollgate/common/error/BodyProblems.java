@@ -19,6 +19,8 @@ public class BodyProblems {
 
     /** Before quarkus-resteasy-problem's own Jackson mappers, which it registers at 999 (a lower value wins). */
     static final int PRIORITY = 900;
+    /** The longest field path named back. */
+    private static final int MOST_FIELD = 100;
 
     @ServerExceptionMapper(value = MismatchedInputException.class, priority = PRIORITY)
     public Response mismatched(MismatchedInputException e) {
@@ -53,15 +55,17 @@ public class BodyProblems {
     @ServerExceptionMapper(value = JsonParseException.class, priority = PRIORITY)
     public Response unparsable(JsonParseException e) {
         return Problems.builder(Response.Status.BAD_REQUEST, "invalid-body", "Invalid Body")
-                .withDetail("the request body is not JSON (at line " + e.getLocation().getLineNr() + ", column "
-                        + e.getLocation().getColumnNr() + ")")
+                .withDetail("the request body is not JSON" + (e.getLocation() == null ? ""
+                        : " (at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"))
                 .build().toResponse();
     }
 
     /** The field's path, as {@code nested.on} or {@code items[2].name}; empty for the body itself. */
     static String field(JsonMappingException e) {
-        return e.getPath().stream().map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
+        String path = e.getPath().stream().map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
                 : "[" + reference.getIndex() + "]").collect(Collectors.joining()).replaceFirst("^\\.", "");
+        // the caller's own words, echoed in the answer and the log: no longer than a field name needs
+        return path.length() > MOST_FIELD ? path.substring(0, MOST_FIELD) + "..." : path;
     }
 
     private static String expected(MismatchedInputException e) {
